@@ -1,0 +1,111 @@
+"""Engine throughput: simulated requests per CPU-second, against a minimal simpy model.
+
+Runs 200,000 requests through 8 servers x 4 workers at 80% utilisation in local mode
+with sticky sessions, and the textbook simpy model of the same queueing (one process
+per request, ``simpy.Resource`` per server, random routing). Prints both and the ratio.
+
+    python benchmarks/engine.py [--requests N] [--repeat K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+import simpy
+
+from visualizer.sim.config import Config
+from visualizer.sim.schema import with_values
+from visualizer.sim.simulation import Simulation
+
+SERVERS, WORKERS, SERVICE_MS, UTILISATION = 8, 4, 40.0, 0.8
+RATE = UTILISATION * SERVERS * WORKERS / (SERVICE_MS / 1000.0)  # requests per second
+
+
+def engine_config(requests: int, record_events: bool = False) -> tuple[Config, float]:
+    per_user = 6.0
+    duration = requests / RATE
+    config = with_values(
+        Config(),
+        {
+            "scenario.seed": 7,
+            "scenario.duration_s": duration,
+            "servers.count": SERVERS,
+            "servers.workers": WORKERS,
+            "servers.service_ms": SERVICE_MS,
+            "state.mode": "local",
+            "balancer.sticky": True,
+            "traffic.requests_per_user": per_user,
+            "traffic.users_per_s": RATE / per_user,
+            "traffic.think_time_s": 2.0,
+        },
+        "benchmark",
+    )
+    return config, duration
+
+
+def run_engine(requests: int, record_events: bool = False) -> tuple[int, float, float]:
+    config, duration = engine_config(requests)
+    sim = Simulation(config, record_events=record_events, event_buffer=1_000)
+    t0 = time.process_time()
+    sim.advance(duration)
+    cpu = time.process_time() - t0
+    busy = sum(s.busy_area_at(sim.now) for s in sim.servers)
+    return sim.totals.ok + sim.totals.failed, cpu, busy / (SERVERS * WORKERS * duration)
+
+
+def run_minimal(requests: int, seed: int = 7) -> tuple[int, float]:
+    """The plain simpy model: Poisson arrivals, random server, M/M/k at each."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    servers = [simpy.Resource(env, WORKERS) for _ in range(SERVERS)]
+    mean = SERVICE_MS / 1000.0
+    done = 0
+
+    def request(server: simpy.Resource):  # type: ignore[no-untyped-def]
+        nonlocal done
+        with server.request() as slot:
+            yield slot
+            yield env.timeout(rng.expovariate(1.0 / mean))
+        done += 1
+
+    def source():  # type: ignore[no-untyped-def]
+        for _ in range(requests):
+            yield env.timeout(rng.expovariate(RATE))
+            env.process(request(servers[int(rng.random() * SERVERS)]))
+
+    env.process(source())
+    t0 = time.process_time()
+    env.run()
+    return done, time.process_time() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
+    args = parser.parse_args()
+    eng, eng_ev, mini = [], [], []
+    for _ in range(args.repeat):
+        n, cpu, util = run_engine(args.requests)
+        eng.append(n / cpu)
+        n_ev, cpu_ev, _ = run_engine(args.requests, record_events=True)
+        eng_ev.append(n_ev / cpu_ev)
+        m, mcpu = run_minimal(args.requests)
+        mini.append(m / mcpu)
+    best_e, best_ev, best_m = max(eng), max(eng_ev), max(mini)
+    print(f"workload: {args.requests:,} requests, {SERVERS} servers x {WORKERS} workers, "
+          f"{SERVICE_MS:g} ms exponential service, local + sticky, measured utilisation {util:.2f}")
+    print(f"engine                    : {best_e:>10,.0f} requests/CPU-s "
+          f"(median {statistics.median(eng):,.0f})")
+    print(f"engine + event records    : {best_ev:>10,.0f} requests/CPU-s")
+    print(f"minimal simpy model       : {best_m:>10,.0f} requests/CPU-s "
+          f"(median {statistics.median(mini):,.0f})")
+    print(f"engine / minimal          : {best_e / best_m:>10.2f}x   (target: >= 0.67x, "
+          "i.e. at most 1.5x slower; and >= 60,000 requests/CPU-s)")
+
+
+if __name__ == "__main__":
+    main()

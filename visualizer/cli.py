@@ -1,0 +1,258 @@
+"""Command line: open the window, list presets, or run a scenario headless.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from visualizer.atomic import write_atomic
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is shown as one line and the exit code is 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="visualizer",
+        description="Request Routing Visualizer: stateful vs stateless request routing, "
+        "animated and measured by a discrete-event simulation.",
+    )
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="open the window on this preset or scenario file (default: sticky-crash)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("scenarios", help="list the preset scenarios with their titles")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario headless and print a summary",
+        description="Run a scenario without a window and print a summary table.",
+    )
+    run.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
+    run.add_argument("--duration", type=_seconds, metavar="S", help="simulated seconds")
+    run.add_argument("--seed", type=_seed, metavar="N", help="random seed")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a scenario key, e.g. --set servers.count=6 (repeatable)",
+    )
+    run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
+    run.add_argument("--csv", metavar="PATH", help="write per-second metrics as CSV")
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``visualizer`` and ``python -m visualizer``; returns the exit code."""
+    from visualizer.sim.schema import ConfigError
+
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scenarios":
+            return _cmd_scenarios(sys.stdout)
+        if args.command == "run":
+            return _cmd_run(args)
+        return _cmd_window(args)
+    except (UsageError, ConfigError) as exc:
+        print(f"visualizer: error: {exc}" if isinstance(exc, ConfigError) else exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("visualizer: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("VISUALIZER_DEBUG"):
+            raise
+        print(
+            f"visualizer: unexpected failure: {type(exc).__name__}: {exc} "
+            "(set VISUALIZER_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+def _cmd_window(args: argparse.Namespace) -> int:
+    from visualizer.sim import scenario
+
+    config = scenario.load(args.scenario or scenario.DEFAULT_PRESET)
+    from visualizer.ui.app import run_app
+
+    return run_app(config)
+
+
+def _cmd_scenarios(out: TextIO) -> int:
+    from visualizer.sim.scenario import DEFAULT_PRESET, list_presets
+
+    presets = list_presets()
+    width = max(len(p.name) for p in presets)
+    for p in presets:
+        mark = "  (default)" if p.name == DEFAULT_PRESET else ""
+        print(f"{p.name:<{width}}  {p.title}{mark}", file=out)
+    return EXIT_OK
+
+
+def _check_writable(path_text: str, option: str) -> Path:
+    path = Path(path_text).expanduser()
+    parent = path.parent if str(path.parent) else Path()
+    if path.is_dir():
+        raise UsageError(f"visualizer run: {option} {path_text}: is a folder, expected a file name")
+    if not parent.is_dir():
+        raise UsageError(f"visualizer run: {option} {path_text}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"visualizer run: {option} {path_text}: folder {parent} is not writable")
+    return path
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from visualizer.sim import scenario, table
+    from visualizer.sim.schema import server_slots, with_values
+    from visualizer.sim.simulation import Simulation
+    from visualizer.sim.summary import summarize
+
+    config = scenario.load(args.scenario, args.overrides)
+    changes: dict[str, Any] = {}
+    if args.duration is not None:
+        changes["scenario.duration_s"] = args.duration
+    if args.seed is not None:
+        changes["scenario.seed"] = args.seed
+    if changes:
+        config = with_values(config, changes, "command line")
+    json_path = None if args.json in (None, "-") else _check_writable(args.json, "--json")
+    csv_path = None if args.csv is None else _check_writable(args.csv, "--csv")
+
+    slots = server_slots(config)
+    csv_buffer: io.StringIO | None = None
+    writer = None
+    if csv_path is not None:
+        csv_buffer = io.StringIO()
+        writer = csv.writer(csv_buffer, lineterminator="\n")
+        writer.writerow(table.header(slots))
+
+    def on_sample(sample: Any) -> None:
+        if writer is not None:
+            writer.writerow(table.row(sample, slots))
+
+    sim = Simulation(config, on_sample=on_sample)
+    _run_with_progress(sim, config.scenario.duration_s)
+    summary = summarize(sim)
+    text = json.dumps(summary, indent=2, sort_keys=False) + "\n"
+    if args.json == "-":
+        sys.stdout.write(text)
+    else:
+        print(format_summary(summary), file=sys.stdout)
+    if json_path is not None:
+        write_atomic(json_path, text)
+    if csv_path is not None and csv_buffer is not None:
+        write_atomic(csv_path, csv_buffer.getvalue())
+    return EXIT_OK
+
+
+def _run_with_progress(sim: Any, duration: float) -> None:
+    """Advance in slices; on a terminal, show progress when a run takes more than a moment."""
+    show = sys.stderr.isatty()
+    started = time.monotonic()
+    shown = False
+    step = max(duration / 200.0, 1.0)
+    t = 0.0
+    while t < duration:
+        t = min(duration, t + step)
+        sim.advance(t)
+        if show and time.monotonic() - started > 1.0:
+            sys.stderr.write(f"\rsimulating… {t:,.0f} / {duration:,.0f} s")
+            sys.stderr.flush()
+            shown = True
+    if shown:
+        sys.stderr.write("\r" + " " * 48 + "\r")
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The summary as a readable table for the terminal."""
+    cfg = s["config"]
+    req, lat, ses, mem, users = (
+        s["requests"],
+        s["latency_ms"],
+        s["sessions"],
+        s["memory_mb"],
+        s["users"],
+    )
+
+    def ms(x: float | None) -> str:
+        return "—" if x is None else f"{x:,.1f} ms"
+
+    share = f" ({req['failed'] / req['total']:.1%})" if req["total"] else ""
+    codes = ", ".join(f"{k} {v:,}" for k, v in req["by_code"].items() if v) or "none"
+    causes = ", ".join(f"{k} {v:,}" for k, v in ses["lost_by_cause"].items() if v) or "none"
+    mode = cfg["state"]["mode"]
+    sticky = "sticky" if cfg["balancer"]["sticky"] else "not sticky"
+    lines = [
+        f"{s['scenario']}: {cfg['scenario']['title']}",
+        f"seed {s['seed']}, {s['duration_s']:,.0f} s simulated, {cfg['servers']['count']} servers, "
+        f"{mode} sessions, {cfg['balancer']['algorithm']} ({sticky})",
+        "",
+        f"requests  {req['total']:>10,} total  {req['ok']:>10,} ok  "
+        f"{req['failed']:>8,} failed{share}",
+        f"errors    {codes}",
+        f"latency   mean {ms(lat['mean'])}   p50 {ms(lat['p50'])}   p95 {ms(lat['p95'])}"
+        f"   p99 {ms(lat['p99'])}",
+        f"sessions  {ses['created']:>10,} created  {ses['lost']:>8,} lost ({causes})  "
+        f"peak {ses['peak_active']:,} active",
+        f"memory    peak {mem['peak_total']:,.1f} MB in total, "
+        f"{mem['peak_store']:,.1f} MB in the store",
+        f"users     {users['arrived']:>10,} arrived  {users['completed']:>8,} completed  "
+        f"{users['abandoned']:>6,} abandoned  {users['relogins']:>6,} relogins",
+        "",
+        f"{'server':<10}{'served':>10}{'failed':>9}{'crashes':>9}{'peak sessions':>15}"
+        f"{'peak MB':>10}{'busy':>7}",
+    ]
+    for name, row in s["servers"].items():
+        lines.append(
+            f"{name:<10}{row['served']:>10,}{row['failed']:>9,}{row['crashes']:>9,}"
+            f"{row['peak_sessions']:>15,}{mem['peak_by_server'][name]:>10,.1f}"
+            f"{row['utilization']:>7.0%}"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""Scenario configuration: frozen dataclasses whose field metadata is the schema.
+
+Every key has a default and a documented range, so a TOML file, a ``--set`` override
+and a live UI change are all validated by the same code (``visualizer.sim.schema``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Mode(StrEnum):
+    """Where a session's state lives."""
+
+    TOKEN = "token"
+    LOCAL = "local"
+    SHARED = "shared"
+
+
+class Algorithm(StrEnum):
+    ROUND_ROBIN = "round_robin"
+    RANDOM = "random"
+    LEAST_CONNECTIONS = "least_connections"
+    HASH = "hash"
+
+
+class ServiceDistribution(StrEnum):
+    EXPONENTIAL = "exponential"
+    CONSTANT = "constant"
+
+
+class OnError(StrEnum):
+    """What a user does after a failed request."""
+
+    RELOGIN = "relogin"
+    RETRY = "retry"
+    ABANDON = "abandon"
+
+
+class FaultAction(StrEnum):
+    CRASH = "crash"
+    RESTART = "restart"
+    CRASH_STORE = "crash_store"
+    RESTORE_STORE = "restore_store"
+    ADD_SERVER = "add_server"
+    REMOVE_SERVER = "remove_server"
+
+
+#: Upper bound on live servers (the window lays out 1-16; the engine allows more).
+MAX_SERVERS = 64
+
+
+def _key(default: Any, *, lo: float | None = None, hi: float | None = None, doc: str = "") -> Any:
+    """A config field with its allowed range and a one-line meaning for messages and docs."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc})
+
+
+@dataclass(frozen=True)
+class ScenarioSection:
+    name: str = _key("custom", doc="short identifier")
+    title: str = _key("Custom scenario", doc="one-line title")
+    description: str = _key("", doc="what the scenario shows")
+    seed: int = _key(1, lo=0, hi=2**63 - 1, doc="random seed")
+    duration_s: float = _key(
+        120.0, lo=0.001, hi=86_400.0, doc="simulated seconds for headless runs"
+    )
+
+
+@dataclass(frozen=True)
+class TrafficSection:
+    users_per_s: float = _key(10.0, lo=0.0, hi=100_000.0, doc="new users per second (Poisson)")
+    requests_per_user: float = _key(
+        6.0, lo=1.0, hi=100_000.0, doc="mean requests per user (geometric; 1 = one each)"
+    )
+    think_time_s: float = _key(2.0, lo=0.0, hi=3_600.0, doc="mean pause between requests")
+    on_error: OnError = _key(OnError.RELOGIN, doc="what a user does after an error")
+    logout_fraction: float = _key(0.3, lo=0.0, hi=1.0, doc="share of users who log out at the end")
+    max_retries: int = _key(3, lo=0, hi=100, doc="consecutive failures before a user gives up")
+    proxy_fraction: float = _key(
+        0.0, lo=0.0, hi=1.0, doc="share of users behind one corporate proxy (one client IP)"
+    )
+
+
+@dataclass(frozen=True)
+class BalancerSection:
+    algorithm: Algorithm = _key(Algorithm.ROUND_ROBIN, doc="how a server is picked")
+    sticky: bool = _key(True, doc="pin each user to the server that first served them")
+    health_check_s: float = _key(
+        5.0, lo=0.0, hi=3_600.0, doc="health-check period (0 = failures seen at once)"
+    )
+
+
+@dataclass(frozen=True)
+class ServersSection:
+    count: int = _key(4, lo=1, hi=MAX_SERVERS, doc="servers at start")
+    workers: int = _key(4, lo=1, hi=1_024, doc="concurrent requests per server")
+    service_ms: float = _key(40.0, lo=0.001, hi=600_000.0, doc="mean processing time")
+    service: ServiceDistribution = _key(
+        ServiceDistribution.EXPONENTIAL, doc="processing-time distribution"
+    )
+    memory_mb: float = _key(0.0, lo=0.0, hi=10_000_000.0, doc="session memory cap (0 = no cap)")
+
+
+@dataclass(frozen=True)
+class StateSection:
+    mode: Mode = _key(Mode.LOCAL, doc="where new sessions live")
+    session_kb: float = _key(50.0, lo=0.0, hi=1_000_000.0, doc="memory per session")
+    ttl_s: float = _key(300.0, lo=0.001, hi=31_536_000.0, doc="idle time before a session expires")
+    token_verify_ms: float = _key(1.0, lo=0.0, hi=600_000.0, doc="token check per request")
+
+
+@dataclass(frozen=True)
+class StoreSection:
+    latency_ms: float = _key(15.0, lo=0.0, hi=600_000.0, doc="shared-store round trip")
+    replicas: int = _key(0, lo=0, hi=9, doc="replicas that keep sessions through a store crash")
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    latency_ms: float = _key(
+        0.0, lo=0.0, hi=600_000.0, doc="one-way client-to-server delay through the balancer"
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds."""
+
+    at_s: float
+    action: FaultAction
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    scenario: ScenarioSection = field(default_factory=ScenarioSection)
+    traffic: TrafficSection = field(default_factory=TrafficSection)
+    balancer: BalancerSection = field(default_factory=BalancerSection)
+    servers: ServersSection = field(default_factory=ServersSection)
+    state: StateSection = field(default_factory=StateSection)
+    store: StoreSection = field(default_factory=StoreSection)
+    network: NetworkSection = field(default_factory=NetworkSection)
+    faults: tuple[Fault, ...] = ()
+
+    def get(self, key: str) -> Any:
+        """Value of a dotted key such as ``"state.mode"``."""
+        section, name = key.split(".", 1)
+        return getattr(getattr(self, section), name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON- and TOML-friendly dict (enums as their strings)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "faults":
+                continue
+            section = getattr(self, f.name)
+            out[f.name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
+        out["faults"] = [
+            {k: _plain(v) for k, v in dataclasses.asdict(fault).items() if v is not None}
+            for fault in self.faults
+        ]
+        return out
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else value
+
+
+#: Sections that hold plain keys (everything but ``faults``), in file order.
+SECTIONS: dict[str, type] = {
+    f.name: f.default_factory  # type: ignore[misc]
+    for f in dataclasses.fields(Config)
+    if f.name != "faults"
+}

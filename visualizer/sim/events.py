@@ -1,0 +1,124 @@
+"""Plain records the engine emits (for animation) and the commands it accepts.
+
+Records are immutable tuples so the UI can keep them without copying; commands are
+frozen dataclasses so a list of them is a reproducible script.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from typing import Any, NamedTuple
+
+
+class ErrorCode(StrEnum):
+    SESSION_MISSING = "SESSION_MISSING"  # routed to a server that never had the session
+    SESSION_LOST = "SESSION_LOST"  # the server or store that held it died
+    SERVER_DOWN = "SERVER_DOWN"  # sent to (or running on) a dead server
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"  # the shared store is down
+    INSUFFICIENT_CONTEXT = "INSUFFICIENT_CONTEXT"  # stateless request without valid state
+
+
+class LossCause(StrEnum):
+    CRASH = "crash"
+    MISROUTED = "misrouted"
+    STORE_OUTAGE = "store_outage"
+    OOM = "oom"
+
+
+class RequestKind(IntEnum):
+    LOGIN = 0
+    ACTION = 1
+    LOGOUT = 2
+
+
+class EventKind(IntEnum):
+    """What an ``Event`` record reports; ``detail`` depends on the kind."""
+
+    SENT = 1  # request left the client; server = chosen index or -1; detail = RequestKind
+    STARTED = 2  # a worker picked it up; detail = seconds the worker will be held
+    SERVED = 3  # succeeded; detail = latency in seconds
+    FAILED = 4  # detail = ErrorCode
+    SERVER_CRASHED = 10  # detail = sessions lost
+    SERVER_RESTARTED = 11
+    SERVER_ADDED = 12
+    SERVER_REMOVED = 13  # stopped after draining; detail = sessions lost
+    SERVER_DRAINING = 16  # out of the fleet, finishing its work
+    ROTATION_OUT = 14  # the balancer stopped sending to it
+    ROTATION_IN = 15
+    STORE_CRASHED = 20  # detail = sessions lost
+    STORE_RESTORED = 21
+    SESSION_CREATED = 30  # server = holder (CLIENT, STORE or a server index); detail = id
+    SESSION_ENDED = 31  # logout; server = holder
+    SESSION_EXPIRED = 32  # idle past the TTL; server = holder; detail = how many
+    SETTING_CHANGED = 40  # detail = "key=value"
+
+
+#: ``Event.server`` values for sessions that do not live on a server.
+CLIENT = -1
+STORE = -2
+
+
+class Event(NamedTuple):
+    t: float
+    kind: EventKind
+    request: int
+    user: int
+    server: int
+    detail: Any = None
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrashServer:
+    server: int  # 0-based index
+
+
+@dataclass(frozen=True)
+class RestartServer:
+    server: int
+
+
+@dataclass(frozen=True)
+class CrashStore:
+    pass
+
+
+@dataclass(frozen=True)
+class RestoreStore:
+    pass
+
+
+@dataclass(frozen=True)
+class AddServer:
+    pass
+
+
+@dataclass(frozen=True)
+class RemoveServer:
+    server: int | None = None  # None: the highest-numbered live server
+
+
+@dataclass(frozen=True)
+class SetValue:
+    """Change a scenario key live, e.g. ``SetValue("state.mode", "shared")``."""
+
+    key: str
+    value: Any
+
+
+Command = (
+    CrashServer | RestartServer | CrashStore | RestoreStore | AddServer | RemoveServer | SetValue
+)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A notable moment for plots and captions: a fault, a crash, a setting change."""
+
+    t: float
+    label: str
+    kind: EventKind
+    server: int  # index, STORE, or -1 for settings

@@ -1,0 +1,294 @@
+"""Validation of scenario data, ``--set`` overrides and live changes.
+
+All three go through here, so every bad value gets the same kind of message: where it
+came from, the key, the value, and what is allowed. A ``ConfigError`` carries exactly
+that one line; nothing is applied when it is raised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import tomllib
+import typing
+from collections.abc import Mapping
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from visualizer.sim.config import (
+    MAX_SERVERS,
+    SECTIONS,
+    Config,
+    Fault,
+    FaultAction,
+)
+
+_TARGETED = {FaultAction.CRASH, FaultAction.RESTART, FaultAction.REMOVE_SERVER}
+_TARGET_RE = re.compile(r"server-([1-9][0-9]*)")
+_MAX_TEXT = {"name": 80, "title": 200, "description": 2_000}
+
+
+class ConfigError(ValueError):
+    """A bad scenario value; ``str(error)`` is the whole message for the user."""
+
+
+@dataclasses.dataclass(frozen=True)
+class KeySpec:
+    section: str
+    name: str
+    type: type
+    default: Any
+    lo: float | None
+    hi: float | None
+    doc: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.name}"
+
+    def allowed(self) -> str:
+        """Plain-English description of the allowed values."""
+        t = self.type
+        if issubclass(t, StrEnum):
+            return "one of " + ", ".join(repr(m.value) for m in t)
+        if t is bool:
+            return "true or false"
+        if t is str:
+            return f"text of at most {_MAX_TEXT.get(self.name, 200)} characters"
+        kind = "an integer" if t is int else "a number"
+        return f"{kind} from {_fmt(self.lo)} to {_fmt(self.hi)}"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+@cache
+def key_specs() -> dict[str, KeySpec]:
+    """Every settable key, by dotted name, in file order."""
+    specs: dict[str, KeySpec] = {}
+    for section, cls in SECTIONS.items():
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            spec = KeySpec(
+                section=section,
+                name=f.name,
+                type=hints[f.name],
+                default=f.default,
+                lo=f.metadata.get("lo"),
+                hi=f.metadata.get("hi"),
+                doc=f.metadata.get("doc", ""),
+            )
+            specs[spec.dotted] = spec
+    return specs
+
+
+def coerce(spec: KeySpec, value: Any, where: str) -> Any:
+    """Check ``value`` for ``spec`` and return it typed; raise ``ConfigError`` otherwise."""
+
+    def bad(why: str = "") -> ConfigError:
+        shown = repr(value) if isinstance(value, str) else _show(value)
+        reason = f" ({why})" if why else ""
+        return ConfigError(
+            f"{where}: {spec.dotted} = {shown} is not allowed{reason}; expected {spec.allowed()}"
+        )
+
+    t = spec.type
+    if issubclass(t, StrEnum):
+        if not isinstance(value, str):
+            raise bad()
+        try:
+            return t(value)
+        except ValueError:
+            raise bad() from None
+    if t is bool:
+        if not isinstance(value, bool):
+            raise bad()
+        return value
+    if t is str:
+        if not isinstance(value, str) or len(value) > _MAX_TEXT.get(spec.name, 200):
+            raise bad()
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad()
+    if t is int:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise bad("not a whole number")
+            value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise bad()
+    if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
+        raise bad("out of range")
+    return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
+    """Build a validated ``Config`` from parsed TOML; the first problem raises."""
+    specs = key_specs()
+    sections: dict[str, dict[str, Any]] = {}
+    for section, body in data.items():
+        if section == "faults":
+            continue
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"{where}: unknown section [{section}]; allowed sections: "
+                + ", ".join(f"[{s}]" for s in SECTIONS)
+                + ", [[faults]]"
+            )
+        if not isinstance(body, Mapping):
+            raise ConfigError(f"{where}: {section} must be a table like [{section}], not a value")
+        values: dict[str, Any] = {}
+        for key, value in body.items():
+            spec = specs.get(f"{section}.{key}")
+            if spec is None:
+                allowed = ", ".join(s.name for s in specs.values() if s.section == section)
+                raise ConfigError(
+                    f"{where}: unknown key {section}.{key}; keys of [{section}]: {allowed}"
+                )
+            values[key] = coerce(spec, value, where)
+        sections[section] = values
+    built = {name: SECTIONS[name](**sections.get(name, {})) for name in SECTIONS}
+    config = Config(**built)
+    faults = _parse_faults(data.get("faults", []), config, where)
+    return dataclasses.replace(config, faults=faults)
+
+
+def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: faults must be written as [[faults]] tables")
+    faults = []
+    for i, item in enumerate(raw):
+        at = f"{where}: faults[{i + 1}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{at} must be a [[faults]] table")
+        unknown = set(item) - {"at_s", "action", "target"}
+        if unknown:
+            raise ConfigError(
+                f"{at}: unknown key {sorted(unknown)[0]}; keys of [[faults]]: at_s, action, target"
+            )
+        for required in ("at_s", "action"):
+            if required not in item:
+                raise ConfigError(f"{at}: missing {required}")
+        at_s = item["at_s"]
+        if isinstance(at_s, bool) or not isinstance(at_s, int | float) or not 0 <= at_s <= 1e9:
+            raise ConfigError(f"{at}: at_s = {_show(at_s)} is not allowed; expected seconds ≥ 0")
+        try:
+            action = FaultAction(item["action"])
+        except (ValueError, TypeError):
+            raise ConfigError(
+                f"{at}: action = {item['action']!r} is not allowed; expected one of "
+                + ", ".join(repr(a.value) for a in FaultAction)
+            ) from None
+        target = item.get("target")
+        if target is not None:
+            if action not in _TARGETED:
+                raise ConfigError(
+                    f"{at}: action {action.value!r} takes no target (only crash, restart and "
+                    "remove_server do)"
+                )
+            if not isinstance(target, str) or not _TARGET_RE.fullmatch(target):
+                raise ConfigError(
+                    f"{at}: target = {target!r} is not allowed; "
+                    "expected a server name like 'server-2'"
+                )
+        elif action in (FaultAction.CRASH, FaultAction.RESTART):
+            raise ConfigError(f"{at}: action {action.value!r} needs a target such as 'server-1'")
+        faults.append(Fault(at_s=float(at_s), action=action, target=target))
+    _check_targets(faults, config.servers.count, where)
+    return tuple(faults)
+
+
+def _check_targets(faults: list[Fault], count: int, where: str) -> None:
+    """Every targeted server must exist when its fault fires (servers come and go)."""
+    _walk_fleet(faults, count, where)
+
+
+def server_slots(config: Config) -> int:
+    """How many server names (server-1 ... server-N) the scheduled faults can bring to life."""
+    return _walk_fleet(list(config.faults), config.servers.count, "scenario")
+
+
+def _walk_fleet(faults: list[Fault], count: int, where: str) -> int:
+    live = set(range(1, count + 1))
+    highest = count
+    order = sorted(range(len(faults)), key=lambda i: faults[i].at_s)
+    for i in order:
+        fault = faults[i]
+        at = f"{where}: faults[{i + 1}] (at_s = {fault.at_s:g})"
+        if fault.action is FaultAction.ADD_SERVER:
+            if len(live) >= MAX_SERVERS:
+                raise ConfigError(f"{at}: add_server would exceed {MAX_SERVERS} servers")
+            live.add(min(set(range(1, MAX_SERVERS + 1)) - live))
+            highest = max(highest, max(live))
+            continue
+        if fault.target is None:
+            if fault.action is FaultAction.REMOVE_SERVER:
+                if len(live) <= 1:
+                    raise ConfigError(f"{at}: remove_server would leave no server")
+                live.discard(max(live))
+            continue
+        index = int(fault.target.split("-")[1])
+        if index not in live:
+            names = ", ".join(f"server-{n}" for n in sorted(live))
+            raise ConfigError(
+                f"{at}: target {fault.target} does not exist at that time; servers then: {names}"
+            )
+        if fault.action is FaultAction.REMOVE_SERVER:
+            if len(live) <= 1:
+                raise ConfigError(f"{at}: remove_server would leave no server")
+            live.discard(index)
+    return highest
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``section.key=value`` into the dotted key and a TOML-typed value."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or "." not in key:
+        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. servers.count=6")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # bare words such as shared or round_robin
+    return key, value
+
+
+def with_values(
+    config: Config, changes: Mapping[str, Any], where: str, *, check_faults: bool = True
+) -> Config:
+    """A copy of ``config`` with dotted-key changes applied; all validated before any apply."""
+    specs = key_specs()
+    by_section: dict[str, dict[str, Any]] = {}
+    for key, value in changes.items():
+        spec = specs.get(key)
+        if spec is None:
+            raise ConfigError(
+                f"{where}: unknown key {key}; keys look like section.key, one of: "
+                + ", ".join(specs)
+            )
+        by_section.setdefault(spec.section, {})[spec.name] = coerce(spec, value, where)
+    replaced = {
+        s: dataclasses.replace(getattr(config, s), **vals) for s, vals in by_section.items()
+    }
+    new = dataclasses.replace(config, **replaced)
+    if check_faults:
+        _check_targets(list(new.faults), new.servers.count, where)
+    return new

@@ -1,0 +1,51 @@
+"""Per-second samples as flat rows: the CSV columns of the CLI and the window's export."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
+
+SERVER_FIELDS = ("up", "sessions", "memory_mb", "queue", "busy", "served", "failed", "utilization")
+
+
+def header(server_slots: int) -> list[str]:
+    """Column names; per-server columns for server-1 ... server-``server_slots``."""
+    cols = ["t_s", "sent", "ok", "failed"]
+    cols += [f"err_{code.value.lower()}" for code in ERROR_CODES]
+    cols += [f"lost_{cause.value}" for cause in LOSS_CAUSES]
+    cols += ["p50_ms", "p95_ms", "p99_ms", "active_sessions", "in_flight", "memory_mb_total"]
+    cols += ["store_up", "store_sessions", "store_memory_mb", "token_sessions"]
+    for i in range(server_slots):
+        cols += [f"server-{i + 1}_{name}" for name in SERVER_FIELDS]
+    return cols
+
+
+def _num(x: float) -> str:
+    if isinstance(x, bool):
+        return "1" if x else "0"
+    if isinstance(x, int):
+        return str(x)
+    return "" if math.isnan(x) else f"{x:.6g}"
+
+
+def row(sample: Sample, server_slots: int) -> list[str]:
+    """One sample as strings matching ``header(server_slots)``; absent servers are blank."""
+    s = sample
+    vals: list[float] = [s.t, s.sent, s.ok, s.failed, *s.errors, *s.lost]
+    vals += [s.p50_ms, s.p95_ms, s.p99_ms, s.active_sessions, s.in_flight, s.memory_mb]
+    vals += [s.store_up, s.store_sessions, s.store_memory_mb, s.token_sessions]
+    out = [_num(v) for v in vals]
+    for i in range(server_slots):
+        if i < len(s.servers) and s.servers[i].live:
+            srv = s.servers[i]
+            out += [_num(getattr(srv, name)) for name in SERVER_FIELDS]
+        else:
+            out += [""] * len(SERVER_FIELDS)
+    return out
+
+
+def rows(samples: Iterable[Sample], server_slots: int) -> Iterator[list[str]]:
+    for sample in samples:
+        yield row(sample, server_slots)
