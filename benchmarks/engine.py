@@ -96,15 +96,23 @@ def main() -> None:
         m, mcpu = run_minimal(args.requests)
         mini.append(m / mcpu)
     best_e, best_ev, best_m = max(eng), max(eng_ev), max(mini)
-    print(f"workload: {args.requests:,} requests, {SERVERS} servers x {WORKERS} workers, "
-          f"{SERVICE_MS:g} ms exponential service, local + sticky, measured utilisation {util:.2f}")
-    print(f"engine                    : {best_e:>10,.0f} requests/CPU-s "
-          f"(median {statistics.median(eng):,.0f})")
+    print(
+        f"workload: {args.requests:,} requests, {SERVERS} servers x {WORKERS} workers, "
+        f"{SERVICE_MS:g} ms exponential service, local + sticky, measured utilisation {util:.2f}"
+    )
+    print(
+        f"engine                    : {best_e:>10,.0f} requests/CPU-s "
+        f"(median {statistics.median(eng):,.0f})"
+    )
     print(f"engine + event records    : {best_ev:>10,.0f} requests/CPU-s")
-    print(f"minimal simpy model       : {best_m:>10,.0f} requests/CPU-s "
-          f"(median {statistics.median(mini):,.0f})")
-    print(f"engine / minimal          : {best_e / best_m:>10.2f}x   (target: >= 0.67x, "
-          "i.e. at most 1.5x slower; and >= 60,000 requests/CPU-s)")
+    print(
+        f"minimal simpy model       : {best_m:>10,.0f} requests/CPU-s "
+        f"(median {statistics.median(mini):,.0f})"
+    )
+    print(
+        f"engine / minimal          : {best_e / best_m:>10.2f}x   (target: >= 0.67x, "
+        "i.e. at most 1.5x slower; and >= 60,000 requests/CPU-s)"
+    )
 
 
 if __name__ == "__main__":

@@ -444,8 +444,9 @@ class Simulation:
         kind = req.kind
         if kind is ACTION:
             sess: Session = user.session  # type: ignore[assignment]
-            sess.items += 1
-            sess.holder.touch(sess, now)
+            if sess.alive:  # it may have idled out while this request was processed
+                sess.items += 1
+                sess.holder.touch(sess, now)
         elif kind is LOGIN:
             self._create_session(user, req.mode, s, now)  # type: ignore[arg-type]
         else:
@@ -531,6 +532,8 @@ class Simulation:
 
     def _end_session(self, user: User, now: float) -> None:
         sess: Session = user.session  # type: ignore[assignment]
+        if not sess.alive:
+            return
         sess.holder.remove(sess)
         if self._events is not None:
             where = sess.holder.where

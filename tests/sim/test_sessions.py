@@ -1,0 +1,172 @@
+"""Where sessions live, how much memory they take, and when they go away."""
+
+from collections import Counter
+
+import pytest
+
+from tests.sim.helpers import config, simulate
+from visualizer.sim import events as ev
+from visualizer.sim.config import Mode
+from visualizer.sim.events import CLIENT, STORE, ErrorCode, EventKind, LossCause
+from visualizer.sim.simulation import Simulation
+
+
+def _replay_counts(events) -> Counter:
+    """Sessions per holder rebuilt from the event stream alone."""
+    held: Counter = Counter()
+    for e in events:
+        if e.kind is EventKind.SESSION_CREATED:
+            held[e.server] += 1
+        elif e.kind is EventKind.SESSION_ENDED:
+            held[e.server] -= 1
+        elif e.kind is EventKind.SESSION_EXPIRED:
+            held[e.server] -= e.detail
+        elif e.kind in (EventKind.SERVER_CRASHED, EventKind.SERVER_REMOVED):
+            held[e.server] = 0
+        elif e.kind is EventKind.STORE_CRASHED and e.detail:
+            held[STORE] = 0
+    return held
+
+
+def test_memory_is_sessions_times_size_at_every_sample():
+    """Session counts rebuilt from events match every sample, and memory = count × size."""
+    cfg = config("sticky-crash", state__ttl_s=20.0, traffic__logout_fraction=0.5)
+    sim = Simulation(cfg, record_events=True, event_buffer=10_000_000)
+    events = []
+    checked = 0
+    kb = cfg.state.session_kb
+    for t in range(1, 121):
+        if t == 30:
+            sim.apply(ev.SetValue("state.session_kb", 80.0))
+            kb = 80.0
+        if t == 40:
+            sim.apply(ev.AddServer())
+        if t == 100:
+            sim.apply(ev.RemoveServer(0))
+        sim.advance(float(t))
+        events += sim.drain_events()
+        sample = sim.samples[-1]
+        assert sample.t == t
+        replay = _replay_counts(events)
+        for index, row in enumerate(sample.servers):
+            assert row.sessions == replay[index], (t, index)
+            assert row.memory_mb == pytest.approx(row.sessions * kb / 1000.0)
+            checked += row.sessions > 0
+        assert sample.store_sessions == replay[STORE] == 0
+        assert sample.memory_mb == pytest.approx(sum(r.sessions for r in sample.servers) * kb / 1e3)
+    assert checked > 200
+    assert sim.totals.lost_by_cause[LossCause.CRASH] > 0
+
+
+def test_memory_growth_preset_reaches_about_500_mb():
+    sim = simulate(config("memory-growth"))
+    peak = max(sim.samples, key=lambda s: s.memory_mb)
+    sessions = sum(r.sessions for r in peak.servers)
+    assert 9_000 <= sessions <= 11_000
+    assert peak.memory_mb == pytest.approx(sessions * 50 / 1000.0)
+    assert 450.0 <= peak.memory_mb <= 550.0
+
+
+def test_store_memory_counts_store_sessions():
+    sim = simulate(config("shared-store", scenario__duration_s=30.0))
+    last = sim.samples[-1]
+    assert last.store_sessions > 100
+    assert last.store_memory_mb == pytest.approx(last.store_sessions * 0.05)
+    assert all(r.sessions == 0 for r in last.servers)
+
+
+def test_switching_mode_applies_to_new_sessions_only():
+    sim = Simulation(config("sticky-crash", state__ttl_s=10_000.0), record_events=True)
+    sim.advance(20.0)
+    local_before = sum(len(s.sessions) for s in sim.servers)
+    sim.apply(ev.SetValue("state.mode", "shared"))
+    sim.advance(21.0)
+    sim.drain_events()
+    sim.advance(40.0)
+    created = Counter(e.server for e in sim.drain_events() if e.kind is EventKind.SESSION_CREATED)
+    assert set(created) == {STORE}
+    assert sum(len(s.sessions) for s in sim.servers) >= local_before * 0.8  # still there
+    assert sim.totals.failed == 0  # old local sessions still served by their sticky server
+    sim.apply(ev.SetValue("state.mode", "token"))
+    sim.advance(41.0)
+    sim.drain_events()
+    sim.advance(50.0)
+    created = Counter(e.server for e in sim.drain_events() if e.kind is EventKind.SESSION_CREATED)
+    assert set(created) == {CLIENT}
+    assert len(sim.store.sessions) > 0
+
+
+def test_idle_sessions_expire_after_the_ttl():
+    cfg = config(
+        "sticky-crash",
+        state__ttl_s=10.0,
+        traffic__users_per_s=5.0,
+        traffic__logout_fraction=0.0,
+        scenario__duration_s=50.0,
+    )
+    sim = Simulation(cfg)
+    sim.advance(30.0)
+    assert sum(len(s.sessions) for s in sim.servers) > 0
+    sim.apply(ev.SetValue("traffic.users_per_s", 0.0))
+    sim.advance(90.0)
+    assert sim.users_active == 0
+    assert sum(len(s.sessions) for s in sim.servers) > 0  # recent ones still within the TTL
+    sim.advance(90.0 + 10.0 + 1.0)  # one TTL (and one sweep) later every session is idle
+    assert sum(len(s.sessions) for s in sim.servers) == 0
+    assert sim.samples[-1].active_sessions == 0
+    assert sum(sim.totals.lost_by_cause.values()) < 50  # only the 60 s crash
+
+
+def test_expired_token_is_insufficient_context():
+    cfg = config(
+        state__mode="token",
+        state__ttl_s=1.0,
+        traffic__think_time_s=2.0,
+        traffic__users_per_s=10.0,
+        balancer__sticky=False,
+    )
+    sim = simulate(cfg, until=60.0)
+    assert sim.totals.by_code[ErrorCode.INSUFFICIENT_CONTEXT] > 50
+    assert sim.totals.by_code[ErrorCode.SESSION_MISSING] == 0
+    assert sum(sim.totals.lost_by_cause.values()) == 0
+
+
+def test_logout_removes_the_session():
+    cfg = config(
+        traffic__logout_fraction=1.0,
+        traffic__users_per_s=5.0,
+        traffic__requests_per_user=3.0,
+        state__ttl_s=10_000.0,
+        scenario__duration_s=40.0,
+    )
+    sim = Simulation(cfg, record_events=True)
+    sim.advance(40.0)
+    sim.apply(ev.SetValue("traffic.users_per_s", 0.0))
+    sim.advance(100.0)
+    events = sim.drain_events()
+    created = sum(e.kind is EventKind.SESSION_CREATED for e in events)
+    ended = sum(e.kind is EventKind.SESSION_ENDED for e in events)
+    held = sum(len(s.sessions) for s in sim.servers)
+    one_request_users = created - ended  # workflows of one request have no logout
+    assert ended > 50
+    assert held == one_request_users
+
+
+def test_misrouted_sessions_are_counted_lost_once_and_stay_in_memory():
+    cfg = config("local-no-sticky", scenario__duration_s=60.0)
+    sim = simulate(cfg)
+    lost = sim.totals.lost_by_cause[LossCause.MISROUTED]
+    assert lost == sim.totals.relogins > 100
+    held = sum(len(s.sessions) for s in sim.servers)
+    assert held > sim.users_active  # orphans wait for their TTL
+    assert sim.totals.sessions_created > sim.totals.arrived
+
+
+@pytest.mark.parametrize("mode", [Mode.LOCAL, Mode.SHARED, Mode.TOKEN])
+def test_sessions_created_equals_successful_logins(mode):
+    sim = simulate(config(state__mode=mode.value, scenario__duration_s=30.0), record_events=True)
+    events = sim.drain_events()
+    logins_ok = {e.request for e in events if e.kind is EventKind.SERVED} & {
+        e.request for e in events if e.kind is EventKind.SENT and e.detail == 0
+    }
+    assert sim.totals.sessions_created == len(logins_ok) > 100
