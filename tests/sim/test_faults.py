@@ -67,7 +67,8 @@ def test_dead_server_gets_traffic_until_the_health_check_then_none():
     assert [e.server for e in out] == [1]
     assert out[0].t == pytest.approx(65.0)  # crash at 60: the next 5 s tick
     assert down, "requests sent to the dead server before the check must fail"
-    assert all(60.0 <= e.t <= out[0].t for e in down)
+    on_the_wire = cfg.network.latency_ms / 1000.0  # sent before the check, arriving after
+    assert all(60.0 <= e.t <= out[0].t + on_the_wire for e in down)
     sent_after = [e for e in events if e.kind is EventKind.SENT and e.t > out[0].t]
     assert sent_after and all(e.server != 1 for e in sent_after)
     sim.advance(120.0)  # restart at 90, back in rotation at the next check (90 + 5)

@@ -59,7 +59,8 @@ def test_constant_service_at_low_load_is_exactly_service_plus_overheads():
     sim = Simulation(cfg)
     sim.advance(40.0)  # before the crash in the preset
     mean = sim.totals.latency_sum / sim.totals.ok
-    assert mean == pytest.approx(0.025 * 2 + 0.040 + 0.015, abs=2e-3)
+    expected = (2 * cfg.network.latency_ms + 40.0 + cfg.store.latency_ms) / 1000.0
+    assert mean == pytest.approx(expected, abs=2e-3)
 
 
 @pytest.mark.parametrize("servers", [2, 4, 6])

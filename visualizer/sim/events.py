@@ -36,7 +36,7 @@ class EventKind(IntEnum):
     """What an ``Event`` record reports; ``detail`` depends on the kind."""
 
     SENT = 1  # request left the client; server = chosen index or -1; detail = RequestKind
-    STARTED = 2  # a worker picked it up; detail = seconds the worker will be held
+    STARTED = 2  # a worker picked it up; detail = store round trip it begins with (s)
     SERVED = 3  # succeeded; detail = latency in seconds
     FAILED = 4  # detail = ErrorCode
     SERVER_CRASHED = 10  # detail = sessions lost

@@ -395,7 +395,8 @@ class Simulation:
         s.active[req.id] = req
         Timeout(self.env, hold, req).callbacks.append(self._on_done)
         if self._events is not None:
-            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, hold))
+            rtt = self._store_rtt if req.store_epoch >= 0 else 0.0
+            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, rtt))
 
     @staticmethod
     def _missing_code(sess: Session) -> ErrorCode:

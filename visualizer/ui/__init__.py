@@ -1,0 +1,1 @@
+"""The window: Qt widgets that read the engine's snapshots and send it commands."""

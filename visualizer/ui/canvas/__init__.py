@@ -1,0 +1,1 @@
+"""The animated topology: client lanes, balancer, server cards, store and request dots."""

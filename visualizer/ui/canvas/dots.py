@@ -1,0 +1,222 @@
+"""Every request in flight, drawn by one item with one ``drawPixmapFragments`` call.
+
+One QGraphicsItem per request is too slow past a few thousand; here positions arrive as
+numpy arrays and a pre-rendered sprite per colour is stamped from an atlas. Painters
+that are not raster (SVG export) get vector circles instead.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPaintEngine, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from visualizer.sim.events import ErrorCode
+from visualizer.ui.canvas.layout import MAX_H, SCENE_W
+from visualizer.ui.canvas.tracker import FAILED_SPRITE, Failure
+from visualizer.ui.theme import ERROR_COLORS, FAILURE, USER_COLORS
+
+DOT_SIZE = 16.0  # scene units, while few requests are in flight
+
+
+def dot_size(count: int) -> float:
+    """Dots shrink as they multiply: crowds stay readable and cheap to draw."""
+    if count <= 1_500:
+        return DOT_SIZE
+    return max(7.0, DOT_SIZE * (1_500 / count) ** 0.25)
+
+
+_RASTER = {QPaintEngine.Type.Raster, QPaintEngine.Type.OpenGL, QPaintEngine.Type.OpenGL2}
+
+
+def sprite_colors() -> list[str]:
+    return [*USER_COLORS, FAILURE]
+
+
+class RequestDots(QGraphicsItem):
+    def __init__(self) -> None:
+        super().__init__()
+        self._x = np.zeros(0)
+        self._y = np.zeros(0)
+        self._sprite = np.zeros(0, dtype=np.int16)
+        self._opacity = np.ones(0)
+        self._frags = np.zeros((0, 10))
+        self._atlas: QPixmap | None = None
+        self._atlas_key: tuple[int, float] = (0, 0.0)
+        self.setZValue(20)
+
+    def boundingRect(self) -> QRectF:
+        pad = DOT_SIZE
+        return QRectF(-pad, -pad, SCENE_W + 2 * pad, MAX_H + 2 * pad)
+
+    def set_points(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        sprite: np.ndarray,
+        opacity: np.ndarray | None = None,
+    ) -> None:
+        self._x, self._y, self._sprite = x, y, sprite
+        self._opacity = np.ones(x.size) if opacity is None else opacity
+        self.update()
+
+    @property
+    def count(self) -> int:
+        return int(self._x.size)
+
+    def _ensure_atlas(self, px: int, dpr: float) -> QPixmap:
+        if self._atlas is not None and self._atlas_key == (px, dpr):
+            return self._atlas
+        colors = sprite_colors()
+        atlas = QPixmap(px * len(colors), px)
+        atlas.fill(Qt.GlobalColor.transparent)
+        p = QPainter(atlas)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        edge = max(1.0, px / 12.0)
+        for k, color in enumerate(colors):
+            c = QColor(color)
+            p.setPen(QPen(c.darker(150), edge))
+            p.setBrush(c)
+            r = QRectF(k * px + edge, edge, px - 2 * edge, px - 2 * edge)
+            p.drawEllipse(r)
+            if k == FAILED_SPRITE:  # a cross, so failure is not told by colour alone
+                p.setPen(QPen(QColor("#FFFFFF"), max(1.5, px / 7.0)))
+                m = px * 0.3
+                p.drawLine(QPointF(k * px + m, m), QPointF(k * px + px - m, px - m))
+                p.drawLine(QPointF(k * px + px - m, m), QPointF(k * px + m, px - m))
+        p.end()
+        atlas.setDevicePixelRatio(dpr)
+        self._atlas, self._atlas_key = atlas, (px, dpr)
+        return atlas
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        n = self._x.size
+        if n == 0:
+            return
+        engine = painter.paintEngine()
+        if engine is None or engine.type() not in _RASTER:
+            self._paint_vector(painter)
+            return
+        t = painter.worldTransform()
+        scale = math.hypot(t.m11(), t.m12())
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        px = max(3, round(dot_size(n) * scale * dpr))
+        atlas = self._ensure_atlas(px, dpr)
+        if self._frags.shape[0] < n:
+            self._frags = np.empty((max(n, 2 * self._frags.shape[0]), 10))
+        f = self._frags[:n]
+        f[:, 0] = t.m11() * self._x + t.m21() * self._y + t.dx()
+        f[:, 1] = t.m12() * self._x + t.m22() * self._y + t.dy()
+        f[:, 2] = self._sprite * px
+        f[:, 3] = 0.0
+        f[:, 4] = px
+        f[:, 5] = px
+        f[:, 6] = 1.0 / dpr
+        f[:, 7] = 1.0 / dpr
+        f[:, 8] = 0.0
+        f[:, 9] = self._opacity
+        frags = np.ascontiguousarray(f)
+        ptr = shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment)
+        painter.save()
+        painter.resetTransform()
+        painter.drawPixmapFragments(ptr, n, atlas)
+        painter.restore()
+
+    def _paint_vector(self, painter: QPainter) -> None:
+        colors = [QColor(c) for c in sprite_colors()]
+        r = dot_size(self._x.size) / 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        points = zip(
+            self._x.tolist(),
+            self._y.tolist(),
+            self._sprite.tolist(),
+            self._opacity.tolist(),
+            strict=True,
+        )
+        for x, y, s, alpha in points:
+            painter.setOpacity(alpha)
+            painter.setBrush(colors[s])
+            painter.drawEllipse(QPointF(x, y), r, r)
+        painter.setOpacity(1.0)
+
+
+class FailureFlashes(QGraphicsItem):
+    """The error code shown briefly where a request failed (fades over wall-clock time,
+    so it is readable at any speed). Throttled per place and code so a storm stays legible."""
+
+    LIFETIME_S = 1.6
+    MAX_LABELS = 24
+    MIN_GAP_S = 0.5
+
+    def __init__(self) -> None:
+        super().__init__()
+        # wall t0, x, y, server (-1: balancer), code
+        self._labels: list[tuple[float, float, float, int, ErrorCode]] = []
+        self._last: dict[tuple[int, ErrorCode], float] = {}
+        self._font = QFont()
+        self._font.setPixelSize(15)
+        self._font.setBold(True)
+        self.setZValue(30)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-200, -50, SCENE_W + 400, MAX_H + 100)
+
+    def add(self, failures: list[Failure], wall: float | None = None) -> None:
+        now = time.monotonic() if wall is None else wall
+        for f in failures:
+            key = (f.server, f.code)
+            if now - self._last.get(key, -1e9) < self.MIN_GAP_S:
+                continue
+            self._last[key] = now
+            self._labels.append((now, f.x, f.y, f.server, f.code))
+        if len(self._labels) > self.MAX_LABELS:
+            del self._labels[: len(self._labels) - self.MAX_LABELS]
+
+    def clear(self) -> None:
+        self._labels.clear()
+        self._last.clear()
+        self.update()
+
+    def tick(self, wall: float | None = None) -> None:
+        now = time.monotonic() if wall is None else wall
+        self._labels = [lb for lb in self._labels if now - lb[0] < self.LIFETIME_S]
+        self._now = now
+        self.update()
+
+    @property
+    def visible_codes(self) -> list[ErrorCode]:
+        return [lb[4] for lb in self._labels]
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self._labels:
+            return
+        now = getattr(self, "_now", time.monotonic())
+        painter.setFont(self._font)
+        fm = painter.fontMetrics()
+        for t0, x, y, server, code in self._labels:
+            age = max(0.0, now - t0)
+            alpha = 1.0 if age < self.LIFETIME_S * 0.6 else max(0.0, (self.LIFETIME_S - age) / 0.64)
+            text = code.value
+            w = fm.horizontalAdvance(text) + 16
+            h = fm.height() + 6
+            rise = age * 14
+            if server < 0:  # failed at the balancer: above it
+                rect = QRectF(x - w / 2, y - h - 40 - rise, w, h)
+            else:  # inside the card, by its entry point
+                rect = QRectF(x + 10, y + 4 - rise, w, h)
+            painter.setOpacity(alpha)
+            painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
+            painter.setBrush(QBrush(QColor(ERROR_COLORS[code]).darker(115)))
+            painter.drawRoundedRect(rect, 6, 6)
+            painter.setPen(QColor("#FFFFFF"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setOpacity(1.0)

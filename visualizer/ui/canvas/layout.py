@@ -1,0 +1,113 @@
+"""Where everything sits on the canvas, in scene units (the view scales to fit).
+
+Pure geometry, no Qt. The scene is always 1600 units wide; its height follows the
+view's aspect ratio so the picture fills the window. One to sixteen server cards sit
+in one or two columns without overlap, with the store to their right when in use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCENE_W = 1600.0
+MIN_H, MAX_H = 560.0, 1300.0
+LANES = 6
+MARGIN = 22.0
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def intersects(self, other: Rect) -> bool:
+        return not (
+            self.right <= other.x
+            or other.right <= self.x
+            or self.bottom <= other.y
+            or other.bottom <= self.y
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: float
+    height: float
+    lanes_header: Rect
+    lanes: tuple[Rect, ...]
+    balancer: Rect
+    servers: dict[int, Rect]  # engine index -> card
+    store: Rect | None
+
+    def lane_anchor(self, lane: int) -> tuple[float, float]:
+        r = self.lanes[lane]
+        return r.right, r.cy
+
+    @property
+    def balancer_point(self) -> tuple[float, float]:
+        return self.balancer.cx, self.balancer.cy
+
+
+def scene_height(view_w: float, view_h: float) -> float:
+    """Scene height matching the view's aspect ratio, within sensible bounds."""
+    if view_w <= 0 or view_h <= 0:
+        return 900.0
+    return max(MIN_H, min(MAX_H, SCENE_W * view_h / view_w))
+
+
+def compute_layout(server_indices: list[int], show_store: bool, height: float = 900.0) -> Layout:
+    """Cards for the given servers (engine indices, in order), lanes, balancer, store."""
+    top, bottom = MARGIN, height - MARGIN
+    header = Rect(MARGIN, top, 170.0, 52.0)
+    lanes_top = header.bottom + 8
+    lane_h = (bottom - lanes_top) / LANES
+    lanes = tuple(Rect(MARGIN, lanes_top + i * lane_h + 4, 170.0, lane_h - 8) for i in range(LANES))
+    bal_h = min(230.0, height * 0.34)
+    balancer = Rect(340.0, height / 2 - bal_h / 2, 210.0, bal_h)
+    n = max(1, len(server_indices))
+    columns = 1 if n <= 8 else 2
+    rows = -(-n // columns)
+    left = 660.0
+    right = 1290.0 if show_store else SCENE_W - MARGIN
+    gap_x, gap_y = 18.0, 10.0
+    col_w = (right - left - gap_x * (columns - 1)) / columns
+    card_h = min(210.0, (bottom - top - gap_y * (rows - 1)) / rows)
+    used = rows * card_h + (rows - 1) * gap_y
+    y0 = top + (bottom - top - used) / 2
+    servers = {}
+    for k, index in enumerate(server_indices):
+        col, row = divmod(k, rows)
+        servers[index] = Rect(
+            left + col * (col_w + gap_x), y0 + row * (card_h + gap_y), col_w, card_h
+        )
+    store = None
+    if show_store:
+        store_h = min(300.0, height * 0.45)
+        store = Rect(1325.0, height / 2 - store_h / 2, SCENE_W - MARGIN - 1325.0, store_h)
+    return Layout(
+        width=SCENE_W,
+        height=height,
+        lanes_header=header,
+        lanes=lanes,
+        balancer=balancer,
+        servers=servers,
+        store=store,
+    )

@@ -1,0 +1,253 @@
+"""The topology scene: lays out the nodes for the current fleet and updates a frame."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsScene
+
+from visualizer.sim.config import Mode
+from visualizer.sim.events import Event, EventKind
+from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.canvas.dots import FailureFlashes, RequestDots
+from visualizer.ui.canvas.layout import MARGIN, SCENE_W, Layout, compute_layout
+from visualizer.ui.canvas.nodes import (
+    BalancerNode,
+    BalancerState,
+    Banner,
+    ChipBurst,
+    ClientLanes,
+    ServerCard,
+    StoreNode,
+    Wires,
+    nice_scale,
+)
+from visualizer.ui.canvas.tracker import RequestTracker
+from visualizer.ui.theme import Theme
+
+TRAIL_MAX_DOTS = 2_000  # above this, no trails: the crowd shows motion by itself
+TRAIL_STEP_WALL_S = 0.018  # ghosts every 18 ms of wall time, whatever the speed
+TRAIL_OPACITY = (0.45, 0.28, 0.15)
+
+
+def store_in_use(snapshot: Snapshot) -> bool:
+    """Show the store while sessions go there or still live there (or it is down)."""
+    return (
+        snapshot.config.state.mode is Mode.SHARED
+        or snapshot.store.sessions > 0
+        or not snapshot.store.up
+    )
+
+
+class TopologyScene(QGraphicsScene):
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.tracker = RequestTracker()
+        self.layout_: Layout = compute_layout([0], False)
+        self.height_ = 900.0
+        self._fleet_key: tuple = ()
+        self.reduced_motion = False
+        self.speed = 1.0  # simulated seconds per wall second (trail length)
+        self.wires = Wires(theme)
+        self.lanes = ClientLanes(self.layout_.lanes_header, self.layout_.lanes, theme)
+        self.balancer = BalancerNode(self.layout_.balancer, theme)
+        self.store_node = StoreNode(self.layout_.balancer, theme)
+        self.store_node.setVisible(False)
+        self.cards: dict[int, ServerCard] = {}
+        self.dots = RequestDots()
+        self.flashes = FailureFlashes()
+        self.bursts: list[ChipBurst] = []
+        self.banner = Banner("❚❚  Paused — press Space to run", theme)
+        for item in (
+            self.wires,
+            self.lanes,
+            self.balancer,
+            self.store_node,
+            self.dots,
+            self.flashes,
+            self.banner,
+        ):
+            self.addItem(item)
+        self.setBackgroundBrush(QColor(theme.canvas))
+        self.setSceneRect(QRectF(0, 0, SCENE_W, self.height_))
+
+    # --- layout -------------------------------------------------------------------------
+
+    def set_height(self, height: float) -> None:
+        if abs(height - self.height_) > 0.5:
+            self.height_ = height
+            self.setSceneRect(QRectF(0, 0, SCENE_W, height))
+            self._fleet_key = ()  # force a relayout on the next frame
+
+    def _relayout(self, indices: list[int], show_store: bool) -> None:
+        layout = compute_layout(indices, show_store, self.height_)
+        self.layout_ = layout
+        for index in list(self.cards):
+            if index not in layout.servers:
+                self.removeItem(self.cards.pop(index))
+        for index, rect in layout.servers.items():
+            card = self.cards.get(index)
+            if card is None:
+                card = self.cards[index] = ServerCard(index, rect, self.theme)
+                self.addItem(card)
+            card.set_rect(rect)
+        self.lanes.set_geometry(layout.lanes_header, layout.lanes)
+        self.balancer.set_rect(layout.balancer)
+        self.store_node.setVisible(layout.store is not None)
+        if layout.store is not None:
+            self.store_node.set_rect(layout.store)
+        self.tracker.set_layout(layout)
+        self.banner.setPos(layout.balancer.cx, MARGIN + 4)
+        by = layout.balancer_point[1]
+        lines = []
+        for i in range(len(layout.lanes)):
+            ax, ay = layout.lane_anchor(i)
+            lines.append((QPointF(ax, ay), QPointF(layout.balancer.x, by), False))
+        for rect in layout.servers.values():
+            lines.append((QPointF(layout.balancer.right, by), QPointF(rect.x, rect.cy), False))
+            if layout.store is not None:
+                lines.append(
+                    (QPointF(rect.right, rect.cy), QPointF(layout.store.x, layout.store.cy), True)
+                )
+        self.wires.set_lines(lines, QRectF(0, 0, SCENE_W, self.height_))
+
+    # --- a frame ------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.tracker.reset()
+        self.flashes.clear()
+        for burst in self.bursts:
+            self.removeItem(burst)
+        self.bursts.clear()
+        self._place_dots(0.0)
+
+    def update_frame(
+        self,
+        snapshot: Snapshot,
+        events: list[Event],
+        *,
+        refresh_nodes: bool = True,
+        wall: float | None = None,
+    ) -> None:
+        """Feed new events, move the dots to ``snapshot.t``, refresh node cards if asked."""
+        wall = time.monotonic() if wall is None else wall
+        indices = [s.index for s in snapshot.servers]
+        show_store = store_in_use(snapshot)
+        key = (tuple(indices), show_store, self.height_)
+        if key != self._fleet_key:
+            self._fleet_key = key
+            self._relayout(indices, show_store)
+            refresh_nodes = True
+        if events:
+            self._bursts_for(events)
+            net = snapshot.config.network.latency_ms / 1000.0
+            failures = self.tracker.feed(events, net)
+            if failures:
+                self.flashes.add(failures, wall)
+        self._place_dots(snapshot.t)
+        self.update_effects(wall)
+        if refresh_nodes:
+            self._refresh_nodes(snapshot)
+
+    def _place_dots(self, now: float) -> None:
+        """Dots at ``now`` plus, while there are few, fading ghosts where they just were."""
+        x, y, sprite = self.tracker.positions(now)
+        if self.reduced_motion or x.size == 0 or x.size > TRAIL_MAX_DOTS or self.speed <= 0:
+            self.dots.set_points(x, y, sprite)
+            return
+        xs, ys, ss, alphas = [], [], [], []
+        for k, alpha in enumerate(TRAIL_OPACITY, start=1):
+            gx, gy, gs = self.tracker.trail(now, TRAIL_STEP_WALL_S * k * self.speed)
+            xs.append(gx)
+            ys.append(gy)
+            ss.append(gs)
+            alphas.append(np.full(gx.size, alpha))
+        xs.reverse()
+        ys.reverse()
+        ss.reverse()
+        alphas.reverse()
+        self.dots.set_points(
+            np.concatenate([*xs, x]),
+            np.concatenate([*ys, y]),
+            np.concatenate([*ss, sprite]),
+            np.concatenate([*alphas, np.ones(x.size)]),
+        )
+
+    def _refresh_nodes(self, snapshot: Snapshot) -> None:
+        config = snapshot.config
+        cap = config.servers.memory_mb
+        peak = max((s.memory_mb for s in snapshot.servers), default=0.0)
+        scale = cap if cap > 0 else nice_scale(max(peak, 1.0))
+        for view in snapshot.servers:
+            card = self.cards.get(view.index)
+            if card is not None:
+                card.set_view(view, scale, cap)
+        self.balancer.set_state(
+            BalancerState(
+                algorithm=config.balancer.algorithm.value,
+                sticky=config.balancer.sticky,
+                health_check_s=config.balancer.health_check_s,
+                in_rotation=sum(s.in_rotation for s in snapshot.servers),
+                live=sum(not s.draining for s in snapshot.servers),
+            )
+        )
+        self.lanes.set_users(snapshot.users_active)
+        if self.store_node.isVisible():
+            self.store_node.set_view(snapshot.store, config.state.mode is Mode.SHARED)
+
+    def _bursts_for(self, events: list[Event]) -> None:
+        if self.reduced_motion:
+            return
+        for e in events:
+            if e.kind is EventKind.SERVER_CRASHED:
+                card = self.cards.get(e.server)
+                if card is not None and card.chips:
+                    r = card.rect
+                    self._burst(card.chips, QPointF(r.cx, r.cy), 14.0)
+            elif e.kind is EventKind.STORE_CRASHED and self.store_node.chips:
+                r = self.store_node.rect
+                self._burst(self.store_node.chips, QPointF(r.cx, r.cy), 9.0)
+
+    def _burst(self, chips: list, center: QPointF, size: float) -> None:
+        burst = ChipBurst(list(chips), center, size)
+        self.bursts.append(burst)
+        self.addItem(burst)
+
+    def update_effects(self, wall: float | None = None) -> None:
+        """Animate wall-clock effects (code flashes, chip bursts) while the run is paused."""
+        wall = time.monotonic() if wall is None else wall
+        if self.flashes.visible_codes:
+            self.flashes.tick(wall)
+        for burst in list(self.bursts):
+            burst.tick(wall)
+            if burst.done:
+                self.bursts.remove(burst)
+                self.removeItem(burst)
+
+    def set_paused(self, paused: bool) -> None:
+        if paused != self.banner.isVisible():
+            self.banner.setVisible(paused)
+
+    # --- hit testing ----------------------------------------------------------------------
+
+    def target_at(self, pos: QPointF) -> tuple[str, int] | None:
+        """("server", index), ("store", -1), ("balancer", -1) or None at a scene point."""
+        for index, card in self.cards.items():
+            if card.sceneBoundingRect().contains(pos):
+                return ("server", index)
+        if self.store_node.isVisible() and self.store_node.sceneBoundingRect().contains(pos):
+            return ("store", -1)
+        if self.balancer.sceneBoundingRect().contains(pos):
+            return ("balancer", -1)
+        return None
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackgroundBrush(QColor(theme.canvas))
+        for item in (self.wires, self.lanes, self.balancer, self.store_node, *self.cards.values()):
+            item.theme = theme
+            item.update()

@@ -1,0 +1,269 @@
+"""Where every request in flight is, at any simulated time, from the engine's events.
+
+Each request occupies one slot of fixed-size numpy arrays; a frame computes all
+positions at once from the simulated timestamps (sent, arrived, started, store round
+trip, finished), so pauses and speed changes are exact. No Qt here.
+
+Path of a request: client lane → balancer → server card (queue, then work area; to the
+store and back first when its session lives there) → balancer → client lane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.sim.events import ErrorCode, Event, EventKind
+from visualizer.ui.canvas.layout import LANES, Layout
+from visualizer.ui.theme import USER_COLORS, user_color_index
+
+MAX_SERVER_SLOTS = 64
+FAILED_SPRITE = len(USER_COLORS)  # sprite index of a failed request
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed request, for the code label shown briefly where it failed."""
+
+    t: float
+    x: float
+    y: float
+    server: int  # engine index, -1 at the balancer
+    code: ErrorCode
+
+
+def lane_of(user: int) -> int:
+    return (user * 40503 & 0xFFFF) % LANES
+
+
+def _jitter(rid: int) -> tuple[float, float]:
+    h = (rid * 2654435761) & 0xFFFFFFFF
+    return (h & 0xFFFF) / 65535.0, (h >> 16) / 65535.0
+
+
+class RequestTracker:
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = 0
+        self._slot_of: dict[int, int] = {}
+        self._free: list[int] = []
+        self._grow(capacity)
+        self._geometry_ok = False
+        self.set_layout(None)
+
+    # --- storage -------------------------------------------------------------------
+
+    def _grow(self, capacity: int) -> None:
+        old = self._capacity
+        fields = {
+            "active": (bool, False),
+            "t_sent": (np.float64, 0.0),
+            "t_arrive": (np.float64, INF),
+            "t_start": (np.float64, INF),
+            "rtt": (np.float64, 0.0),
+            "t_end": (np.float64, INF),
+            "net": (np.float64, 0.0),
+            "server": (np.int16, -1),
+            "lane": (np.int8, 0),
+            "sprite": (np.int16, 0),
+            "jx": (np.float32, 0.0),
+            "jy": (np.float32, 0.0),
+            "ox": (np.float64, 0.0),  # where the return trip starts
+            "oy": (np.float64, 0.0),
+        }
+        for name, (dtype, fill) in fields.items():
+            arr = np.full(capacity, fill, dtype=dtype)
+            if old:
+                arr[:old] = getattr(self, name)
+            setattr(self, name, arr)
+        self._free.extend(range(capacity - 1, old - 1, -1))
+        self._capacity = capacity
+
+    def reset(self) -> None:
+        self.active[:] = False
+        self._slot_of.clear()
+        self._free = list(range(self._capacity - 1, -1, -1))
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    # --- geometry ----------------------------------------------------------------------
+
+    def set_layout(self, layout: Layout | None) -> None:
+        """Anchor points per engine server index (cards may move when the fleet changes)."""
+        n = MAX_SERVER_SLOTS
+        self.in_x = np.zeros(n)
+        self.in_y = np.zeros(n)
+        self.q_x, self.q_y, self.q_w, self.q_h = (np.zeros(n) for _ in range(4))
+        self.w_x, self.w_y, self.w_w, self.w_h = (np.zeros(n) for _ in range(4))
+        self.port_x = np.zeros(n)
+        self.port_y = np.zeros(n)
+        self.lane_x = np.zeros(LANES)
+        self.lane_y = np.zeros(LANES)
+        self.lb = (0.0, 0.0)
+        self.store = (0.0, 0.0)
+        self._geometry_ok = layout is not None
+        if layout is None:
+            return
+        for i in range(LANES):
+            self.lane_x[i], self.lane_y[i] = layout.lane_anchor(i)
+        self.lb = layout.balancer_point
+        for index, r in layout.servers.items():
+            self.in_x[index], self.in_y[index] = r.x, r.cy
+            pad = min(10.0, r.h * 0.1)
+            self.q_x[index], self.q_y[index] = r.x + pad, r.y + r.h * 0.3
+            self.q_w[index], self.q_h[index] = r.w * 0.08, r.h * 0.5
+            self.w_x[index], self.w_y[index] = r.x + r.w * 0.14, r.y + r.h * 0.3
+            self.w_w[index], self.w_h[index] = r.w * 0.2, r.h * 0.5
+            self.port_x[index], self.port_y[index] = r.right, r.cy
+        if layout.store is not None:
+            self.store = (layout.store.x, layout.store.cy)
+
+    # --- events ------------------------------------------------------------------------
+
+    def feed(self, events: list[Event], net_s: float) -> list[Failure]:
+        """Apply event records (oldest first); returns the failures among them."""
+        failures: list[Failure] = []
+        slot_of = self._slot_of
+        for e in events:
+            kind = e.kind
+            if kind is EventKind.SENT:
+                if not self._free:
+                    self._grow(self._capacity * 2)
+                i = self._free.pop()
+                slot_of[e.request] = i
+                self.active[i] = True
+                self.t_sent[i] = e.t
+                self.t_arrive[i] = e.t + net_s
+                self.t_start[i] = INF
+                self.rtt[i] = 0.0
+                self.t_end[i] = INF
+                self.net[i] = net_s
+                self.server[i] = e.server
+                lane = lane_of(e.user)
+                self.lane[i] = lane
+                self.sprite[i] = user_color_index(e.user)
+                self.jx[i], self.jy[i] = _jitter(e.request)
+            elif kind is EventKind.STARTED:
+                i = slot_of.get(e.request)
+                if i is not None:
+                    self.t_start[i] = e.t
+                    self.rtt[i] = e.detail
+            elif kind is EventKind.SERVED or kind is EventKind.FAILED:
+                i = slot_of.pop(e.request, None)
+                if i is None:
+                    continue
+                self.t_end[i] = e.t
+                server = int(self.server[i])
+                if server >= 0 and self._geometry_ok:
+                    x, y = self.in_x[server], self.in_y[server]
+                else:
+                    x, y = self.lb
+                self.ox[i], self.oy[i] = x, y
+                if kind is EventKind.FAILED:
+                    self.sprite[i] = FAILED_SPRITE
+                    failures.append(Failure(e.t, float(x), float(y), server, e.detail))
+        return failures
+
+    # --- a frame -----------------------------------------------------------------------
+
+    def positions(self, now: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, y, sprite) of every request visible at ``now``; frees finished slots."""
+        idx = np.flatnonzero(self.active)
+        if idx.size:
+            gone = now >= self.t_end[idx] + self.net[idx]
+            if gone.any():
+                finished = idx[gone]
+                self.active[finished] = False
+                self._free.extend(finished.tolist())
+                idx = idx[~gone]
+        x, y, _ = self._place(idx, now)
+        return x, y, self.sprite[idx]
+
+    def trail(self, now: float, back: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the requests visible at ``now`` were ``back`` simulated seconds earlier,
+        for those that moved (the ghost dots of a motion trail)."""
+        idx = np.flatnonzero(self.active)
+        if idx.size == 0:
+            return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int16)
+        x0, y0, _ = self._place(idx, now)
+        then = now - back
+        was = (then >= self.t_sent[idx]) & (then < self.t_end[idx] + self.net[idx])
+        x1, y1, _ = self._place(idx, then)
+        moved = was & ((np.abs(x1 - x0) + np.abs(y1 - y0)) > 2.0)
+        return x1[moved], y1[moved], self.sprite[idx[moved]]
+
+    def _place(self, idx: np.ndarray, now: float) -> tuple[np.ndarray, np.ndarray, None]:
+        if idx.size == 0:
+            return np.zeros(0), np.zeros(0), None
+        ts, ta, tst = self.t_sent[idx], self.t_arrive[idx], self.t_start[idx]
+        rtt, te, net = self.rtt[idx], self.t_end[idx], self.net[idx]
+        srv = np.maximum(self.server[idx], 0)
+        lane = self.lane[idx]
+        jx, jy = self.jx[idx], self.jy[idx]
+
+        lx, ly = self.lane_x[lane], self.lane_y[lane]
+        bx, by = self.lb
+        sx, sy = self.in_x[srv], self.in_y[srv]
+        no_server = self.server[idx] < 0
+        sx = np.where(no_server, bx, sx)
+        sy = np.where(no_server, by, sy)
+
+        x = np.empty(idx.size)
+        y = np.empty(idx.size)
+
+        # default: waiting in the queue area
+        x[:] = self.q_x[srv] + jx * self.q_w[srv]
+        y[:] = self.q_y[srv] + jy * self.q_h[srv]
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = now < ta
+            if out.any():
+                f = np.clip((now - ts[out]) / net[out], 0.0, 1.0)
+                x[out], y[out] = _along(f, lx[out], ly[out], bx, by, sx[out], sy[out])
+
+            started = (now >= tst) & (now < te)
+            at_store = started & (now < tst + rtt)
+            if at_store.any():
+                f = np.clip((now - tst[at_store]) / rtt[at_store], 0.0, 1.0)
+                g = 1.0 - np.abs(2.0 * f - 1.0)  # there and back
+                s = srv[at_store]
+                px, py = self.port_x[s], self.port_y[s]
+                x[at_store] = px + (self.store[0] - px) * g
+                y[at_store] = py + (self.store[1] - py) * g
+            working = started & ~at_store
+            if working.any():
+                s = srv[working]
+                x[working] = self.w_x[s] + jx[working] * self.w_w[s]
+                y[working] = self.w_y[s] + jy[working] * self.w_h[s]
+
+            back = now >= te
+            if back.any():
+                i = idx[back]
+                f = np.clip((now - te[back]) / net[back], 0.0, 1.0)
+                f = np.where(np.isfinite(f), f, 1.0)
+                x[back], y[back] = _along(f, self.ox[i], self.oy[i], bx, by, lx[back], ly[back])
+        return x, y, None
+
+
+def _along(
+    f: np.ndarray,
+    ax: np.ndarray,
+    ay: np.ndarray,
+    bx: float,
+    by: float,
+    cx: np.ndarray,
+    cy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points a fraction ``f`` of the way along the polyline a → b → c (by length)."""
+    l1 = np.hypot(bx - ax, by - ay)
+    l2 = np.hypot(cx - bx, cy - by)
+    d = f * (l1 + l2)
+    first = d < l1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(first, d / l1, (d - l1) / l2)
+    u = np.nan_to_num(u, nan=1.0, posinf=1.0)
+    x = np.where(first, ax + (bx - ax) * u, bx + (cx - bx) * u)
+    y = np.where(first, ay + (by - ay) * u, by + (cy - by) * u)
+    return x, y

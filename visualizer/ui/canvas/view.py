@@ -1,0 +1,70 @@
+"""The canvas widget: scales the scene to fit and turns clicks into requests."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent, QPainter, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+
+from visualizer.ui.canvas.layout import scene_height
+from visualizer.ui.canvas.scene import TopologyScene
+
+
+class CanvasView(QGraphicsView):
+    serverClicked = Signal(int)
+    storeClicked = Signal()
+    menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"canvas", index, global pos
+
+    def __init__(self, scene: TopologyScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.topology = scene
+        # Many things move every frame: one full repaint beats tracking dirty regions.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setMinimumSize(480, 260)
+        self.setAccessibleName("Topology canvas")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.refit()
+
+    def refit(self) -> None:
+        vp = self.viewport().size()
+        self.topology.set_height(scene_height(vp.width(), vp.height()))
+        self.fitInView(self.topology.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def target_at_view(self, pos: QPoint) -> tuple[str, int] | None:
+        return self.topology.target_at(self.mapToScene(pos))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            target = self.target_at_view(event.position().toPoint())
+            if target is not None:
+                kind, index = target
+                if kind == "server":
+                    self.serverClicked.emit(index)
+                elif kind == "store":
+                    self.storeClicked.emit()
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        target = self.target_at_view(event.position().toPoint())
+        clickable = target is not None and target[0] in ("server", "store")
+        self.viewport().setCursor(
+            Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
+        )
+        super().mouseMoveEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        target = self.target_at_view(event.pos())
+        kind, index = target if target is not None else ("canvas", -1)
+        self.menuRequested.emit(kind, index, event.globalPos())
+        event.accept()

@@ -1,0 +1,196 @@
+"""Runs the engine from a QTimer and is the one place UI actions become engine commands.
+
+Each tick advances simulated time by wall time × speed, within a time budget so the GUI
+thread never blocks: if the engine cannot keep up, the simulation runs slower than asked
+(and the status bar says so) instead of freezing the window.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+
+from visualizer.sim.config import Config
+from visualizer.sim.events import Command, Event, SetValue
+from visualizer.sim.schema import ConfigError, with_values
+from visualizer.sim.simulation import Simulation
+from visualizer.sim.snapshot import Snapshot, take_snapshot
+
+SPEEDS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
+FRAME_MS = 16
+STEP_S = 0.1  # simulated seconds per single step
+ENGINE_BUDGET_S = 0.010  # engine time allowed per frame
+MAX_FRAME_GAP_S = 0.1  # a stalled frame does not turn into a jump of simulated time
+
+
+@dataclass(frozen=True)
+class Frame:
+    snapshot: Snapshot
+    events: list[Event]
+    new_samples: bool
+    wall: float  # time.monotonic() of this frame
+
+
+class SimDriver(QObject):
+    frameReady = Signal(object)  # Frame
+    runningChanged = Signal(bool)
+    speedChanged = Signal(float)
+    restarted = Signal(object)  # Config of the new run
+    commandApplied = Signal(object)  # Command
+    problem = Signal(str)  # a message for the user (bad value etc.)
+
+    def __init__(self, config: Config, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._tick)
+        self._clock = QElapsedTimer()
+        self._running = False
+        self._speed = 1.0
+        self.actual_speed = 0.0
+        self.engine_ms = 0.0
+        self.fps = 0.0
+        self._frame_times: list[float] = []
+        self._samples_seen = 0
+        self._force_frame = True
+        self.sim = self._new_sim(config)
+
+    @staticmethod
+    def _new_sim(config: Config) -> Simulation:
+        return Simulation(config, record_events=True, event_buffer=400_000, history_s=3_600)
+
+    # --- state --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def config(self) -> Config:
+        return self.sim.config
+
+    def start(self) -> None:
+        """Start producing frames (the simulation itself stays paused until ``play``)."""
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop the timer for good (the window is closing)."""
+        self._timer.stop()
+        self._set_running(False)
+
+    @property
+    def timer_active(self) -> bool:
+        return self._timer.isActive()
+
+    def play(self) -> None:
+        self._set_running(True)
+
+    def pause(self) -> None:
+        self._set_running(False)
+
+    def toggle(self) -> None:
+        self._set_running(not self._running)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self._clock.restart()
+            self.runningChanged.emit(running)
+
+    def set_speed(self, speed: float) -> None:
+        speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+        if speed != self._speed:
+            self._speed = speed
+            self.speedChanged.emit(speed)
+
+    def faster(self) -> None:
+        self.set_speed(next((s for s in SPEEDS if s > self._speed + 1e-9), MAX_SPEED))
+
+    def slower(self) -> None:
+        self.set_speed(next((s for s in reversed(SPEEDS) if s < self._speed - 1e-9), MIN_SPEED))
+
+    # --- commands -------------------------------------------------------------------------
+
+    def apply(self, command: Command) -> bool:
+        """Apply a command at the current simulated time; bad values become ``problem``."""
+        try:
+            changed = self.sim.apply(command)
+        except ConfigError as exc:
+            self.problem.emit(str(exc))
+            return False
+        if changed:
+            self.commandApplied.emit(command)
+            self._force_frame = True
+        return changed
+
+    def set_value(self, key: str, value: Any) -> bool:
+        return self.apply(SetValue(key, value))
+
+    def step(self, seconds: float = STEP_S) -> None:
+        """Advance a little while paused (pauses first if running)."""
+        self.pause()
+        self.sim.advance(self.sim.now + seconds)
+        self._force_frame = True
+        self._emit_frame()
+
+    def restart(self, config: Config | None = None, seed: int | None = None) -> None:
+        """A fresh run from t = 0 with the current settings (or ``config``), new seed if given."""
+        base = config if config is not None else self.sim.config
+        if seed is not None:
+            try:
+                base = with_values(base, {"scenario.seed": seed}, "seed")
+            except ConfigError as exc:
+                self.problem.emit(str(exc))
+                return
+        self.sim = self._new_sim(base)
+        self._samples_seen = 0
+        self._force_frame = True
+        self.restarted.emit(base)
+        self._emit_frame()
+
+    # --- frames ---------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        wall_dt = min(self._clock.restart() / 1000.0, MAX_FRAME_GAP_S)
+        now = time.monotonic()
+        self._frame_times.append(now)
+        while self._frame_times and now - self._frame_times[0] > 1.0:
+            self._frame_times.pop(0)
+        self.fps = float(len(self._frame_times))
+        if self._running and wall_dt > 0:
+            start_t = self.sim.now
+            target = start_t + wall_dt * self._speed
+            chunk = max((target - start_t) / 4.0, 1e-3)
+            started = time.perf_counter()
+            deadline = started + ENGINE_BUDGET_S
+            while self.sim.now < target:
+                self.sim.advance(min(target, self.sim.now + chunk))
+                if time.perf_counter() > deadline:
+                    break
+            self.engine_ms = (time.perf_counter() - started) * 1000.0
+            self.actual_speed = (self.sim.now - start_t) / wall_dt
+            self._emit_frame()
+        elif self._force_frame:
+            self.actual_speed = 0.0
+            self._emit_frame()
+        else:
+            self.frameReady.emit(None)  # wall-clock effects (flashes, bursts) still animate
+
+    def _emit_frame(self) -> None:
+        self._force_frame = False
+        samples = len(self.sim.samples)
+        total = self.sim.samples[-1].t if samples else 0.0
+        new = total != self._samples_seen
+        self._samples_seen = total
+        frame = Frame(take_snapshot(self.sim), self.sim.drain_events(), new, time.monotonic())
+        self.frameReady.emit(frame)

@@ -1,0 +1,118 @@
+"""What the current settings mean, in plain words, with live formulas (no Qt here)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from visualizer.sim.config import Algorithm, Mode, ServiceDistribution
+from visualizer.sim.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Explanation:
+    headline: str  # short, bold
+    body: str  # one or two sentences: what it means and what to watch
+    formulas: tuple[str, ...]  # live arithmetic with current numbers
+
+
+def _kb(kb: float) -> str:
+    return f"{kb:,.0f} KB" if kb >= 10 else f"{kb:g} KB"
+
+
+def _mb(mb: float) -> str:
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:,.1f} MB"
+
+
+def explain(snap: Snapshot) -> Explanation:
+    c = snap.config
+    mode = c.state.mode
+    sticky = c.balancer.sticky
+    live = [s for s in snap.servers if not s.draining]
+    n = max(1, len(live))
+    down = [s for s in live if not s.up]
+
+    if mode is Mode.TOKEN:
+        headline = "Stateless: every request carries a signed token"
+        body = (
+            "Any server can serve any user and a crash loses no session. The price: a token "
+            f"check on every request ({c.state.token_verify_ms:g} ms) and tokens stay valid "
+            "until they expire, so logging out cannot revoke them."
+        )
+    elif mode is Mode.SHARED:
+        if not snap.store.up:
+            headline = "The shared store is DOWN"
+            body = (
+                "Every request needs the store, so every request fails with STORE_UNAVAILABLE. "
+                + (
+                    f"Its {snap.store.replicas} replica(s) keep the sessions for when it returns."
+                    if snap.store.replicas
+                    else "With no replica, every session it held is gone."
+                )
+            )
+        else:
+            headline = "Sessions in a shared store"
+            body = (
+                "Any server can serve any user, so a server crash loses nothing; stickiness is "
+                f"not needed. Every request pays a store round trip (+{c.store.latency_ms:g} ms) "
+                f"and the store becomes the one thing that must not fail ({c.store.replicas} "
+                "replicas)."
+            )
+    elif sticky:
+        headline = "Sessions in server memory, sticky balancer"
+        body = (
+            "Each user is pinned to one server, so requests find their cart. Until that "
+            "server dies: every cart it held is lost. Click a server and watch 'sessions lost'."
+        )
+        if c.balancer.algorithm is Algorithm.HASH and c.traffic.proxy_fraction > 0:
+            body = (
+                "Users are pinned by client address, and "
+                f"{c.traffic.proxy_fraction:.0%} of them share one proxy address: one server "
+                "gets all of them. Watch its queue and the p95 latency."
+            )
+    else:
+        miss = (n - 1) / n
+        headline = "Sessions in server memory, no stickiness"
+        body = (
+            f"The balancer spreads requests over {n} servers, but a session lives on just one: "
+            f"a follow-up request lands elsewhere (c−1)/c = {miss:.0%} of the time and fails "
+            "with SESSION_MISSING. Turn on Sticky (S) or the Shared store (R)."
+        )
+    if down and mode is not Mode.SHARED:
+        names = ", ".join(s.name for s in down)
+        body += f" Down now: {names}."
+
+    kb = c.state.session_kb
+    if mode is Mode.SHARED:
+        held = snap.store.sessions
+        memory = f"M_store = {held:,} sessions × {_kb(kb)} = {_mb(held * kb / 1000)}"
+    elif mode is Mode.LOCAL:
+        held = sum(s.sessions for s in snap.servers)
+        memory = f"M_total = {held:,} sessions × {_kb(kb)} = {_mb(held * kb / 1000)}"
+        if c.servers.memory_mb > 0:
+            cap_sessions = int(c.servers.memory_mb * 1000 / kb) if kb > 0 else 0
+            memory += f" (cap {_mb(c.servers.memory_mb)} per server ≈ {cap_sessions:,} sessions)"
+    else:
+        held = snap.token_sessions
+        memory = f"M_servers = 0: {held:,} sessions live in clients' tokens"
+
+    net = 2 * c.network.latency_ms
+    processing = c.servers.service_ms
+    parts = []
+    total = processing
+    if net > 0:
+        parts.append(f"{net:g} ms network")
+        total += net
+    kind = "" if c.servers.service is ServiceDistribution.CONSTANT else " (mean)"
+    parts.append(f"{processing:g} ms processing{kind}")
+    if mode is Mode.SHARED:
+        parts.append(f"{c.store.latency_ms:g} ms store")
+        total += c.store.latency_ms
+    elif mode is Mode.TOKEN and c.state.token_verify_ms > 0:
+        parts.append(f"{c.state.token_verify_ms:g} ms token check")
+        total += c.state.token_verify_ms
+    latency = f"T = {' + '.join(parts)} = {total:g} ms"
+    if not math.isnan(snap.p50_ms):
+        latency += f"  ·  measured p50 {snap.p50_ms:,.0f} ms, p95 {snap.p95_ms:,.0f} ms"
+    formulas = (memory, latency)
+    return Explanation(headline, body, formulas)

@@ -1,0 +1,354 @@
+"""The main window: builds the widgets and wires them to the driver. No simulation logic."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.sim import events as ev
+from visualizer.sim import scenario
+from visualizer.sim.config import Config, Mode
+from visualizer.sim.schema import ConfigError
+from visualizer.ui.canvas.scene import TopologyScene
+from visualizer.ui.canvas.view import CanvasView
+from visualizer.ui.controls import ControlPanel, mode_of
+from visualizer.ui.driver import Frame, SimDriver
+from visualizer.ui.explain import explain
+from visualizer.ui.plots import PlotPanel
+from visualizer.ui.theme import Theme
+
+NODE_REFRESH_S = 0.1  # cards and balancer redraw at most 10×/s
+PLOT_REFRESH_S = 0.25
+TEXT_REFRESH_S = 0.25
+SHORTCUTS = (
+    ("Space", "play / pause"),
+    ("→", "step 0.1 s (pauses)"),
+    ("+ / −", "faster / slower (0.1× to 50×)"),
+    ("1 – 9", "crash / restart server N"),
+    ("T", "stateful on/off (off = tokens)"),
+    ("S", "sticky sessions on/off"),
+    ("R", "shared store on/off"),
+    ("Ctrl+R", "reset the run"),
+    ("F11", "full screen"),
+    ("Ctrl+Q", "quit"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config: Config, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
+        self.driver = SimDriver(config, self)
+        self._last_nodes = self._last_plots = self._last_text = 0.0
+        self._shown_config: Config | None = None
+        self._init_canvas()
+        self._init_controls()
+        self._init_plots()
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._init_status()
+        self._init_actions()
+        self._connect_signals()
+        self._sync_controls()
+        self.driver.start()
+
+    # --- construction -------------------------------------------------------------------
+
+    def _init_canvas(self) -> None:
+        self.scene = TopologyScene(self.theme)
+        self.canvas = CanvasView(self.scene)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.headline.setObjectName("explanation")
+        self.headline.setMinimumHeight(64)
+        self.headline.setStyleSheet(
+            f"QLabel#explanation {{ background: {self.theme.card}; color: {self.theme.text};"
+            f" border-top: 1px solid {self.theme.card_border}; padding: 6px 12px;"
+            " font-size: 12.5pt; }"
+        )
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.canvas, 1)
+        box.addWidget(self.headline)
+        self.setCentralWidget(central)
+
+    def _init_controls(self) -> None:
+        self.controls = ControlPanel(self.theme)
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(290)
+        dock = QDockWidget("Controls", self)
+        dock.setObjectName("controlsDock")
+        dock.setWidget(scroll)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.controls_dock = dock
+
+    def _init_plots(self) -> None:
+        self.plots = PlotPanel(self.theme)
+        self.plots.setMinimumHeight(210)
+        dock = QDockWidget("Live plots (last 120 simulated seconds)", self)
+        dock.setObjectName("plotsDock")
+        dock.setWidget(self.plots)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.plots_dock = dock
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_docks_sized", False):
+            self._docks_sized = True
+            self.resizeDocks(
+                [self.plots_dock], [max(230, self.height() // 3)], Qt.Orientation.Vertical
+            )
+
+    def _init_status(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {}
+        for key in ("time", "speed", "fps", "rate", "sessions"):
+            label = QLabel()
+            label.setMinimumWidth(110)
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _action(
+        self, text: str, keys: list[str], slot, menu: QMenu | None = None, checkable: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _init_actions(self) -> None:
+        menus = self.menuBar()
+        scen = menus.addMenu("&Scenario")
+        presets = scen.addMenu("Open &preset")
+        for info in scenario.list_presets():
+            act = presets.addAction(f"{info.name} — {info.title}")
+            act.triggered.connect(lambda _=False, name=info.name: self.open_preset(name))
+        scen.addSeparator()
+        self._action("&Quit", ["Ctrl+Q"], self.close, scen)
+
+        sim = menus.addMenu("S&imulation")
+        self.act_play = self._action("&Play / pause", ["Space"], self.driver.toggle, sim)
+        self._action("&Step", ["Right"], self.driver.step, sim)
+        self._action("&Faster", ["+", "=", "Ctrl+="], self.driver.faster, sim)
+        self._action("S&lower", ["-", "_"], self.driver.slower, sim)
+        sim.addSeparator()
+        self._action("&Reset run", ["Ctrl+R"], lambda: self.driver.restart(), sim)
+
+        state = menus.addMenu("S&tate")
+        self._action("&Stateful (off = tokens)", ["T"], self.toggle_stateful, state)
+        self._action("S&ticky sessions", ["S"], self.toggle_sticky, state)
+        self._action("Shared sto&re", ["R"], self.toggle_shared, state)
+
+        servers = menus.addMenu("Ser&vers")
+        for n in range(1, 10):
+            self._action(
+                f"Crash / restart server-{n}",
+                [str(n)],
+                lambda _=False, n=n: self.toggle_server_named(f"server-{n}"),
+                servers,
+            )
+        servers.addSeparator()
+        self._action("&Add a server", [], lambda: self.driver.apply(ev.AddServer()), servers)
+        self._action(
+            "&Remove a server", [], lambda: self.driver.apply(ev.RemoveServer(None)), servers
+        )
+        self._action("Crash / restore the &store", [], self.toggle_store, servers)
+
+        view = menus.addMenu("&View")
+        self.act_full = self._action("&Full screen", ["F11"], self.toggle_full_screen, view)
+        view.addAction(self.controls_dock.toggleViewAction())
+        view.addAction(self.plots_dock.toggleViewAction())
+
+        helpm = menus.addMenu("&Help")
+        self._action("&Keyboard shortcuts", ["F1"], self.show_shortcuts, helpm)
+
+    def _connect_signals(self) -> None:
+        d, c = self.driver, self.controls
+        d.frameReady.connect(self._on_frame)
+        d.runningChanged.connect(lambda _: self._sync_controls())
+        d.speedChanged.connect(lambda _: self._sync_controls())
+        d.restarted.connect(self._on_restarted)
+        d.problem.connect(self.show_problem)
+        c.statefulToggled.connect(lambda on: self.set_mode(mode_of(on, False)))
+        c.sharedToggled.connect(lambda on: self.set_mode(mode_of(True, on) if on else Mode.LOCAL))
+        c.stickyToggled.connect(lambda on: d.set_value("balancer.sticky", on))
+        c.algorithmChosen.connect(lambda a: d.set_value("balancer.algorithm", a))
+        c.serversChosen.connect(lambda n: d.set_value("servers.count", n))
+        c.usersChosen.connect(lambda v: d.set_value("traffic.users_per_s", v))
+        c.sessionKbChosen.connect(lambda v: d.set_value("state.session_kb", v))
+        c.storeLatencyChosen.connect(lambda v: d.set_value("store.latency_ms", v))
+        c.speedChosen.connect(d.set_speed)
+        c.playClicked.connect(d.toggle)
+        c.stepClicked.connect(d.step)
+        c.resetClicked.connect(lambda: d.restart())
+        c.seedChosen.connect(lambda s: d.restart(seed=s))
+        self.canvas.serverClicked.connect(self.toggle_server)
+        self.canvas.storeClicked.connect(self.toggle_store)
+        self.canvas.menuRequested.connect(self.show_canvas_menu)
+
+    # --- user actions (each becomes one engine command) -----------------------------------
+
+    def set_mode(self, mode: Mode) -> None:
+        self.driver.set_value("state.mode", mode.value)
+        self._sync_controls()
+
+    def toggle_stateful(self) -> None:
+        stateful = self.driver.config.state.mode is not Mode.TOKEN
+        self.set_mode(Mode.TOKEN if stateful else Mode.LOCAL)
+
+    def toggle_shared(self) -> None:
+        shared = self.driver.config.state.mode is Mode.SHARED
+        self.set_mode(Mode.LOCAL if shared else Mode.SHARED)
+
+    def toggle_sticky(self) -> None:
+        self.driver.set_value("balancer.sticky", not self.driver.config.balancer.sticky)
+        self._sync_controls()
+
+    def toggle_server(self, index: int) -> None:
+        servers = self.driver.sim.servers
+        if 0 <= index < len(servers) and not servers[index].removed:
+            up = servers[index].up
+            self.driver.apply(ev.CrashServer(index) if up else ev.RestartServer(index))
+
+    def toggle_server_named(self, name: str) -> None:
+        index = self.driver.sim.server_index(name)
+        if index is None:
+            self.show_problem(f"There is no {name} (servers: {self._server_names()})")
+            return
+        self.toggle_server(index)
+
+    def _server_names(self) -> str:
+        return ", ".join(s.name for s in self.driver.sim.servers if not s.removed)
+
+    def toggle_store(self) -> None:
+        up = self.driver.sim.store.up
+        self.driver.apply(ev.CrashStore() if up else ev.RestoreStore())
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def open_preset(self, name: str) -> None:
+        try:
+            config = scenario.load(name)
+        except ConfigError as exc:
+            self.show_problem(str(exc))
+            return
+        self.driver.pause()
+        self.driver.restart(config)
+
+    def show_canvas_menu(self, kind: str, index: int, where: QPoint) -> None:
+        menu = QMenu(self)
+        if kind == "server":
+            server = self.driver.sim.servers[index]
+            verb = "Crash" if server.up else "Restart"
+            menu.addAction(f"{verb} {server.name}", lambda: self.toggle_server(index))
+            menu.addAction(
+                f"Remove {server.name}", lambda: self.driver.apply(ev.RemoveServer(index))
+            )
+        elif kind == "store":
+            verb = "Crash" if self.driver.sim.store.up else "Restore"
+            menu.addAction(f"{verb} the store", self.toggle_store)
+        menu.addAction("Add a server", lambda: self.driver.apply(ev.AddServer()))
+        menu.popup(where)
+        self._menu = menu  # kept for tests
+
+    def show_problem(self, message: str) -> None:
+        self.statusBar().showMessage(f"⚠ {message}", 8000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table><p>Click a server card to crash it and again to restart it; "
+            "click the store to crash or restore it; right-click for more.</p>",
+        )
+
+    # --- frames -------------------------------------------------------------------------------
+
+    def _on_restarted(self, config: Config) -> None:
+        self.scene.reset()
+        self.plots.clear()
+        self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
+        self._sync_controls()
+
+    def _sync_controls(self) -> None:
+        d = self.driver
+        self.controls.sync(d.config, d.running, d.speed)
+        self._shown_config = d.config
+
+    def _on_frame(self, frame: Frame | None) -> None:
+        wall = time.monotonic()
+        if frame is None:
+            self.scene.update_effects(wall)
+            return
+        snap = frame.snapshot
+        self.scene.speed = self.driver.speed if self.driver.running else 0.0
+        refresh = wall - self._last_nodes >= NODE_REFRESH_S or not self.driver.running
+        if refresh:
+            self._last_nodes = wall
+        self.scene.update_frame(snap, frame.events, refresh_nodes=refresh, wall=wall)
+        self.scene.set_paused(not self.driver.running)
+        if frame.new_samples and wall - self._last_plots >= PLOT_REFRESH_S:
+            self._last_plots = wall
+            names = {s.index: s.name for s in self.driver.sim.servers if not s.removed}
+            self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names)
+        if snap.config is not self._shown_config:
+            self._sync_controls()
+        if wall - self._last_text >= TEXT_REFRESH_S or not self.driver.running:
+            self._last_text = wall
+            self._update_text(snap)
+
+    def _update_text(self, snap) -> None:
+        e = explain(snap)
+        formulas = "&nbsp;&nbsp;·&nbsp;&nbsp;".join(f"<code>{f}</code>" for f in e.formulas)
+        self.headline.setText(f"<b>{e.headline}.</b> {e.body}<br>{formulas}")
+        d = self.driver
+        labels = self.status_labels
+        labels["time"].setText(f"t = {snap.t:,.1f} s")
+        actual = d.actual_speed
+        behind = d.running and actual < 0.8 * d.speed
+        speed = f"speed {d.speed:g}×" + (f" (actual {actual:.2g}×)" if behind else "")
+        labels["speed"].setText(speed if d.running else f"paused · {d.speed:g}×")
+        labels["fps"].setText(f"{d.fps:.0f} fps")
+        labels["rate"].setText(f"{snap.rps:,.0f} req/s")
+        active = snap.sessions
+        labels["sessions"].setText(f"{active:,} sessions · {snap.users_active:,} users")
+        if math.isnan(snap.p50_ms):
+            return
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.driver.stop()
+        super().closeEvent(event)
