@@ -161,7 +161,11 @@ class SimDriver(QObject):
     # --- frames ---------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        wall_dt = min(self._clock.restart() / 1000.0, MAX_FRAME_GAP_S)
+        self.tick(self._clock.restart() / 1000.0)
+
+    def tick(self, wall_dt: float) -> None:
+        """One frame: advance by ``wall_dt`` × speed (if playing) and publish the frame."""
+        wall_dt = min(max(wall_dt, 0.0), MAX_FRAME_GAP_S)
         now = time.monotonic()
         self._frame_times.append(now)
         while self._frame_times and now - self._frame_times[0] > 1.0:

@@ -55,8 +55,8 @@ def explain(snap: Snapshot) -> Explanation:
             body = (
                 "Any server can serve any user, so a server crash loses nothing; stickiness is "
                 f"not needed. Every request pays a store round trip (+{c.store.latency_ms:g} ms) "
-                f"and the store becomes the one thing that must not fail ({c.store.replicas} "
-                "replicas)."
+                "and the store becomes the one thing that must not fail "
+                f"({c.store.replicas} replica{'' if c.store.replicas == 1 else 's'})."
             )
     elif sticky:
         headline = "Sessions in server memory, sticky balancer"

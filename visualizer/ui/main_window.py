@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
 
         sim = menus.addMenu("S&imulation")
         self.act_play = self._action("&Play / pause", ["Space"], self.driver.toggle, sim)
-        self._action("&Step", ["Right"], self.driver.step, sim)
+        self._action("&Step", ["Right"], lambda: self.driver.step(), sim)
         self._action("&Faster", ["+", "=", "Ctrl+="], self.driver.faster, sim)
         self._action("S&lower", ["-", "_"], self.driver.slower, sim)
         sim.addSeparator()
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         c.storeLatencyChosen.connect(lambda v: d.set_value("store.latency_ms", v))
         c.speedChosen.connect(d.set_speed)
         c.playClicked.connect(d.toggle)
-        c.stepClicked.connect(d.step)
+        c.stepClicked.connect(lambda: d.step())
         c.resetClicked.connect(lambda: d.restart())
         c.seedChosen.connect(lambda s: d.restart(seed=s))
         self.canvas.serverClicked.connect(self.toggle_server)

@@ -1,0 +1,48 @@
+"""A real main window on the offscreen platform, closed (and checked) after each test."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from visualizer.sim import scenario
+from visualizer.ui.app import build_window
+from visualizer.ui.main_window import MainWindow
+from visualizer.ui.theme import LIGHT
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Factory: ``open_window("sticky-crash", servers__count=6)`` → a shown MainWindow."""
+    windows: list[MainWindow] = []
+
+    def make(preset: str = "sticky-crash", theme=LIGHT, **changes) -> MainWindow:
+        from tests.sim.helpers import config
+
+        cfg = config(preset, **changes) if changes else scenario.load(preset)
+        window = build_window(cfg, theme)
+        window.resize(1400, 900)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need an active window
+        window.canvas.setFocus()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.driver.timer_active
+
+
+def card_point(window: MainWindow, index: int) -> QPoint:
+    """Viewport coordinates of the middle of a server card's info panel."""
+    card = window.scene.cards[index]
+    r = card.sceneBoundingRect()
+    return window.canvas.mapFromScene(r.center().x() + r.width() * 0.2, r.center().y())
+
+
+def click_card(qtbot, window: MainWindow, index: int, button=Qt.MouseButton.LeftButton) -> None:
+    qtbot.mouseClick(window.canvas.viewport(), button, pos=card_point(window, index))

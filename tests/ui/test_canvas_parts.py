@@ -1,0 +1,142 @@
+"""Qt-free parts of the window: layout geometry, request tracking, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.sim.helpers import config, simulate
+from visualizer.sim.events import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.snapshot import take_snapshot
+from visualizer.ui.canvas.layout import SCENE_W, compute_layout, scene_height
+from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
+from visualizer.ui.explain import explain
+
+
+@pytest.mark.parametrize("store", [False, True])
+@pytest.mark.parametrize("height", [560.0, 700.0, 900.0, 1300.0])
+def test_one_to_sixteen_servers_never_overlap(store, height):
+    for n in range(1, 17):
+        layout = compute_layout(list(range(n)), store, height)
+        cards = list(layout.servers.values())
+        others = [layout.balancer, *layout.lanes] + ([layout.store] if layout.store else [])
+        for i, a in enumerate(cards):
+            assert a.x >= 0 and a.right <= SCENE_W and a.y >= 0 and a.bottom <= height
+            assert a.h >= 40
+            for b in cards[i + 1 :] + others:
+                assert not a.intersects(b), (n, a, b)
+
+
+def test_scene_height_follows_the_view():
+    assert scene_height(1600, 900) == 900
+    assert scene_height(1600, 450) == 560  # clamped: cards need some height
+    assert scene_height(1000, 700) == pytest.approx(1120)
+
+
+def _tracker():
+    layout = compute_layout([0, 1], show_store=True)
+    tracker = RequestTracker(capacity=4)
+    tracker.set_layout(layout)
+    return tracker, layout
+
+
+def test_a_request_travels_lane_balancer_server_store_and_back():
+    tracker, layout = _tracker()
+    net, rtt = 0.1, 0.02
+    events = [Event(0.0, EventKind.SENT, 7, 3, 1, RequestKind.ACTION)]
+    assert tracker.feed(events, net) == []
+    lx, ly = layout.lane_anchor(lane_of(3))
+    x, y, _ = tracker.positions(0.0)
+    assert (x[0], y[0]) == pytest.approx((lx, ly))
+    x, y, _ = tracker.positions(net - 1e-9)  # reaching the card's entry point
+    card = layout.servers[1]
+    assert (x[0], y[0]) == pytest.approx((card.x, card.cy), abs=1e-3)
+    x, y, _ = tracker.positions(net + 0.01)  # queued: inside the card
+    assert card.x <= x[0] <= card.right and card.y <= y[0] <= card.bottom
+    tracker.feed([Event(0.2, EventKind.STARTED, 7, 3, 1, rtt)], net)
+    x, y, _ = tracker.positions(0.2 + rtt / 2)  # at the store, halfway through the round trip
+    assert (x[0], y[0]) == pytest.approx((layout.store.x, layout.store.cy))
+    tracker.feed([Event(0.3, EventKind.SERVED, 7, 3, 1, 0.3)], net)
+    x, y, _ = tracker.positions(0.3 + net - 1e-9)  # back at the lane
+    assert (x[0], y[0]) == pytest.approx((lx, ly), abs=1e-3)
+    assert len(tracker) == 0
+    x, _, _ = tracker.positions(0.3 + net + 1e-6)
+    assert x.size == 0  # slot freed
+
+
+def test_failures_turn_red_and_are_reported_where_they_happened():
+    tracker, layout = _tracker()
+    tracker.feed([Event(1.0, EventKind.SENT, 1, 5, 0, RequestKind.ACTION)], 0.05)
+    failures = tracker.feed(
+        [Event(1.05, EventKind.FAILED, 1, 5, 0, ErrorCode.SESSION_MISSING)], 0.05
+    )
+    assert len(failures) == 1
+    f = failures[0]
+    assert f.code is ErrorCode.SESSION_MISSING and f.server == 0
+    assert (f.x, f.y) == (layout.servers[0].x, layout.servers[0].cy)
+    _, _, sprite = tracker.positions(1.06)
+    assert sprite.tolist() == [FAILED_SPRITE]
+
+
+def test_tracker_grows_and_reuses_slots():
+    tracker, _ = _tracker()
+    sent = [Event(0.0, EventKind.SENT, r, r, 0, RequestKind.LOGIN) for r in range(1, 101)]
+    tracker.feed(sent, 0.01)
+    assert len(tracker) == 100
+    done = [Event(0.1, EventKind.SERVED, r, r, 0, 0.1) for r in range(1, 101)]
+    tracker.feed(done, 0.01)
+    x, _, _ = tracker.positions(1.0)
+    assert x.size == 0
+    tracker.feed(sent[:3], 0.01)
+    x, _, _ = tracker.positions(1.0)
+    assert x.size == 3
+
+
+def test_tracker_matches_a_real_run():
+    sim = simulate(config("sticky-crash", scenario__duration_s=20.0), record_events=True)
+    tracker = RequestTracker()
+    tracker.set_layout(compute_layout([s.index for s in sim.servers], False))
+    tracker.feed(sim.drain_events(), sim.config.network.latency_ms / 1000.0)
+    assert len(tracker) == sim.totals.in_flight
+    x, y, _ = tracker.positions(sim.now)
+    assert np.isfinite(x).all() and np.isfinite(y).all()
+
+
+@pytest.mark.parametrize(
+    ("preset", "headline", "formula"),
+    [
+        ("sticky-crash", "sticky balancer", "M_total = "),
+        ("local-no-sticky", "no stickiness", "M_total = "),
+        ("shared-store", "shared store", "M_store = "),
+        ("stateless-tokens", "Stateless", "M_servers = 0"),
+        ("sticky-hotspot", "sticky balancer", "M_total = "),
+    ],
+)
+def test_explanations_name_the_design_and_show_live_arithmetic(preset, headline, formula):
+    sim = simulate(config(preset, scenario__duration_s=30.0))
+    e = explain(take_snapshot(sim))
+    assert headline in e.headline
+    memory, latency = e.formulas
+    assert memory.startswith(formula)
+    assert latency.startswith("T = 80 ms network + 40 ms processing")
+    assert "measured p50" in latency
+    if preset == "local-no-sticky":
+        assert "75%" in e.body
+    if preset == "shared-store":
+        assert "+ 15 ms store = 135 ms" in latency
+    if preset == "sticky-hotspot":
+        assert "50%" in e.body and "proxy" in e.body
+
+
+def test_memory_formula_uses_current_numbers():
+    sim = simulate(config("memory-growth", scenario__duration_s=60.0))
+    snap = take_snapshot(sim)
+    held = sum(s.sessions for s in snap.servers)
+    memory = explain(snap).formulas[0]
+    assert memory == f"M_total = {held:,} sessions × 50 KB = {held * 0.05:,.0f} MB"
+
+
+def test_store_outage_explanation():
+    sim = simulate(config("store-outage", scenario__duration_s=70.0))
+    e = explain(take_snapshot(sim))
+    assert "DOWN" in e.headline and "STORE_UNAVAILABLE" in e.body and "gone" in e.body

@@ -1,0 +1,89 @@
+"""A seeded stream of 200 random UI actions must raise nothing and log no Qt warning
+(pytest-qt fails the test on either: qt_log_level_fail and exception capture)."""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import card_point
+
+KEYS = [
+    Qt.Key.Key_Space,
+    Qt.Key.Key_Right,
+    Qt.Key.Key_Plus,
+    Qt.Key.Key_Minus,
+    Qt.Key.Key_T,
+    Qt.Key.Key_S,
+    Qt.Key.Key_R,
+    *(getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)),
+]
+
+
+def test_two_hundred_random_actions(qtbot, open_window):
+    rng = random.Random(20261122)
+    window = open_window("sticky-crash")
+    c, d, view = window.controls, window.driver, window.canvas
+    vp = view.viewport()
+    done: list[str] = []
+
+    def click_server() -> None:
+        if window.scene.cards:
+            index = rng.choice(list(window.scene.cards))
+            qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=card_point(window, index))
+
+    def click_anywhere() -> None:
+        pos = QPoint(rng.randrange(vp.width()), rng.randrange(vp.height()))
+        qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=pos)
+
+    def context_menu() -> None:
+        pos = QPoint(rng.randrange(vp.width()), rng.randrange(vp.height()))
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos))
+        QApplication.sendEvent(vp, event)
+        menu = window._menu
+        actions = menu.actions()
+        if actions and rng.random() < 0.7:
+            rng.choice(actions).trigger()
+        menu.close()
+
+    def tick() -> None:
+        for _ in range(rng.randint(1, 4)):
+            d.tick(rng.uniform(0.0, 0.2))
+
+    actions = {
+        "key": lambda: qtbot.keyClick(view, rng.choice(KEYS)),
+        "click server": click_server,
+        "click anywhere": click_anywhere,
+        "toggle stateful": lambda: qtbot.mouseClick(c.stateful, Qt.MouseButton.LeftButton),
+        "toggle sticky": lambda: qtbot.mouseClick(c.sticky, Qt.MouseButton.LeftButton),
+        "toggle shared": lambda: qtbot.mouseClick(c.shared, Qt.MouseButton.LeftButton),
+        "algorithm": lambda: c.algorithm.setCurrentIndex(rng.randrange(c.algorithm.count())),
+        "servers": lambda: c.servers.setValue(rng.randint(1, 16)),
+        "users": lambda: c.users.setValue(rng.choice([0.0, 1.0, 20.0, 80.0])),
+        "session kb": lambda: c.session_kb.setValue(rng.choice([0.0, 5.0, 50.0, 500.0])),
+        "store ms": lambda: c.store_ms.setValue(rng.choice([0.0, 15.0, 200.0])),
+        "speed": lambda: c.speed.setValue(rng.randrange(c.speed.maximum() + 1)),
+        "step": lambda: qtbot.mouseClick(c.step, Qt.MouseButton.LeftButton),
+        "play": lambda: qtbot.mouseClick(c.play, Qt.MouseButton.LeftButton),
+        "reset": lambda: qtbot.mouseClick(c.reset, Qt.MouseButton.LeftButton),
+        "seed": lambda: c.seed.setValue(rng.randrange(1000)),
+        "context menu": context_menu,
+        "resize": lambda: window.resize(rng.randint(900, 1700), rng.randint(600, 1100)),
+        "tick": tick,
+        "big jump": lambda: d.step(rng.uniform(1.0, 30.0)),
+    }
+    names = list(actions)
+    weights = [6 if n in ("tick", "key", "click server") else 1 for n in names]
+    for _ in range(200):
+        name = rng.choices(names, weights)[0]
+        actions[name]()
+        done.append(name)
+        QApplication.processEvents()
+    t = d.sim.totals
+    assert t.sent == t.ok + t.failed + t.in_flight
+    assert len(set(done)) >= 15
+    window.close()
+    assert not d.timer_active
