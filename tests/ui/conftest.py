@@ -27,6 +27,7 @@ def open_window(qtbot):
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need an active window
+        qtbot.waitUntil(lambda: window.plots is not None)  # loaded just after the first frame
         window.canvas.setFocus()
         windows.append(window)
         return window

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from PySide6.QtWidgets import QApplication
@@ -36,9 +37,23 @@ def build_window(config: Config, theme: Theme | None = None) -> MainWindow:
     return window
 
 
+def tune_gc() -> None:
+    """Keep the cyclic garbage collector out of the animation.
+
+    Qt, pyqtgraph and numpy leave ~75,000 tracked objects behind at start-up; every full
+    collection rescanned them (30-40 ms, a visible hitch). Frozen, they are never scanned
+    again. A larger young-generation threshold makes full collections of the engine's
+    objects rare; the driver also collects when a run is replaced.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+
+
 def run_app(config: Config) -> int:
     """Open the window on ``config`` and run until it closes; returns the exit code."""
     app = make_app()
     window = build_window(config)
     window.show()
+    tune_gc()
     return app.exec()

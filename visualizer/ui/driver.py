@@ -7,6 +7,7 @@ thread never blocks: if the engine cannot keep up, the simulation runs slower th
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -152,6 +153,8 @@ class SimDriver(QObject):
             except ConfigError as exc:
                 self.problem.emit(str(exc))
                 return
+        self.sim = None  # type: ignore[assignment]
+        gc.collect()  # the old run's objects go now, not in a hitch during the new one
         self.sim = self._new_sim(base)
         self._samples_seen = 0
         self._force_frame = True

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -27,11 +28,12 @@ from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain
-from visualizer.ui.plots import PlotPanel
 from visualizer.ui.theme import Theme
 
-NODE_REFRESH_S = 0.1  # cards and balancer redraw at most 10×/s
-PLOT_REFRESH_S = 0.25
+if TYPE_CHECKING:
+    from visualizer.ui.plots import PlotPanel
+
+PLOT_REFRESH_S = 0.5
 TEXT_REFRESH_S = 0.25
 SHORTCUTS = (
     ("Space", "play / pause"),
@@ -53,7 +55,8 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
         self.driver = SimDriver(config, self)
-        self._last_nodes = self._last_plots = self._last_text = 0.0
+        self._last_plots = self._last_text = 0.0
+        self._plots_due: list[int] = []
         self._shown_config: Config | None = None
         self._init_canvas()
         self._init_controls()
@@ -74,7 +77,8 @@ class MainWindow(QMainWindow):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setObjectName("explanation")
-        self.headline.setMinimumHeight(64)
+        # a fixed height: new text must never resize (and re-lay out) the canvas
+        self.headline.setFixedHeight(self.headline.fontMetrics().lineSpacing() * 4 + 16)
         self.headline.setStyleSheet(
             f"QLabel#explanation {{ background: {self.theme.card}; color: {self.theme.text};"
             f" border-top: 1px solid {self.theme.card_border}; padding: 6px 12px;"
@@ -103,17 +107,31 @@ class MainWindow(QMainWindow):
         self.controls_dock = dock
 
     def _init_plots(self) -> None:
-        self.plots = PlotPanel(self.theme)
-        self.plots.setMinimumHeight(210)
+        """The plots dock; pyqtgraph loads just after the first frame (start-up time)."""
+        self.plots: PlotPanel | None = None
+        placeholder = QLabel("Loading plots…")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setMinimumHeight(210)
         dock = QDockWidget("Live plots (last 120 simulated seconds)", self)
         dock.setObjectName("plotsDock")
-        dock.setWidget(self.plots)
+        dock.setWidget(placeholder)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.plots_dock = dock
+
+    def load_plots(self) -> None:
+        """Create the plot panel (imports pyqtgraph); called once, right after showing."""
+        if self.plots is not None:
+            return
+        from visualizer.ui.plots import PlotPanel
+
+        self.plots = PlotPanel(self.theme)
+        self.plots.setMinimumHeight(210)
+        self.plots_dock.setWidget(self.plots)
+        self._plots_due = [0, 1, 2, 3]
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -214,6 +232,8 @@ class MainWindow(QMainWindow):
         self.canvas.serverClicked.connect(self.toggle_server)
         self.canvas.storeClicked.connect(self.toggle_store)
         self.canvas.menuRequested.connect(self.show_canvas_menu)
+        # the plots (and pyqtgraph) load once the first frame is on screen
+        self.canvas.firstPainted.connect(lambda: QTimer.singleShot(0, self.load_plots))
 
     # --- user actions (each becomes one engine command) -----------------------------------
 
@@ -300,7 +320,8 @@ class MainWindow(QMainWindow):
 
     def _on_restarted(self, config: Config) -> None:
         self.scene.reset()
-        self.plots.clear()
+        if self.plots is not None:
+            self.plots.clear()
         self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
         self._sync_controls()
 
@@ -316,15 +337,27 @@ class MainWindow(QMainWindow):
             return
         snap = frame.snapshot
         self.scene.speed = self.driver.speed if self.driver.running else 0.0
-        refresh = wall - self._last_nodes >= NODE_REFRESH_S or not self.driver.running
-        if refresh:
-            self._last_nodes = wall
-        self.scene.update_frame(snap, frame.events, refresh_nodes=refresh, wall=wall)
-        self.scene.set_paused(not self.driver.running)
+        running = self.driver.running
         if frame.new_samples and wall - self._last_plots >= PLOT_REFRESH_S:
             self._last_plots = wall
+            self._plots_due = [0, 1, 2, 3]
+        plot_now = bool(self._plots_due) and self.plots is not None
+        # Work is spread over frames so none stutters: while playing, at most one plot
+        # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
+        self.scene.update_frame(
+            snap,
+            frame.events,
+            refresh_nodes=not running,
+            refresh_cards=not (plot_now and running),
+            wall=wall,
+        )
+        self.scene.set_paused(not running)
+        if plot_now:
+            which = [self._plots_due.pop(0)] if running else self._plots_due
             names = {s.index: s.name for s in self.driver.sim.servers if not s.removed}
-            self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names)
+            self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names, which)
+            if not running:
+                self._plots_due = []
         if snap.config is not self._shown_config:
             self._sync_controls()
         if wall - self._last_text >= TEXT_REFRESH_S or not self.driver.running:

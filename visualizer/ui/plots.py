@@ -7,13 +7,14 @@ line style or symbol and named in a legend; markers at crashes and setting chang
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from visualizer.sim.events import EventKind, Marker
@@ -29,12 +30,9 @@ from visualizer.ui.theme import (
 )
 
 WINDOW_S = 120.0
-_LOSS_STYLES = (
-    Qt.PenStyle.SolidLine,
-    Qt.PenStyle.DashLine,
-    Qt.PenStyle.DotLine,
-    Qt.PenStyle.DashDotLine,
-)
+LINE_WIDTH = 2.5
+RATE_WINDOW_S = 5  # rates are shown as trailing means over this many seconds
+_LOSS_SYMBOLS = ("o", "s", "d", "t")
 _ERROR_SYMBOLS = ("o", "t", "s", "d", "x")
 _MARKER_KINDS = {
     EventKind.SERVER_CRASHED,
@@ -47,11 +45,22 @@ _MARKER_KINDS = {
 }
 
 
-def _pen(color: str, width: float = 2.5, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+def _pen(color: str, width: float = LINE_WIDTH, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """Solid data lines: Qt strokes dashed, thick, antialiased pens very slowly."""
     pen = pg.mkPen(QColor(color), width=width)
     pen.setStyle(style)
     pen.setCosmetic(True)
     return pen
+
+
+@functools.cache
+def _brush(color: str) -> QBrush:
+    return pg.mkBrush(color)
+
+
+def server_symbol(index: int) -> str:
+    """Servers 1-8 end in a circle, 9-16 in a square (colours repeat after eight)."""
+    return "o" if not server_dashed(index) else "s"
 
 
 class _Plot(pg.PlotWidget):
@@ -64,7 +73,7 @@ class _Plot(pg.PlotWidget):
         )
         item.setLabel("left", y_label, color=theme.muted)
         item.setLabel("bottom", "simulated time (s)", color=theme.muted)
-        item.showGrid(x=True, y=True, alpha=0.25)
+        # no grid: pyqtgraph draws it with the axes, and it doubled the cost of a repaint
         # at most 121 points per series: no downsampling or clipping (clipping against a
         # moving x-range left gaps in the lines)
         item.setMenuEnabled(False)
@@ -84,6 +93,10 @@ class _Plot(pg.PlotWidget):
         self.legend.setBrush(pg.mkBrush(legend_bg))
         self._markers: dict[tuple[float, str], pg.InfiniteLine] = {}
         self.curves: dict[object, pg.PlotDataItem] = {}
+        # a symbol at each line's latest value: series differ by shape, not colour alone
+        self.ends = pg.ScatterPlotItem(size=10, pen=pg.mkPen(theme.plot_bg, width=1.5))
+        self.ends.setZValue(10)
+        item.addItem(self.ends)
 
     def curve(self, key: object, name: str, pen: QPen, **kwargs: object) -> pg.PlotDataItem:
         c = self.curves.get(key)
@@ -100,11 +113,13 @@ class _Plot(pg.PlotWidget):
         item.setYRange(0.0, nice_top(max(y_max, floor)), padding=0.0)
 
     def set_markers(self, markers: Sequence[Marker], lo: float, labelled: bool) -> None:
-        wanted = {(m.t, m.label): m for m in markers if m.t >= lo and m.kind in _MARKER_KINDS}
+        wanted = [m for m in markers if m.t >= lo and m.kind in _MARKER_KINDS]
+        keys = {(m.t, m.label) for m in wanted}
         for key in list(self._markers):
-            if key not in wanted:
+            if key not in keys:
                 self.getPlotItem().removeItem(self._markers.pop(key))
-        for key, m in wanted.items():
+        for k, m in enumerate(wanted):
+            key = (m.t, m.label)
             if key in self._markers:
                 continue
             crash = m.kind in (EventKind.SERVER_CRASHED, EventKind.STORE_CRASHED)
@@ -112,12 +127,26 @@ class _Plot(pg.PlotWidget):
             line = pg.InfiniteLine(
                 pos=m.t,
                 angle=90,
-                pen=_pen(color, 1.5, Qt.PenStyle.DashLine),
-                label=_short(m.label) if labelled else None,
-                labelOpts={"position": 0.97, "color": color, "anchors": [(0, 0), (0, 0)]},
+                pen=_pen(color, 1.0, Qt.PenStyle.DashLine),  # thin: dashes are cheap at 1 px
+                label=_short(m) if labelled else None,
+                # staggered heights so neighbouring labels do not overprint
+                labelOpts={
+                    "position": (0.96, 0.86, 0.76)[k % 3],
+                    "color": color,
+                    "anchors": [(0, 0.5), (0, 0.5)],
+                },
             )
             self.getPlotItem().addItem(line, ignoreBounds=True)
             self._markers[key] = line
+
+    def set_ends(self, ends: list[tuple]) -> None:
+        """(x, y, symbol, colour, _) per series: the latest point of each line."""
+        self.ends.setData(
+            [e[0] for e in ends],
+            [e[1] for e in ends],
+            symbol=[e[2] for e in ends],
+            brush=[_brush(e[3]) for e in ends],
+        )
 
     def set_legend_label(self, curve: pg.PlotDataItem, text: str) -> None:
         for sample, label in self.legend.items:
@@ -137,20 +166,64 @@ def nice_top(value: float) -> float:
     return 10 * exp
 
 
+def trailing_mean(values: np.ndarray, window: int = RATE_WINDOW_S) -> np.ndarray:
+    """Mean of the last ``window`` values at each point (fewer at the start; NaN-aware).
+
+    Per-second counts jump around; averaged they read at a glance (and thick antialiased
+    lines through jagged data are very slow to draw)."""
+    finite = np.isfinite(values)
+    filled = np.where(finite, values, 0.0)
+    sums = np.cumsum(filled)
+    counts = np.cumsum(finite)
+    sums[window:] = sums[window:] - sums[:-window]
+    counts[window:] = counts[window:] - counts[:-window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = sums / counts
+    out[~finite] = np.nan
+    return out
+
+
+def _server_table(recent: Sequence[Sample]) -> dict[str, np.ndarray]:
+    """Per-server fields as (seconds × server slots) arrays, NaN where a server was absent."""
+    width = max(len(s.servers) for s in recent)
+    table = {}
+    for field in ("memory_mb", "served", "failed"):
+        grid = np.full((len(recent), width), np.nan)
+        for row, sample in enumerate(recent):
+            grid[row, : len(sample.servers)] = [getattr(x, field) for x in sample.servers]
+        table[field] = grid
+    return table
+
+
 def _finite_max(*arrays: np.ndarray) -> float:
     vals = [float(np.nanmax(a)) for a in arrays if a.size and np.isfinite(a).any()]
     return max(vals, default=0.0)
 
 
-def _short(label: str) -> str:
-    """Marker text: the event without its details ("server-2 crashed", "store down")."""
-    return label.split(":")[0][:24]
+_SHORT = {
+    EventKind.SERVER_CRASHED: "{name} down",
+    EventKind.SERVER_RESTARTED: "{name} up",
+    EventKind.SERVER_ADDED: "{name} added",
+    EventKind.SERVER_DRAINING: "{name} removed",
+    EventKind.STORE_CRASHED: "store down",
+    EventKind.STORE_RESTORED: "store up",
+}
+
+
+def _short(marker: Marker) -> str:
+    """A few words for a plot marker: "server-2 down", "store up", "state.mode=shared"."""
+    template = _SHORT.get(marker.kind)
+    if template is not None:
+        return template.format(name=marker.label.split(" ")[0])
+    return marker.label.replace(" = ", "=")[:22]
 
 
 class PlotPanel(QWidget):
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        pg.setConfigOptions(antialias=True)
+        # Antialiased lines wider than 1 px cost Qt's raster engine 5-10× more; at 2.5 px the
+        # difference is barely visible, and plots must not stutter the animation.
+        pg.setConfigOptions(antialias=False)
         self.theme = theme
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
@@ -158,13 +231,15 @@ class PlotPanel(QWidget):
         self.lost = _Plot("Sessions lost · errors/s", "sessions lost (total)", theme)
         self.memory = _Plot("Session memory", "MB", theme)
         self.latency = _Plot("Latency (rolling 5 s)", "ms", theme)
-        self.rps = _Plot("Requests per server", "requests / s", theme)
+        self.rps = _Plot("Requests per server", "requests / s (5 s mean)", theme)
         self.plots = (self.lost, self.memory, self.latency, self.rps)
         for k, plot in enumerate(self.plots):
             grid.addWidget(plot, 0, k)
         self._init_error_axis()
         self._last_t = -1.0
         self.updates = 0
+        self._table_key: tuple = ()
+        self._table: dict[str, np.ndarray] = {}
 
     def _init_error_axis(self) -> None:
         item = self.lost.getPlotItem()
@@ -172,7 +247,7 @@ class PlotPanel(QWidget):
         item.showAxis("right")
         item.scene().addItem(self.errors_vb)
         item.getAxis("right").linkToView(self.errors_vb)
-        item.getAxis("right").setLabel("errors / s", color=self.theme.muted)
+        item.getAxis("right").setLabel("errors / s (5 s mean)", color=self.theme.muted)
         self.errors_vb.setXLink(item)
         self.errors_vb.enableAutoRange(axis="y", enable=False)
         self.errors_vb.setMouseEnabled(x=False, y=False)
@@ -183,20 +258,15 @@ class PlotPanel(QWidget):
 
         item.vb.sigResized.connect(sync)
         self.error_curves: dict[object, pg.PlotDataItem] = {}
+        self._error_ends = pg.ScatterPlotItem(size=9, pen=pg.mkPen(self.theme.plot_bg))
+        self.errors_vb.addItem(self._error_ends)
 
     def _error_curve(self, k: int) -> pg.PlotDataItem:
         code = ERROR_CODES[k]
         c = self.error_curves.get(code)
         if c is None:
             color = ERROR_COLORS[code]
-            c = pg.PlotDataItem(
-                pen=_pen(color, 1.5, Qt.PenStyle.DashLine),
-                symbol=_ERROR_SYMBOLS[k],
-                symbolSize=6,
-                symbolBrush=color,
-                symbolPen=None,
-                name=f"{code.value} /s",
-            )
+            c = pg.PlotDataItem(pen=_pen(color, 1.5), name=f"{code.value} /s")
             self.errors_vb.addItem(c)
             self.lost.legend.addItem(c, f"{code.value} /s")
             self.error_curves[code] = c
@@ -209,90 +279,110 @@ class PlotPanel(QWidget):
             for c in plot.curves.values():
                 c.setData([], [])
             plot.set_markers([], 0.0, False)
+            plot.set_ends([])
+        self._error_ends.setData([], [])
         for c in self.error_curves.values():
             c.setData([], [])
         self._last_t = -1.0
+        self._table_key = ()
 
     def set_samples(
-        self, samples: Sequence[Sample], markers: Sequence[Marker], names: dict[int, str]
+        self,
+        samples: Sequence[Sample],
+        markers: Sequence[Marker],
+        names: dict[int, str],
+        which: Sequence[int] = (0, 1, 2, 3),
     ) -> None:
-        """Redraw from the per-second samples (only the last ``WINDOW_S`` seconds)."""
+        """Redraw the plots numbered in ``which`` (0 lost, 1 memory, 2 latency, 3 requests)
+        from the per-second samples of the last ``WINDOW_S`` seconds."""
         if not samples:
             return
-        t_end = samples[-1].t
-        if t_end == self._last_t:
-            return
-        self._last_t = t_end
-        self.updates += 1
-        recent = [s for s in list(samples)[-int(WINDOW_S) - 1 :]]
+        recent = list(samples)[-int(WINDOW_S) - 1 :]
         t = np.fromiter((s.t for s in recent), float, len(recent))
-        lo = max(0.0, t_end - WINDOW_S)
+        if self._table_key != (t[0], t[-1], len(t)):
+            self._table_key = (t[0], t[-1], len(t))
+            self._table = _server_table(recent)
+        lo = max(0.0, float(t[-1]) - WINDOW_S)
+        self.updates += 1
+        self._last_t = float(t[-1])
+        updaters = (self._update_lost, self._update_memory, self._update_latency, self._update_rps)
+        for k in which:
+            updaters[k](recent, t, names)
+            self.plots[k].set_markers(markers, lo, labelled=k == 0)
 
+    def _update_lost(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
         lost = np.array([s.lost for s in recent], dtype=float)
-        mem_max = rps_max = 0.0
+        ends = []
         for k, cause in enumerate(LOSS_CAUSES):
             if lost[:, k].any() or k == 0:
-                c = self.lost.curve(
-                    ("lost", cause),
-                    f"lost: {cause.value}",
-                    _pen(LOSS_COLORS[cause], 3.0, _LOSS_STYLES[k]),
-                )
+                color = LOSS_COLORS[cause]
+                c = self.lost.curve(("lost", cause), f"lost: {cause.value}", _pen(color, 3.0))
                 c.setData(t, lost[:, k])
                 self.lost.set_legend_label(c, f"lost: {cause.value} ({int(lost[-1, k]):,})")
+                ends.append((t[-1], lost[-1, k], _LOSS_SYMBOLS[k], color, self.lost.getViewBox()))
         errors = np.array([s.errors for s in recent], dtype=float)
-        for k, _code in enumerate(ERROR_CODES):
-            if errors[:, k].any() or ERROR_CODES[k] in self.error_curves:
+        errors = np.column_stack([trailing_mean(errors[:, k]) for k in range(errors.shape[1])])
+        for k, code in enumerate(ERROR_CODES):
+            if errors[:, k].any() or code in self.error_curves:
                 self._error_curve(k).setData(t, errors[:, k])
+                ends.append((t[-1], errors[-1, k], _ERROR_SYMBOLS[k], ERROR_COLORS[code], None))
         self.errors_vb.setYRange(0.0, nice_top(max(float(errors.max()), 5.0)), padding=0.0)
+        self.lost.set_window(float(t[-1]), float(lost.sum(axis=1).max()), 5.0)
+        self.lost.set_ends([e for e in ends if e[4] is not None])
+        self._error_ends.setData(
+            [e[0] for e in ends if e[4] is None],
+            [e[1] for e in ends if e[4] is None],
+            symbol=[e[2] for e in ends if e[4] is None],
+            brush=[_brush(e[3]) for e in ends if e[4] is None],
+        )
 
-        width = max(len(s.servers) for s in recent)
-        for i in range(width):
-            name = names.get(i)
-            mem = np.array(
-                [s.servers[i].memory_mb if i < len(s.servers) else np.nan for s in recent]
-            )
-            rps = np.array(
-                [
-                    s.servers[i].served + s.servers[i].failed if i < len(s.servers) else np.nan
-                    for s in recent
-                ],
-                dtype=float,
-            )
-            style = Qt.PenStyle.DashLine if server_dashed(i) else Qt.PenStyle.SolidLine
-            pen = _pen(server_color(i), 2.5, style)
-            label = name or f"server-{i + 1}"
-            cm = self.memory.curve(("server", i), label, pen)
-            cm.setData(t, mem, connect="finite")
-            last_mem = mem[-1]
-            self.memory.set_legend_label(
-                cm, label if math.isnan(last_mem) else f"{label} {last_mem:,.1f}"
-            )
-            cr = self.rps.curve(("server", i), label, pen)
-            cr.setData(t, rps, connect="finite")
-            mem_max = max(mem_max, _finite_max(mem))
-            rps_max = max(rps_max, _finite_max(rps))
+    def _per_server(self, field: str) -> dict[int, np.ndarray]:
+        grid = self._table[field]
+        return {i: grid[:, i] for i in range(grid.shape[1])}
+
+    def _server_lines(
+        self, plot: _Plot, series: dict[int, np.ndarray], t: np.ndarray, names: dict[int, str]
+    ) -> float:
+        peak = 0.0
+        ends = []
+        for i, values in series.items():
+            label = names.get(i, f"server-{i + 1}")
+            c = plot.curve(("server", i), label, _pen(server_color(i)))
+            c.setData(t, values, connect="finite")
+            last = values[-1]
+            if not math.isnan(last):
+                ends.append((t[-1], last, server_symbol(i), server_color(i), None))
+            peak = max(peak, _finite_max(values))
+        plot.set_ends(ends)
+        return peak
+
+    def _update_memory(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
+        series = self._per_server("memory_mb")
+        peak = self._server_lines(self.memory, series, t, names)
         store = np.array([s.store_memory_mb for s in recent])
         if store.any() or ("store",) in self.memory.curves:
-            cs = self.memory.curve(
-                ("store",), "store", _pen(self.theme.text, 3.0, Qt.PenStyle.DashDotLine)
-            )
+            cs = self.memory.curve(("store",), "store", _pen(self.theme.text, 3.5))
             cs.setData(t, store)
-            self.memory.set_legend_label(cs, f"store {store[-1]:,.1f}")
-            mem_max = max(mem_max, float(store.max()))
+            peak = max(peak, float(store.max()))
+        self.memory.set_window(float(t[-1]), peak)
 
+    def _update_latency(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
         p50 = np.array([s.p50_ms for s in recent])
         p95 = np.array([s.p95_ms for s in recent])
-        c50 = self.latency.curve("p50", "p50", _pen(BLUE, 2.5))
-        c95 = self.latency.curve("p95", "p95", _pen(ORANGE, 2.5, Qt.PenStyle.DashLine))
+        c50 = self.latency.curve("p50", "p50 (median)", _pen(BLUE))
+        c95 = self.latency.curve("p95", "p95", _pen(ORANGE))
         c50.setData(t, p50, connect="finite")
         c95.setData(t, p95, connect="finite")
-        for c, arr, name in ((c50, p50, "p50"), (c95, p95, "p95")):
-            last = arr[-1]
-            self.latency.set_legend_label(c, name if math.isnan(last) else f"{name} {last:,.0f} ms")
+        ends = []
+        for arr, symbol, color in ((p50, "o", BLUE), (p95, "t1", ORANGE)):
+            if not math.isnan(arr[-1]):
+                ends.append((t[-1], arr[-1], symbol, color, None))
+        self.latency.set_ends(ends)
+        self.latency.set_window(float(t[-1]), _finite_max(p50, p95), 10.0)
 
-        self.lost.set_window(t_end, float(lost.sum(axis=1).max()), 5.0)
-        self.memory.set_window(t_end, mem_max)
-        self.latency.set_window(t_end, _finite_max(p50, p95), 10.0)
-        self.rps.set_window(t_end, rps_max, 5.0)
-        for plot in self.plots:
-            plot.set_markers(markers, lo, labelled=plot is self.lost)
+    def _update_rps(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
+        served = self._per_server("served")
+        failed = self._per_server("failed")
+        series = {i: trailing_mean(served[i] + failed[i]) for i in served}
+        peak = self._server_lines(self.rps, series, t, names)
+        self.rps.set_window(float(t[-1]), peak, 5.0)

@@ -85,6 +85,8 @@ class Node(QGraphicsItem):
         self.theme = theme
         self.update()
 
+    refreshed = 0.0  # wall time of the last refresh (the scene staggers them)
+
     def _changed(self, state: object) -> bool:
         if state == self._state:
             return False
@@ -239,9 +241,12 @@ class ServerCard(Node):
     def view(self) -> ServerView | None:
         return self._state.view if isinstance(self._state, CardState) else None
 
-    def set_view(self, view: ServerView, mem_scale_mb: float, cap_mb: float) -> None:
+    def set_view(self, view: ServerView, mem_scale_mb: float, cap_mb: float) -> bool:
+        """Show new numbers; returns whether anything changed (and a repaint is due)."""
         if self._changed(CardState(view, mem_scale_mb, cap_mb)):
             self.setToolTip(card_tooltip(view, cap_mb))
+            return True
+        return False
 
     def status(self) -> tuple[str, str]:
         """(label, colour) of the status badge."""

@@ -28,9 +28,11 @@ from visualizer.ui.canvas.nodes import (
 from visualizer.ui.canvas.tracker import RequestTracker
 from visualizer.ui.theme import Theme
 
-TRAIL_MAX_DOTS = 2_000  # above this, no trails: the crowd shows motion by itself
+TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
 TRAIL_STEP_WALL_S = 0.018  # ghosts every 18 ms of wall time, whatever the speed
 TRAIL_OPACITY = (0.45, 0.28, 0.15)
+CARD_MIN_GAP_S = 0.25  # a card redraws its numbers at most 4×/s (faster is unreadable)
+CARDS_PER_FRAME = 2
 
 
 def store_in_use(snapshot: Snapshot) -> bool:
@@ -52,6 +54,7 @@ class TopologyScene(QGraphicsScene):
         self._fleet_key: tuple = ()
         self.reduced_motion = False
         self.speed = 1.0  # simulated seconds per wall second (trail length)
+        self._others_refreshed = 0.0
         self.wires = Wires(theme)
         self.lanes = ClientLanes(self.layout_.lanes_header, self.layout_.lanes, theme)
         self.balancer = BalancerNode(self.layout_.balancer, theme)
@@ -131,9 +134,12 @@ class TopologyScene(QGraphicsScene):
         events: list[Event],
         *,
         refresh_nodes: bool = True,
+        refresh_cards: bool = True,
         wall: float | None = None,
     ) -> None:
-        """Feed new events, move the dots to ``snapshot.t``, refresh node cards if asked."""
+        """Feed new events and move the dots to ``snapshot.t``. Cards whose numbers changed
+        redraw a few per frame (all at once with ``refresh_nodes``; none if not
+        ``refresh_cards``, unless the fleet changed)."""
         wall = time.monotonic() if wall is None else wall
         indices = [s.index for s in snapshot.servers]
         show_store = store_in_use(snapshot)
@@ -150,8 +156,11 @@ class TopologyScene(QGraphicsScene):
                 self.flashes.add(failures, wall)
         self._place_dots(snapshot.t)
         self.update_effects(wall)
-        if refresh_nodes:
-            self._refresh_nodes(snapshot)
+        if refresh_cards or refresh_nodes:
+            self._refresh_nodes(snapshot, wall, everything=refresh_nodes)
+        if refresh_nodes or wall - self._others_refreshed >= CARD_MIN_GAP_S:
+            self._others_refreshed = wall
+            self._refresh_others(snapshot)
 
     def _place_dots(self, now: float) -> None:
         """Dots at ``now`` plus, while there are few, fading ghosts where they just were."""
@@ -159,33 +168,38 @@ class TopologyScene(QGraphicsScene):
         if self.reduced_motion or x.size == 0 or x.size > TRAIL_MAX_DOTS or self.speed <= 0:
             self.dots.set_points(x, y, sprite)
             return
-        xs, ys, ss, alphas = [], [], [], []
-        for k, alpha in enumerate(TRAIL_OPACITY, start=1):
-            gx, gy, gs = self.tracker.trail(now, TRAIL_STEP_WALL_S * k * self.speed)
-            xs.append(gx)
-            ys.append(gy)
-            ss.append(gs)
-            alphas.append(np.full(gx.size, alpha))
-        xs.reverse()
-        ys.reverse()
-        ss.reverse()
-        alphas.reverse()
-        self.dots.set_points(
-            np.concatenate([*xs, x]),
-            np.concatenate([*ys, y]),
-            np.concatenate([*ss, sprite]),
-            np.concatenate([*alphas, np.ones(x.size)]),
-        )
+        layers = []
+        for k, alpha in reversed(list(enumerate(TRAIL_OPACITY, start=1))):
+            gx, gy, gs = self.tracker.trail(TRAIL_STEP_WALL_S * k * self.speed)
+            layers.append((gx, gy, gs, np.full(gx.size, alpha)))
+        layers.append((x, y, sprite, np.ones(x.size)))
+        self.dots.set_points(*(np.concatenate(parts) for parts in zip(*layers, strict=True)))
 
-    def _refresh_nodes(self, snapshot: Snapshot) -> None:
+    def _refresh_nodes(self, snapshot: Snapshot, wall: float, everything: bool) -> None:
+        """Redraw cards whose numbers changed: each at most every ``CARD_MIN_GAP_S`` and at
+        most ``CARDS_PER_FRAME`` per frame, so sixteen cards never repaint in one frame."""
         config = snapshot.config
         cap = config.servers.memory_mb
         peak = max((s.memory_mb for s in snapshot.servers), default=0.0)
         scale = cap if cap > 0 else nice_scale(max(peak, 1.0))
-        for view in snapshot.servers:
-            card = self.cards.get(view.index)
-            if card is not None:
-                card.set_view(view, scale, cap)
+        views = sorted(
+            (v for v in snapshot.servers if v.index in self.cards),
+            key=lambda v: self.cards[v.index].refreshed,
+        )
+        budget = len(views) if everything else CARDS_PER_FRAME
+        for view in views:
+            card = self.cards[view.index]
+            urgent = card.view is None or card.view.up != view.up
+            if not (everything or urgent) and wall - card.refreshed < CARD_MIN_GAP_S:
+                continue
+            if budget <= 0 and not urgent:
+                break
+            if card.set_view(view, scale, cap):
+                budget -= 1
+            card.refreshed = wall
+
+    def _refresh_others(self, snapshot: Snapshot) -> None:
+        config = snapshot.config
         self.balancer.set_state(
             BalancerState(
                 algorithm=config.balancer.algorithm.value,

@@ -50,6 +50,8 @@ class RequestTracker:
         self._free: list[int] = []
         self._grow(capacity)
         self._geometry_ok = False
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] = (np.zeros(0, int),) * 3
+        self._last_now = 0.0
         self.set_layout(None)
 
     # --- storage -------------------------------------------------------------------
@@ -178,25 +180,26 @@ class RequestTracker:
                 self.active[finished] = False
                 self._free.extend(finished.tolist())
                 idx = idx[~gone]
-        x, y, _ = self._place(idx, now)
+        x, y = self._place(idx, now)
+        self._last = (idx, x, y)
+        self._last_now = now
         return x, y, self.sprite[idx]
 
-    def trail(self, now: float, back: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Where the requests visible at ``now`` were ``back`` simulated seconds earlier,
-        for those that moved (the ghost dots of a motion trail)."""
-        idx = np.flatnonzero(self.active)
+    def trail(self, back: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the requests of the last ``positions`` call were ``back`` simulated seconds
+        earlier, for those that moved (the ghost dots of a motion trail)."""
+        idx, x0, y0 = self._last
         if idx.size == 0:
             return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int16)
-        x0, y0, _ = self._place(idx, now)
-        then = now - back
-        was = (then >= self.t_sent[idx]) & (then < self.t_end[idx] + self.net[idx])
-        x1, y1, _ = self._place(idx, then)
+        then = self._last_now - back
+        was = then >= self.t_sent[idx]
+        x1, y1 = self._place(idx, then)
         moved = was & ((np.abs(x1 - x0) + np.abs(y1 - y0)) > 2.0)
         return x1[moved], y1[moved], self.sprite[idx[moved]]
 
-    def _place(self, idx: np.ndarray, now: float) -> tuple[np.ndarray, np.ndarray, None]:
+    def _place(self, idx: np.ndarray, now: float) -> tuple[np.ndarray, np.ndarray]:
         if idx.size == 0:
-            return np.zeros(0), np.zeros(0), None
+            return np.zeros(0), np.zeros(0)
         ts, ta, tst = self.t_sent[idx], self.t_arrive[idx], self.t_start[idx]
         rtt, te, net = self.rtt[idx], self.t_end[idx], self.net[idx]
         srv = np.maximum(self.server[idx], 0)
@@ -244,7 +247,7 @@ class RequestTracker:
                 f = np.clip((now - te[back]) / net[back], 0.0, 1.0)
                 f = np.where(np.isfinite(f), f, 1.0)
                 x[back], y[back] = _along(f, self.ox[i], self.oy[i], bx, by, lx[back], ly[back])
-        return x, y, None
+        return x, y
 
 
 def _along(
@@ -261,9 +264,8 @@ def _along(
     l2 = np.hypot(cx - bx, cy - by)
     d = f * (l1 + l2)
     first = d < l1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.where(first, d / l1, (d - l1) / l2)
-    u = np.nan_to_num(u, nan=1.0, posinf=1.0)
-    x = np.where(first, ax + (bx - ax) * u, bx + (cx - bx) * u)
-    y = np.where(first, ay + (by - ay) * u, by + (cy - by) * u)
+    u1 = d / np.maximum(l1, 1e-9)
+    u2 = np.minimum((d - l1) / np.maximum(l2, 1e-9), 1.0)
+    x = np.where(first, ax + (bx - ax) * u1, bx + (cx - bx) * u2)
+    y = np.where(first, ay + (by - ay) * u1, by + (cy - by) * u2)
     return x, y

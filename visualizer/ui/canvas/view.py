@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QMouseEvent, QPainter, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from visualizer.ui.canvas.layout import scene_height
@@ -14,6 +14,7 @@ class CanvasView(QGraphicsView):
     serverClicked = Signal(int)
     storeClicked = Signal()
     menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"canvas", index, global pos
+    firstPainted = Signal()
 
     def __init__(self, scene: TopologyScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -29,6 +30,13 @@ class CanvasView(QGraphicsView):
         self.setMouseTracking(True)
         self.setMinimumSize(480, 260)
         self.setAccessibleName("Topology canvas")
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.firstPainted.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
