@@ -10,7 +10,7 @@ from visualizer.sim.events import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import SCENE_W, compute_layout, scene_height
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
-from visualizer.ui.explain import explain
+from visualizer.ui.explain import explain, measured
 
 
 @pytest.mark.parametrize("store", [False, True])
@@ -119,7 +119,7 @@ def test_explanations_name_the_design_and_show_live_arithmetic(preset, headline,
     memory, latency = e.formulas
     assert memory.startswith(formula)
     assert latency.startswith("T = 80 ms network + 40 ms processing")
-    assert "measured p50" in latency
+    assert measured(take_snapshot(sim)).startswith("measured: p50 ")
     if preset == "local-no-sticky":
         assert "75%" in e.body
     if preset == "shared-store":

@@ -151,6 +151,8 @@ def test_plots_receive_data_and_markers(qtbot, open_window):
     _, p95 = plots.latency.curves["p95"].getData()
     assert np.nanmax(p95) > 0
     assert any("server-2 crashed" in key[1] for key in plots.lost._markers)
+    labels = [line.label.format for line in plots.lost._markers.values() if hasattr(line, "label")]
+    assert labels == ["✖ server-2"]
     assert [label.text for _, label in plots.latency.legend.items] == ["p50 (median)", "p95"]
     lost_legend = [label.text for _, label in plots.lost.legend.items]
     assert f"lost: crash ({int(lost[-1]):,})" in lost_legend
@@ -162,10 +164,11 @@ def test_plots_receive_data_and_markers(qtbot, open_window):
 def test_explanation_and_status_show_live_numbers(qtbot, open_window):
     window = open_window("sticky-crash")
     window.driver.step(10.0)
-    text = window.headline.text()
+    text = window.headline.text
     held = sum(len(s.sessions) for s in window.driver.sim.servers)
     assert f"M_total = {held:,} sessions × 50 KB" in text
-    assert "T = 80 ms network + 40 ms processing" in text
+    assert "T = 80 ms network + 40 ms processing = 120 ms" in text
+    assert "measured: p50 " in text
     assert window.status_labels["time"].text() == "t = 10.0 s"
     assert "sessions" in window.status_labels["sessions"].text()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from visualizer.sim.config import Algorithm, Mode, ServiceDistribution
+from visualizer.sim.config import Algorithm, Mode
 from visualizer.sim.snapshot import Snapshot
 
 
@@ -103,8 +103,7 @@ def explain(snap: Snapshot) -> Explanation:
     if net > 0:
         parts.append(f"{net:g} ms network")
         total += net
-    kind = "" if c.servers.service is ServiceDistribution.CONSTANT else " (mean)"
-    parts.append(f"{processing:g} ms processing{kind}")
+    parts.append(f"{processing:g} ms processing")
     if mode is Mode.SHARED:
         parts.append(f"{c.store.latency_ms:g} ms store")
         total += c.store.latency_ms
@@ -112,7 +111,11 @@ def explain(snap: Snapshot) -> Explanation:
         parts.append(f"{c.state.token_verify_ms:g} ms token check")
         total += c.state.token_verify_ms
     latency = f"T = {' + '.join(parts)} = {total:g} ms"
-    if not math.isnan(snap.p50_ms):
-        latency += f"  ·  measured p50 {snap.p50_ms:,.0f} ms, p95 {snap.p95_ms:,.0f} ms"
-    formulas = (memory, latency)
-    return Explanation(headline, body, formulas)
+    return Explanation(headline, body, (memory, latency))
+
+
+def measured(snap: Snapshot) -> str:
+    """The latency actually seen over the last few seconds (empty before any request)."""
+    if math.isnan(snap.p50_ms):
+        return ""
+    return f"measured: p50 {snap.p50_ms:,.0f} ms · p95 {snap.p95_ms:,.0f} ms"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,8 @@ from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
-from visualizer.ui.explain import explain
+from visualizer.ui.explain import explain, measured
+from visualizer.ui.strip import ExplanationStrip
 from visualizer.ui.theme import Theme
 
 if TYPE_CHECKING:
@@ -73,17 +73,7 @@ class MainWindow(QMainWindow):
     def _init_canvas(self) -> None:
         self.scene = TopologyScene(self.theme)
         self.canvas = CanvasView(self.scene)
-        self.headline = QLabel()
-        self.headline.setWordWrap(True)
-        self.headline.setTextFormat(Qt.TextFormat.RichText)
-        self.headline.setObjectName("explanation")
-        # a fixed height: new text must never resize (and re-lay out) the canvas
-        self.headline.setFixedHeight(self.headline.fontMetrics().lineSpacing() * 4 + 16)
-        self.headline.setStyleSheet(
-            f"QLabel#explanation {{ background: {self.theme.card}; color: {self.theme.text};"
-            f" border-top: 1px solid {self.theme.card_border}; padding: 6px 12px;"
-            " font-size: 12.5pt; }"
-        )
+        self.headline = ExplanationStrip(self.theme)
         central = QWidget()
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
@@ -112,7 +102,7 @@ class MainWindow(QMainWindow):
         placeholder = QLabel("Loading plots…")
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         placeholder.setMinimumHeight(210)
-        dock = QDockWidget("Live plots (last 120 simulated seconds)", self)
+        dock = QDockWidget("Live plots: last 120 simulated seconds · rates are 5 s means", self)
         dock.setObjectName("plotsDock")
         dock.setWidget(placeholder)
         dock.setFeatures(
@@ -365,9 +355,7 @@ class MainWindow(QMainWindow):
             self._update_text(snap)
 
     def _update_text(self, snap) -> None:
-        e = explain(snap)
-        formulas = "&nbsp;&nbsp;·&nbsp;&nbsp;".join(f"<code>{f}</code>" for f in e.formulas)
-        self.headline.setText(f"<b>{e.headline}.</b> {e.body}<br>{formulas}")
+        self.headline.show_explanation(explain(snap), measured(snap))
         d = self.driver
         labels = self.status_labels
         labels["time"].setText(f"t = {snap.t:,.1f} s")
@@ -379,8 +367,6 @@ class MainWindow(QMainWindow):
         labels["rate"].setText(f"{snap.rps:,.0f} req/s")
         active = snap.sessions
         labels["sessions"].setText(f"{active:,} sessions · {snap.users_active:,} users")
-        if math.isnan(snap.p50_ms):
-            return
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.driver.stop()

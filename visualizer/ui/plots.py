@@ -26,7 +26,8 @@ from visualizer.ui.theme import (
     ORANGE,
     Theme,
     server_color,
-    server_dashed,
+    server_hollow,
+    server_symbol,
 )
 
 WINDOW_S = 120.0
@@ -58,9 +59,9 @@ def _brush(color: str) -> QBrush:
     return pg.mkBrush(color)
 
 
-def server_symbol(index: int) -> str:
-    """Servers 1-8 end in a circle, 9-16 in a square (colours repeat after eight)."""
-    return "o" if not server_dashed(index) else "s"
+@functools.cache
+def _end_pen(color: str) -> QPen:
+    return pg.mkPen(color, width=2)
 
 
 class _Plot(pg.PlotWidget):
@@ -71,8 +72,9 @@ class _Plot(pg.PlotWidget):
         item.setTitle(
             f"<span style='font-size:12pt; font-weight:600'>{title}</span>", color=theme.text
         )
-        item.setLabel("left", y_label, color=theme.muted)
-        item.setLabel("bottom", "simulated time (s)", color=theme.muted)
+        if y_label:
+            item.setLabel("left", y_label, color=theme.muted)
+        item.setLabel("bottom", "time (s)", color=theme.muted)
         # no grid: pyqtgraph draws it with the axes, and it doubled the cost of a repaint
         # at most 121 points per series: no downsampling or clipping (clipping against a
         # moving x-range left gaps in the lines)
@@ -93,16 +95,36 @@ class _Plot(pg.PlotWidget):
         self.legend.setBrush(pg.mkBrush(legend_bg))
         self._markers: dict[tuple[float, str], pg.InfiniteLine] = {}
         self.curves: dict[object, pg.PlotDataItem] = {}
+        self._proxies: dict[object, pg.PlotDataItem] = {}  # legend entries with a symbol
         # a symbol at each line's latest value: series differ by shape, not colour alone
         self.ends = pg.ScatterPlotItem(size=10, pen=pg.mkPen(theme.plot_bg, width=1.5))
         self.ends.setZValue(10)
         item.addItem(self.ends)
 
-    def curve(self, key: object, name: str, pen: QPen, **kwargs: object) -> pg.PlotDataItem:
+    def curve(
+        self, key: object, name: str, pen: QPen, symbol: str | None = None, hollow: bool = False
+    ) -> pg.PlotDataItem:
+        """A persistent line; with ``symbol`` its legend entry shows line and symbol (the
+        symbol itself is drawn only at the line's end, by ``set_ends``)."""
         c = self.curves.get(key)
         if c is None:
-            c = self.getPlotItem().plot(pen=pen, name=name, **kwargs)
+            c = self.getPlotItem().plot(pen=pen)
+            if symbol is None:
+                self.legend.addItem(c, name)
+            else:
+                color = pen.color()
+                proxy = pg.PlotDataItem(
+                    pen=pen,
+                    symbol=symbol,
+                    symbolSize=10,
+                    symbolPen=pg.mkPen(color, width=2) if hollow else None,
+                    symbolBrush=None if hollow else pg.mkBrush(color),
+                )
+                self.legend.addItem(proxy, name)
+                self._proxies[key] = proxy
             self.curves[key] = c
+            # many series (up to 16 servers + store): a legend of several short columns
+            self.legend.setColumnCount(max(1, -(-len(self.legend.items) // 6)))
         return c
 
     def set_window(self, t_end: float, y_max: float, floor: float = 1.0) -> None:
@@ -128,7 +150,7 @@ class _Plot(pg.PlotWidget):
                 pos=m.t,
                 angle=90,
                 pen=_pen(color, 1.0, Qt.PenStyle.DashLine),  # thin: dashes are cheap at 1 px
-                label=_short(m) if labelled else None,
+                label=_short(m) if labelled else None,  # None: no label
                 # staggered heights so neighbouring labels do not overprint
                 labelOpts={
                     "position": (0.96, 0.86, 0.76)[k % 3],
@@ -138,19 +160,39 @@ class _Plot(pg.PlotWidget):
             )
             self.getPlotItem().addItem(line, ignoreBounds=True)
             self._markers[key] = line
+        self._place_labels(lo)
+
+    def _place_labels(self, lo: float) -> None:
+        """Labels sit right of their line, or left of it near the right edge (not clipped)."""
+        for (t, _), line in self._markers.items():
+            label = getattr(line, "label", None)  # unlabelled lines have no attribute
+            if label is None:
+                continue
+            side = (1, 0.5) if t - lo > 0.62 * WINDOW_S or self._short_window(t, lo) else (0, 0.5)
+            if label.anchors[0] != side:
+                label.anchors = [side, side]
+                label.updatePosition()
+
+    def _short_window(self, t: float, lo: float) -> bool:
+        """Early in a run the visible window is shorter than WINDOW_S."""
+        hi = self.getPlotItem().viewRange()[0][1]
+        return hi - lo < WINDOW_S and t - lo > 0.62 * (hi - lo)
 
     def set_ends(self, ends: list[tuple]) -> None:
-        """(x, y, symbol, colour, _) per series: the latest point of each line."""
+        """(x, y, symbol, colour, hollow) per series: the latest point of each line."""
         self.ends.setData(
             [e[0] for e in ends],
             [e[1] for e in ends],
             symbol=[e[2] for e in ends],
-            brush=[_brush(e[3]) for e in ends],
+            brush=[_brush(self.theme.plot_bg if e[4] else e[3]) for e in ends],
+            pen=[_end_pen(e[3] if e[4] else self.theme.plot_bg) for e in ends],
         )
 
     def set_legend_label(self, curve: pg.PlotDataItem, text: str) -> None:
+        key = next((k for k, c in self.curves.items() if c is curve), None)
+        item = self._proxies.get(key, curve)
         for sample, label in self.legend.items:
-            if sample.item is curve:
+            if sample.item is item:
                 if label.text != text:
                     label.setText(text)
                 return
@@ -200,22 +242,14 @@ def _finite_max(*arrays: np.ndarray) -> float:
     return max(vals, default=0.0)
 
 
-_SHORT = {
-    EventKind.SERVER_CRASHED: "{name} down",
-    EventKind.SERVER_RESTARTED: "{name} up",
-    EventKind.SERVER_ADDED: "{name} added",
-    EventKind.SERVER_DRAINING: "{name} removed",
-    EventKind.STORE_CRASHED: "store down",
-    EventKind.STORE_RESTORED: "store up",
-}
-
-
-def _short(marker: Marker) -> str:
-    """A few words for a plot marker: "server-2 down", "store up", "state.mode=shared"."""
-    template = _SHORT.get(marker.kind)
-    if template is not None:
-        return template.format(name=marker.label.split(" ")[0])
-    return marker.label.replace(" = ", "=")[:22]
+def _short(marker: Marker) -> str | None:
+    """Crashes get a short label ("✖ server-2", "✖ store"); other markers are plain lines,
+    so neighbouring labels never overprint each other."""
+    if marker.kind is EventKind.SERVER_CRASHED:
+        return "✖ " + marker.label.split(" ")[0]
+    if marker.kind is EventKind.STORE_CRASHED:
+        return "✖ store"
+    return None
 
 
 class PlotPanel(QWidget):
@@ -228,10 +262,10 @@ class PlotPanel(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setSpacing(6)
-        self.lost = _Plot("Sessions lost · errors/s", "sessions lost (total)", theme)
-        self.memory = _Plot("Session memory", "MB", theme)
-        self.latency = _Plot("Latency (rolling 5 s)", "ms", theme)
-        self.rps = _Plot("Requests per server", "requests / s (5 s mean)", theme)
+        self.lost = _Plot("Sessions lost", "total", theme)
+        self.memory = _Plot("Memory (MB)", "", theme)
+        self.latency = _Plot("Latency (ms)", "", theme)
+        self.rps = _Plot("Requests/s", "", theme)
         self.plots = (self.lost, self.memory, self.latency, self.rps)
         for k, plot in enumerate(self.plots):
             grid.addWidget(plot, 0, k)
@@ -247,7 +281,7 @@ class PlotPanel(QWidget):
         item.showAxis("right")
         item.scene().addItem(self.errors_vb)
         item.getAxis("right").linkToView(self.errors_vb)
-        item.getAxis("right").setLabel("errors / s (5 s mean)", color=self.theme.muted)
+        item.getAxis("right").setLabel("errors/s", color=self.theme.muted)
         self.errors_vb.setXLink(item)
         self.errors_vb.enableAutoRange(axis="y", enable=False)
         self.errors_vb.setMouseEnabled(x=False, y=False)
@@ -266,9 +300,12 @@ class PlotPanel(QWidget):
         c = self.error_curves.get(code)
         if c is None:
             color = ERROR_COLORS[code]
-            c = pg.PlotDataItem(pen=_pen(color, 1.5), name=f"{code.value} /s")
+            c = pg.PlotDataItem(pen=_pen(color, 1.5))
             self.errors_vb.addItem(c)
-            self.lost.legend.addItem(c, f"{code.value} /s")
+            proxy = pg.PlotDataItem(
+                pen=_pen(color, 1.5), symbol=_ERROR_SYMBOLS[k], symbolSize=9, symbolBrush=color
+            )
+            self.lost.legend.addItem(proxy, f"{code.value} /s")
             self.error_curves[code] = c
         return c
 
@@ -316,24 +353,27 @@ class PlotPanel(QWidget):
         for k, cause in enumerate(LOSS_CAUSES):
             if lost[:, k].any() or k == 0:
                 color = LOSS_COLORS[cause]
-                c = self.lost.curve(("lost", cause), f"lost: {cause.value}", _pen(color, 3.0))
+                symbol = _LOSS_SYMBOLS[k]
+                name = f"lost: {cause.value}"
+                c = self.lost.curve(("lost", cause), name, _pen(color, 3.0), symbol)
                 c.setData(t, lost[:, k])
                 self.lost.set_legend_label(c, f"lost: {cause.value} ({int(lost[-1, k]):,})")
-                ends.append((t[-1], lost[-1, k], _LOSS_SYMBOLS[k], color, self.lost.getViewBox()))
+                ends.append((t[-1], lost[-1, k], symbol, color, False))
+        error_ends = []
         errors = np.array([s.errors for s in recent], dtype=float)
         errors = np.column_stack([trailing_mean(errors[:, k]) for k in range(errors.shape[1])])
         for k, code in enumerate(ERROR_CODES):
             if errors[:, k].any() or code in self.error_curves:
                 self._error_curve(k).setData(t, errors[:, k])
-                ends.append((t[-1], errors[-1, k], _ERROR_SYMBOLS[k], ERROR_COLORS[code], None))
+                error_ends.append((t[-1], errors[-1, k], _ERROR_SYMBOLS[k], ERROR_COLORS[code]))
         self.errors_vb.setYRange(0.0, nice_top(max(float(errors.max()), 5.0)), padding=0.0)
         self.lost.set_window(float(t[-1]), float(lost.sum(axis=1).max()), 5.0)
-        self.lost.set_ends([e for e in ends if e[4] is not None])
+        self.lost.set_ends(ends)
         self._error_ends.setData(
-            [e[0] for e in ends if e[4] is None],
-            [e[1] for e in ends if e[4] is None],
-            symbol=[e[2] for e in ends if e[4] is None],
-            brush=[_brush(e[3]) for e in ends if e[4] is None],
+            [e[0] for e in error_ends],
+            [e[1] for e in error_ends],
+            symbol=[e[2] for e in error_ends],
+            brush=[_brush(e[3]) for e in error_ends],
         )
 
     def _per_server(self, field: str) -> dict[int, np.ndarray]:
@@ -347,11 +387,12 @@ class PlotPanel(QWidget):
         ends = []
         for i, values in series.items():
             label = names.get(i, f"server-{i + 1}")
-            c = plot.curve(("server", i), label, _pen(server_color(i)))
+            symbol, hollow = server_symbol(i), server_hollow(i)
+            c = plot.curve(("server", i), label, _pen(server_color(i)), symbol, hollow)
             c.setData(t, values, connect="finite")
             last = values[-1]
             if not math.isnan(last):
-                ends.append((t[-1], last, server_symbol(i), server_color(i), None))
+                ends.append((t[-1], last, symbol, server_color(i), hollow))
             peak = max(peak, _finite_max(values))
         plot.set_ends(ends)
         return peak
@@ -363,20 +404,23 @@ class PlotPanel(QWidget):
         if store.any() or ("store",) in self.memory.curves:
             cs = self.memory.curve(("store",), "store", _pen(self.theme.text, 3.5))
             cs.setData(t, store)
+            self.memory.ends.addPoints(
+                [t[-1]], [store[-1]], symbol="s", brush=_brush(self.theme.text)
+            )
             peak = max(peak, float(store.max()))
         self.memory.set_window(float(t[-1]), peak)
 
     def _update_latency(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
         p50 = np.array([s.p50_ms for s in recent])
         p95 = np.array([s.p95_ms for s in recent])
-        c50 = self.latency.curve("p50", "p50 (median)", _pen(BLUE))
-        c95 = self.latency.curve("p95", "p95", _pen(ORANGE))
+        c50 = self.latency.curve("p50", "p50 (median)", _pen(BLUE), "o")
+        c95 = self.latency.curve("p95", "p95", _pen(ORANGE), "t1")
         c50.setData(t, p50, connect="finite")
         c95.setData(t, p95, connect="finite")
         ends = []
         for arr, symbol, color in ((p50, "o", BLUE), (p95, "t1", ORANGE)):
             if not math.isnan(arr[-1]):
-                ends.append((t[-1], arr[-1], symbol, color, None))
+                ends.append((t[-1], arr[-1], symbol, color, False))
         self.latency.set_ends(ends)
         self.latency.set_window(float(t[-1]), _finite_max(p50, p95), 10.0)
 

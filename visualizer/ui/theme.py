@@ -57,11 +57,20 @@ USER_COLORS = (
 )
 
 
+#: One shape per server, on its card and at the end of its plot lines.
+SERVER_SYMBOLS = ("o", "s", "t1", "d", "p", "h", "star", "t")
+
+
 def server_color(index: int) -> str:
     return SERVER_COLORS[index % len(SERVER_COLORS)]
 
 
-def server_dashed(index: int) -> bool:
+def server_symbol(index: int) -> str:
+    return SERVER_SYMBOLS[index % len(SERVER_SYMBOLS)]
+
+
+def server_hollow(index: int) -> bool:
+    """Servers 9-16 reuse the colours and shapes of 1-8, drawn as outlines."""
     return (index // len(SERVER_COLORS)) % 2 == 1
 
 

@@ -16,13 +16,15 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.snapshot import ServerView, StoreView
 from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.shapes import symbol_path
 from visualizer.ui.theme import (
     GREEN,
     USER_COLORS,
     VERMILLION,
     Theme,
     server_color,
-    server_dashed,
+    server_hollow,
+    server_symbol,
     user_color_index,
 )
 
@@ -276,15 +278,10 @@ class ServerCard(Node):
         h, w = r.height(), r.width()
         head = max(22.0, h * 0.27)
         fs = min(26.0, max(13.0, head * 0.62))
-        # header: colour swatch (dashed for servers 9-16), name, status, req/s
-        sw = QRectF(r.x() + 12, r.y() + head * 0.3, fs * 0.9, head * 0.45)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(server_color(v.index)))
-        if server_dashed(v.index):
-            p.drawRect(QRectF(sw.x(), sw.y(), sw.width() * 0.4, sw.height()))
-            p.drawRect(QRectF(sw.x() + sw.width() * 0.6, sw.y(), sw.width() * 0.4, sw.height()))
-        else:
-            p.drawRect(sw)
+        # header: the server's colour and shape (as on the plots), name, status, req/s
+        size = fs * 0.85
+        sw = QRectF(r.x() + 12, r.y() + (head - size) / 2, size, size)
+        draw_server_symbol(p, v.index, sw)
         p.setPen(text)
         p.setFont(font(fs, bold=True))
         name_r = QRectF(sw.right() + 8, r.y() + 2, w * 0.4, head)
@@ -423,8 +420,9 @@ class ServerCard(Node):
         f = font(big * 0.75, bold=True)
         text_w = QFontMetricsF(f).horizontalAdvance(label)
         badge = QRectF(0, 0, text_w + big * 0.8, big * 1.1)
-        badge.moveCenter(QPointF(body.x() + body.width() * 0.2, body.center().y()))
-        badge.moveLeft(max(badge.left(), body.x() + 12))
+        # left of middle, clear of the entry point where failure codes flash
+        badge.moveCenter(QPointF(body.x() + body.width() * 0.36, body.center().y()))
+        badge.moveLeft(max(badge.left(), body.x() + body.width() * 0.14))
         p.setPen(QPen(QColor("#FFFFFF"), 3))
         p.setBrush(QColor(VERMILLION))
         p.drawRoundedRect(badge, 10, 10)
@@ -443,6 +441,22 @@ class ServerCard(Node):
             _ALIGN_LEFT | Qt.TextFlag.TextWordWrap,
             note,
         )
+
+
+def draw_server_symbol(p: QPainter, index: int, box: QRectF) -> None:
+    """The server's plot symbol in its colour; outlined for servers 9-16."""
+    color = QColor(server_color(index))
+    p.save()
+    p.translate(box.center())
+    p.scale(box.width(), box.height())
+    if server_hollow(index):
+        p.setPen(QPen(color, 2.5 / box.width()))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+    else:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+    p.drawPath(symbol_path(server_symbol(index)))
+    p.restore()
 
 
 def card_tooltip(v: ServerView, cap_mb: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -10,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
 from visualizer.sim.config import Mode
-from visualizer.sim.events import Event, EventKind
+from visualizer.sim.events import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots
 from visualizer.ui.canvas.layout import MARGIN, SCENE_W, Layout, compute_layout
@@ -25,7 +26,7 @@ from visualizer.ui.canvas.nodes import (
     Wires,
     nice_scale,
 )
-from visualizer.ui.canvas.tracker import RequestTracker
+from visualizer.ui.canvas.tracker import Failure, RequestTracker
 from visualizer.ui.theme import Theme
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
@@ -153,7 +154,7 @@ class TopologyScene(QGraphicsScene):
             net = snapshot.config.network.latency_ms / 1000.0
             failures = self.tracker.feed(events, net)
             if failures:
-                self.flashes.add(failures, wall)
+                self.flashes.add([self._label_spot(f) for f in failures], wall)
         self._place_dots(snapshot.t)
         self.update_effects(wall)
         if refresh_cards or refresh_nodes:
@@ -174,6 +175,14 @@ class TopologyScene(QGraphicsScene):
             layers.append((gx, gy, gs, np.full(gx.size, alpha)))
         layers.append((x, y, sprite, np.ones(x.size)))
         self.dots.set_points(*(np.concatenate(parts) for parts in zip(*layers, strict=True)))
+
+    def _label_spot(self, failure: Failure) -> Failure:
+        """A dead card shows a big DOWN badge at its left: its codes flash to the right."""
+        card = self.cards.get(failure.server)
+        if failure.code is ErrorCode.SERVER_DOWN and card is not None:
+            r = card.rect
+            return dataclasses.replace(failure, x=r.x + r.w * 0.62, y=r.y + r.h * 0.3)
+        return failure
 
     def _refresh_nodes(self, snapshot: Snapshot, wall: float, everything: bool) -> None:
         """Redraw cards whose numbers changed: each at most every ``CARD_MIN_GAP_S`` and at

@@ -1,0 +1,54 @@
+"""The explanation strip under the canvas: what the settings mean, and live formulas."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from visualizer.ui.explain import Explanation
+from visualizer.ui.theme import Theme
+
+
+class ExplanationStrip(QWidget):
+    """Plain words on the left, one formula per line on the right; a fixed height, so new
+    text never resizes (and re-lays out) the canvas above it."""
+
+    LINES = 4
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explanation")
+        self.words = QLabel()
+        self.words.setWordWrap(True)
+        self.words.setTextFormat(Qt.TextFormat.RichText)
+        self.words.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.formulas = QLabel()
+        self.formulas.setTextFormat(Qt.TextFormat.RichText)
+        self.formulas.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.formulas.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(18)
+        layout.addWidget(self.words, 5)
+        layout.addWidget(self.formulas, 4)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.set_theme(theme)
+        self.setFixedHeight(self.words.fontMetrics().lineSpacing() * self.LINES + 16)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.setStyleSheet(
+            f"QWidget#explanation {{ background: {theme.card};"
+            f" border-top: 1px solid {theme.card_border}; }}"
+            f"QLabel {{ color: {theme.text}; font-size: 11.5pt; }}"
+        )
+
+    def show_explanation(self, e: Explanation, measured: str) -> None:
+        self.words.setText(f"<b>{html.escape(e.headline)}.</b> {html.escape(e.body)}")
+        lines = [*e.formulas, measured] if measured else list(e.formulas)
+        self.formulas.setText("<br>".join(f"<b>{html.escape(line)}</b>" for line in lines))
+
+    @property
+    def text(self) -> str:
+        return f"{self.words.text()}\n{self.formulas.text()}"
