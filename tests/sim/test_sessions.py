@@ -1,5 +1,6 @@
 """Where sessions live, how much memory they take, and when they go away."""
 
+import itertools
 from collections import Counter
 
 import pytest
@@ -173,3 +174,64 @@ def test_sessions_created_equals_successful_logins(mode):
         e.request for e in events if e.kind is EventKind.SENT and e.detail == 0
     }
     assert sim.totals.sessions_created == len(logins_ok) > 100
+
+
+def _misrouting(on_error: str, max_retries: int = 3):
+    cfg = config(
+        "local-no-sticky",
+        traffic__on_error=on_error,
+        traffic__max_retries=max_retries,
+        scenario__duration_s=60.0,
+    )
+    return simulate(cfg, record_events=True, event_buffer=2_000_000)
+
+
+def test_on_error_relogin_logs_in_again_after_a_session_error():
+    sim = _misrouting("relogin", max_retries=100)
+    t = sim.totals
+    assert t.relogins == t.by_code[ErrorCode.SESSION_MISSING] > 100
+    assert t.abandoned == 0
+
+
+def test_on_error_retry_resends_the_same_request():
+    sim = _misrouting("retry", max_retries=100)
+    events = sim.drain_events()
+    kinds = {e.request: e.detail for e in events if e.kind is EventKind.SENT}
+    failed = [e for e in events if e.kind is EventKind.FAILED]
+    retried = 0
+    by_user: dict[int, list] = {}
+    for e in events:
+        if e.kind in (EventKind.SENT, EventKind.FAILED):
+            by_user.setdefault(e.user, []).append(e)
+    for seq in by_user.values():
+        for a, b in itertools.pairwise(seq):
+            if a.kind is EventKind.FAILED and b.kind is EventKind.SENT:
+                assert b.detail == kinds[a.request]  # the same kind of request again
+                retried += 1
+    assert sim.totals.relogins == 0
+    assert retried > 100 and len(failed) > 100
+    # a retried follow-up succeeds when it happens to land on the session's server
+    assert sim.totals.lost_by_cause[LossCause.MISROUTED] < len(failed)
+
+
+def test_on_error_abandon_leaves_at_the_first_error():
+    sim = _misrouting("abandon")
+    t = sim.totals
+    assert t.abandoned == t.failed > 100  # one error each, then gone
+    assert t.relogins == 0
+    assert t.lost_by_cause[LossCause.MISROUTED] == t.by_code[ErrorCode.SESSION_MISSING]
+
+
+def test_max_retries_bounds_consecutive_failures():
+    sim = _misrouting("retry", max_retries=2)
+    events = sim.drain_events()
+    streak: dict[int, int] = {}
+    worst = 0
+    for e in events:
+        if e.kind is EventKind.FAILED:
+            streak[e.user] = streak.get(e.user, 0) + 1
+            worst = max(worst, streak[e.user])
+        elif e.kind is EventKind.SERVED:
+            streak[e.user] = 0
+    assert worst == 3  # the first failure plus two retries, then the user abandons
+    assert sim.totals.abandoned > 0
