@@ -243,7 +243,7 @@ def test_commands_on_missing_or_dead_things_change_nothing():
     assert not sim.apply(ev.RestoreStore())
     assert sim.apply(ev.CrashStore())
     assert not sim.apply(ev.CrashStore())
-    assert [type(c).__name__ for _, c in sim.command_log] == ["CrashServer", "CrashStore"]
+    assert [type(c).__name__ for _, c, _ in sim.command_log] == ["CrashServer", "CrashStore"]
 
 
 def test_all_servers_down_means_every_request_fails_fast():

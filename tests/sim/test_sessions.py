@@ -12,50 +12,52 @@ from visualizer.sim.events import CLIENT, STORE, ErrorCode, EventKind, LossCause
 from visualizer.sim.simulation import Simulation
 
 
-def _replay_counts(events) -> Counter:
-    """Sessions per holder rebuilt from the event stream alone."""
-    held: Counter = Counter()
-    for e in events:
-        if e.kind is EventKind.SESSION_CREATED:
-            held[e.server] += 1
-        elif e.kind is EventKind.SESSION_ENDED:
-            held[e.server] -= 1
-        elif e.kind is EventKind.SESSION_EXPIRED:
-            held[e.server] -= e.detail
-        elif e.kind in (EventKind.SERVER_CRASHED, EventKind.SERVER_REMOVED):
-            held[e.server] = 0
-        elif e.kind is EventKind.STORE_CRASHED and e.detail:
-            held[STORE] = 0
-    return held
+def _replay_one(held: Counter, e) -> None:
+    """Apply one event to session counts per holder (rebuilt from the stream alone)."""
+    if e.kind is EventKind.SESSION_CREATED:
+        held[e.server] += 1
+    elif e.kind is EventKind.SESSION_ENDED:
+        held[e.server] -= 1
+    elif e.kind is EventKind.SESSION_EXPIRED:
+        held[e.server] -= e.detail
+    elif e.kind in (EventKind.SERVER_CRASHED, EventKind.SERVER_REMOVED):
+        held[e.server] = 0
+    elif e.kind is EventKind.STORE_CRASHED and e.detail:
+        held[STORE] = 0
 
 
 def test_memory_is_sessions_times_size_at_every_sample():
     """Session counts rebuilt from events match every sample, and memory = count × size."""
     cfg = config("sticky-crash", state__ttl_s=20.0, traffic__logout_fraction=0.5)
     sim = Simulation(cfg, record_events=True, event_buffer=10_000_000)
-    events = []
-    checked = 0
-    kb = cfg.state.session_kb
+    commands = {
+        30: ev.SetValue("state.session_kb", 80.0),
+        40: ev.AddServer(),
+        100: ev.RemoveServer(0),
+    }
     for t in range(1, 121):
-        if t == 30:
-            sim.apply(ev.SetValue("state.session_kb", 80.0))
-            kb = 80.0
-        if t == 40:
-            sim.apply(ev.AddServer())
-        if t == 100:
-            sim.apply(ev.RemoveServer(0))
+        if t in commands:
+            sim.apply(commands[t])
         sim.advance(float(t))
-        events += sim.drain_events()
-        sample = sim.samples[-1]
-        assert sample.t == t
-        replay = _replay_counts(events)
+    samples = {s.t: s for s in sim.samples}
+    held: Counter = Counter()
+    kb = cfg.state.session_kb
+    checked = 0
+    for e in sim.drain_events():
+        if e.kind is EventKind.SETTING_CHANGED and "session_kb" in str(e.detail):
+            kb = 80.0
+        if e.kind is not EventKind.SAMPLED:
+            _replay_one(held, e)
+            continue
+        sample = samples[e.t]
         for index, row in enumerate(sample.servers):
-            assert row.sessions == replay[index], (t, index)
+            assert row.sessions == held[index], (e.t, index)
             assert row.memory_mb == pytest.approx(row.sessions * kb / 1000.0)
             checked += row.sessions > 0
-        assert sample.store_sessions == replay[STORE] == 0
+        assert sample.store_sessions == held[STORE] == 0
         assert sample.memory_mb == pytest.approx(sum(r.sessions for r in sample.servers) * kb / 1e3)
     assert checked > 200
+    assert len(samples) == 120
     assert sim.totals.lost_by_cause[LossCause.CRASH] > 0
 
 

@@ -47,6 +47,7 @@ class FaultAction(StrEnum):
     RESTORE_STORE = "restore_store"
     ADD_SERVER = "add_server"
     REMOVE_SERVER = "remove_server"
+    SET = "set"  # change a setting, e.g. key = "state.mode", value = "shared"
 
 
 #: Upper bound on live servers (the window lays out 1-16; the engine allows more).
@@ -127,11 +128,17 @@ class NetworkSection:
 
 @dataclass(frozen=True)
 class Fault:
-    """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds."""
+    """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds.
+
+    It applies after everything else that happens at that instant, as a command given
+    live from the window does, so a saved session replays exactly.
+    """
 
     at_s: float
     action: FaultAction
     target: str | None = None
+    key: str | None = None  # for action "set"
+    value: Any = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class EventKind(IntEnum):
     SESSION_ENDED = 31  # logout; server = holder
     SESSION_EXPIRED = 32  # idle past the TTL; server = holder; detail = how many
     SETTING_CHANGED = 40  # detail = "key=value"
+    SAMPLED = 41  # the per-second sample for this instant was taken (at this point of the stream)
 
 
 #: ``Event.server`` values for sessions that do not live on a server.

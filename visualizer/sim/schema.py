@@ -178,10 +178,11 @@ def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
         at = f"{where}: faults[{i + 1}]"
         if not isinstance(item, Mapping):
             raise ConfigError(f"{at} must be a [[faults]] table")
-        unknown = set(item) - {"at_s", "action", "target"}
+        unknown = set(item) - {"at_s", "action", "target", "key", "value"}
         if unknown:
             raise ConfigError(
-                f"{at}: unknown key {sorted(unknown)[0]}; keys of [[faults]]: at_s, action, target"
+                f"{at}: unknown key {sorted(unknown)[0]}; keys of [[faults]]: "
+                "at_s, action, target, key, value"
             )
         for required in ("at_s", "action"):
             if required not in item:
@@ -196,6 +197,11 @@ def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
                 f"{at}: action = {item['action']!r} is not allowed; expected one of "
                 + ", ".join(repr(a.value) for a in FaultAction)
             ) from None
+        if action is FaultAction.SET:
+            faults.append(_parse_set(item, float(at_s), at))
+            continue
+        if "key" in item or "value" in item:
+            raise ConfigError(f"{at}: key and value belong to action 'set' only")
         target = item.get("target")
         if target is not None:
             if action not in _TARGETED:
@@ -215,6 +221,29 @@ def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
     return tuple(faults)
 
 
+#: Sections whose keys may change while a run goes on (and in a "set" fault).
+LIVE_SECTIONS = ("traffic", "balancer", "servers", "state", "store", "network")
+
+
+def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
+    if "target" in item:
+        raise ConfigError(f"{at}: action 'set' takes a key and a value, not a target")
+    for required in ("key", "value"):
+        if required not in item:
+            raise ConfigError(f"{at}: action 'set' needs a {required}")
+    key = item["key"]
+    spec = key_specs().get(key) if isinstance(key, str) else None
+    if spec is None or spec.section not in LIVE_SECTIONS:
+        allowed = ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
+        raise ConfigError(f"{at}: key = {key!r} cannot be set during a run; allowed: {allowed}")
+    value = coerce(spec, item["value"], at)
+    return Fault(at_s=at_s, action=FaultAction.SET, key=key, value=_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else value
+
+
 def _check_targets(faults: list[Fault], count: int, where: str) -> None:
     """Every targeted server must exist when its fault fires (servers come and go)."""
     _walk_fleet(faults, count, where)
@@ -232,6 +261,14 @@ def _walk_fleet(faults: list[Fault], count: int, where: str) -> int:
     for i in order:
         fault = faults[i]
         at = f"{where}: faults[{i + 1}] (at_s = {fault.at_s:g})"
+        if fault.action is FaultAction.SET:
+            if fault.key == "servers.count":  # the engine adds the lowest free, removes highest
+                while len(live) < fault.value:
+                    live.add(min(set(range(1, MAX_SERVERS + 1)) - live))
+                while len(live) > fault.value:
+                    live.discard(max(live))
+                highest = max(highest, max(live))
+            continue
         if fault.action is FaultAction.ADD_SERVER:
             if len(live) >= MAX_SERVERS:
                 raise ConfigError(f"{at}: add_server would exceed {MAX_SERVERS} servers")

@@ -50,7 +50,7 @@ from visualizer.sim.metrics import (
     window_quantiles,
 )
 from visualizer.sim.nodes import Server, SessionStore
-from visualizer.sim.schema import ConfigError, with_values
+from visualizer.sim.schema import LIVE_SECTIONS, ConfigError, with_values
 from visualizer.sim.sessions import Session, SessionTable
 from visualizer.sim.users import Request, User, workflow_length
 
@@ -65,9 +65,10 @@ SENT, STARTED, SERVED, FAILED = (
 SESSION_ERRORS = frozenset(
     {ErrorCode.SESSION_MISSING, ErrorCode.SESSION_LOST, ErrorCode.INSUFFICIENT_CONTEXT}
 )
+#: simpy event priority after NORMAL: scheduled commands run last at their instant.
+LAST = 2
 #: Seconds of completed requests behind the live p50/p95/p99.
 LATENCY_WINDOW_S = 5
-_LIVE_SECTIONS = ("traffic", "balancer", "servers", "state", "store", "network")
 
 
 class Simulation:
@@ -97,7 +98,9 @@ class Simulation:
             self.balancer.set_in_rotation(server, True)
         self.samples: deque[Sample] = deque(maxlen=history_s)
         self.markers: deque[Marker] = deque(maxlen=2_000)
-        self.command_log: list[tuple[float, Command]] = []
+        # (time, command, True if it came from the scenario's schedule)
+        self.command_log: list[tuple[float, Command, bool]] = []
+        self._from_schedule = False
         self.on_sample = on_sample
         self.users_active = 0
         self._events: deque[Event] | None = deque(maxlen=event_buffer) if record_events else None
@@ -114,7 +117,11 @@ class Simulation:
         self._schedule_arrival()
         self._after(1.0, self._on_sample)
         for fault in config.faults:
-            self._after(fault.at_s, self._on_fault, fault)
+            # after every other event at that instant, as a live command applies
+            ev = simpy.Event(self.env)
+            ev._ok, ev._value = True, fault
+            ev.callbacks.append(self._on_fault)
+            self.env.schedule(ev, priority=LAST, delay=fault.at_s)
 
     # --- driving ------------------------------------------------------------------
 
@@ -161,6 +168,8 @@ class Simulation:
         """
         if isinstance(command, SetValue):
             changed = self._set_value(command.key, command.value)
+            value = self.config.get(command.key)
+            command = SetValue(command.key, getattr(value, "value", value))  # as validated
         elif isinstance(command, CrashServer):
             s = self._server(command.server)
             changed = s is not None and s.up and not s.removed
@@ -182,16 +191,36 @@ class Simulation:
         else:  # pragma: no cover - typing guards this
             raise TypeError(f"unknown command {command!r}")
         if changed:
-            self.command_log.append((self.env.now, command))
+            self.command_log.append((self.env.now, command, self._from_schedule))
         return changed
+
+    def reproducible_config(self) -> Config:
+        """The initial config with the commands given so far added to its schedule:
+        running it reproduces this run exactly (same seed, same commands, same times)."""
+        added = [
+            command_to_fault(t, command, self)
+            for t, command, scheduled in self.command_log
+            if not scheduled
+        ]
+        if not added:
+            return self.initial_config
+        faults = sorted([*self.initial_config.faults, *added], key=lambda f: f.at_s)
+        return dataclasses.replace(self.initial_config, faults=tuple(faults))
 
     def _server(self, index: int) -> Server | None:
         if 0 <= index < len(self.servers) and not self.servers[index].removed:
             return self.servers[index]
         return None
 
-    def _on_fault(self, ev: Timeout) -> None:
+    def _on_fault(self, ev: simpy.Event) -> None:
         fault: Fault = ev._value
+        self._from_schedule = True
+        try:
+            self._apply_fault(fault)
+        finally:
+            self._from_schedule = False
+
+    def _apply_fault(self, fault: Fault) -> None:
         target = None
         if fault.target is not None:
             target = self.server_index(fault.target)
@@ -211,16 +240,18 @@ class Simulation:
             command = RestoreStore()
         elif action is FaultAction.ADD_SERVER:
             command = AddServer()
+        elif action is FaultAction.SET:
+            command = SetValue(fault.key, fault.value)  # type: ignore[arg-type]
         else:
             command = RemoveServer(target)
         self.apply(command)
 
     def _set_value(self, key: str, value: Any) -> bool:
         section = key.split(".", 1)[0]
-        if section not in _LIVE_SECTIONS:
+        if section not in LIVE_SECTIONS:
             raise ConfigError(
                 f"{key} cannot change while running; allowed live: "
-                + ", ".join(f"{s}.*" for s in _LIVE_SECTIONS)
+                + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
             )
         new = with_values(self.config, {key: value}, "setting", check_faults=False)
         if new == self.config:
@@ -775,6 +806,8 @@ class Simulation:
         totals.peak_store_mb = max(totals.peak_store_mb, sample.store_memory_mb)
         totals.peak_total_mb = max(totals.peak_total_mb, sample.memory_mb)
         self.samples.append(sample)
+        if self._events is not None:
+            self._events.append(Event(now, EventKind.SAMPLED, 0, 0, -1))
         if self.on_sample is not None:
             self.on_sample(sample)
         self._after(1.0, self._on_sample)
@@ -785,3 +818,25 @@ class Simulation:
         merged.merge(self.totals.latency)
         merged.add_many(self._sec_latency)
         return merged
+
+
+def command_to_fault(t: float, command: Command, sim: Simulation) -> Fault:
+    """A command given at ``t`` as a schedule entry (server indices become names)."""
+
+    def name(index: int | None) -> str | None:
+        return None if index is None else sim.servers[index].name
+
+    if isinstance(command, CrashServer):
+        return Fault(t, FaultAction.CRASH, name(command.server))
+    if isinstance(command, RestartServer):
+        return Fault(t, FaultAction.RESTART, name(command.server))
+    if isinstance(command, CrashStore):
+        return Fault(t, FaultAction.CRASH_STORE)
+    if isinstance(command, RestoreStore):
+        return Fault(t, FaultAction.RESTORE_STORE)
+    if isinstance(command, AddServer):
+        return Fault(t, FaultAction.ADD_SERVER)
+    if isinstance(command, RemoveServer):
+        return Fault(t, FaultAction.REMOVE_SERVER, name(command.server))
+    value = getattr(command.value, "value", command.value)
+    return Fault(t, FaultAction.SET, key=command.key, value=value)

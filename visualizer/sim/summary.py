@@ -36,7 +36,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         "scenario": sim.initial_config.scenario.name,
         "seed": sim.initial_config.scenario.seed,
         "duration_s": round(now, 6),
-        "config": sim.initial_config.to_dict(),
+        "config": sim.reproducible_config().to_dict(),  # what reproduces this run
         "requests": {
             "total": t.sent,
             "ok": t.ok,

@@ -1,0 +1,83 @@
+"""A run steered live can be written down as a scenario that reproduces it exactly."""
+
+import json
+
+import pytest
+
+from tests.sim.helpers import config
+from visualizer.sim import events as ev
+from visualizer.sim import scenario
+from visualizer.sim.config import FaultAction
+from visualizer.sim.schema import ConfigError
+from visualizer.sim.simulation import Simulation
+from visualizer.sim.summary import summarize
+
+SCRIPT = [
+    (12.3456789, ev.SetValue("balancer.sticky", False)),
+    (20.0, ev.CrashServer(2)),  # exactly on a sample instant
+    (25.0, ev.SetValue("state.mode", "shared")),
+    (30.5, ev.AddServer()),
+    (33.25, ev.CrashStore()),
+    (40.0, ev.RestoreStore()),
+    (45.125, ev.SetValue("servers.count", 3)),
+    (50.0, ev.SetValue("traffic.users_per_s", 33)),
+    (55.0, ev.RestartServer(2)),
+    (57.75, ev.RemoveServer(0)),
+]
+
+
+def _steered_run() -> Simulation:
+    sim = Simulation(config("sticky-crash", scenario__duration_s=90.0), record_events=True)
+    for t, command in SCRIPT:
+        sim.advance(t)
+        sim.apply(command)
+    sim.advance(90.0)
+    return sim
+
+
+def test_a_steered_run_replays_exactly_from_its_reproducible_config(tmp_path):
+    live = _steered_run()
+    saved = live.reproducible_config()
+    path = tmp_path / "session.toml"
+    path.write_text(scenario.to_toml(saved), encoding="utf-8")
+    loaded = scenario.load_file(path)
+    assert loaded == saved
+    user_faults = [f for f in loaded.faults if f not in live.initial_config.faults]
+    assert [f.at_s for f in user_faults] == [t for t, _ in SCRIPT]
+    assert user_faults[1].target == "server-3" and user_faults[2].value == "shared"
+    assert user_faults[6] == type(user_faults[6])(45.125, FaultAction.SET, None, "servers.count", 3)
+    replay = Simulation(loaded, record_events=True)
+    replay.advance(90.0)
+    a = json.dumps(summarize(live), indent=1)
+    b = json.dumps(summarize(replay), indent=1)
+    assert a == b
+    assert live.drain_events() == replay.drain_events()
+
+
+def test_a_run_with_no_live_commands_is_its_own_scenario():
+    sim = Simulation(config("sticky-crash"))
+    sim.advance(70.0)
+    assert sim.reproducible_config() is sim.initial_config
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ('at_s = 1\\naction = "set"\\nkey = "state.mode"', "needs a value"),
+        ('at_s = 1\\naction = "set"\\nvalue = 3', "needs a key"),
+        ('at_s = 1\\naction = "set"\\nkey = "scenario.seed"\\nvalue = 3', "cannot be set"),
+        ('at_s = 1\\naction = "set"\\nkey = "state.mode"\\nvalue = "sticky"', "'token'"),
+        ('at_s = 1\\naction = "set"\\nkey = "servers.count"\\nvalue = 99', "1 to 64"),
+        ('at_s = 1\\naction = "crash"\\ntarget = "server-1"\\nkey = "x"', "action 'set' only"),
+        (
+            'at_s = 1\\naction = "set"\\nkey = "servers.count"\\nvalue = 2\\n'
+            '[[faults]]\\nat_s = 2\\naction = "crash"\\ntarget = "server-4"',
+            "server-4 does not exist",
+        ),
+    ],
+)
+def test_bad_set_faults_are_refused_with_one_message(tmp_path, fault, message):
+    path = tmp_path / "bad.toml"
+    path.write_text("[[faults]]\n" + fault.replace("\\n", "\n") + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        scenario.load_file(path)
