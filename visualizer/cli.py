@@ -61,6 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
     run.add_argument("--csv", metavar="PATH", help="write per-second metrics as CSV")
+    exp = sub.add_parser(
+        "export",
+        help="render the window offscreen at a simulated time and write its files",
+        description="Run a scenario to --at seconds without showing a window and write "
+        "window.png, canvas.png, canvas.svg, plots.png, metrics.csv and summary.json "
+        "(and clip.gif with --gif) into --out: the pictures the window shows then.",
+    )
+    exp.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
+    exp.add_argument("--at", type=_seconds, required=True, metavar="SECONDS")
+    exp.add_argument("--out", required=True, metavar="DIR", help="folder (created if needed)")
+    exp.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="canvas pixels")
+    exp.add_argument("--gif", type=_seconds, metavar="SECONDS", help="also record clip.gif")
+    exp.add_argument("--seed", type=_seed, metavar="N", help="random seed")
+    exp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a scenario key (repeatable)",
+    )
     return parser
 
 
@@ -94,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_scenarios(sys.stdout)
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "export":
+            return _cmd_export(args)
         return _cmd_window(args)
     except (UsageError, ConfigError) as exc:
         print(f"visualizer: error: {exc}" if isinstance(exc, ConfigError) else exc, file=sys.stderr)
@@ -113,12 +136,60 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cmd_window(args: argparse.Namespace) -> int:
+    from visualizer.ui.app import run_app, startup_config
+
+    return run_app(startup_config(args.scenario))
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    """Scenario + --set overrides + --duration/--seed, all validated (ConfigError: exit 2)."""
     from visualizer.sim import scenario
+    from visualizer.sim.schema import with_values
 
-    config = scenario.load(args.scenario or scenario.DEFAULT_PRESET)
-    from visualizer.ui.app import run_app
+    config = scenario.load(args.scenario, args.overrides)
+    changes: dict[str, Any] = {}
+    if getattr(args, "duration", None) is not None:
+        changes["scenario.duration_s"] = args.duration
+    if args.seed is not None:
+        changes["scenario.seed"] = args.seed
+    return with_values(config, changes, "command line") if changes else config
 
-    return run_app(config)
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never show a window
+    from visualizer.ui.export import ExportError, writable_folder
+    from visualizer.ui.exporter import record_clip, write_bundle
+
+    try:
+        folder = writable_folder(args.out)
+    except ExportError as exc:
+        raise UsageError(f"visualizer export: --out {args.out}: {exc}") from None
+    from visualizer.ui.app import build_window, make_app
+    from visualizer.ui.theme import LIGHT
+
+    app = make_app()
+    window = build_window(config, LIGHT, remember=False)
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    window.load_plots()
+    window.driver.stop()  # frames are driven here, not by the window's timer
+    try:
+        window.driver.step(args.at)
+        app.processEvents()
+        try:
+            written = write_bundle(window, folder, scale=args.scale)
+            if args.gif:
+                written.append(record_clip(window, folder / "clip.gif", args.gif))
+        except ExportError as exc:
+            print(f"visualizer: error: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+    finally:
+        window.close()
+    for path in written:
+        print(path)
+    return EXIT_OK
 
 
 def _cmd_scenarios(out: TextIO) -> int:
@@ -145,19 +216,12 @@ def _check_writable(path_text: str, option: str) -> Path:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from visualizer.sim import scenario, table
-    from visualizer.sim.schema import server_slots, with_values
+    from visualizer.sim import table
+    from visualizer.sim.schema import server_slots
     from visualizer.sim.simulation import Simulation
     from visualizer.sim.summary import summarize
 
-    config = scenario.load(args.scenario, args.overrides)
-    changes: dict[str, Any] = {}
-    if args.duration is not None:
-        changes["scenario.duration_s"] = args.duration
-    if args.seed is not None:
-        changes["scenario.seed"] = args.seed
-    if changes:
-        config = with_values(config, changes, "command line")
+    config = _load_config(args)
     json_path = None if args.json in (None, "-") else _check_writable(args.json, "--json")
     csv_path = None if args.csv is None else _check_writable(args.csv, "--csv")
 

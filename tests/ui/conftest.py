@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from visualizer.sim import scenario
 from visualizer.ui.app import build_window
 from visualizer.ui.main_window import MainWindow
+from visualizer.ui.settings import AppSettings
 from visualizer.ui.theme import LIGHT
 
 
@@ -20,6 +21,7 @@ def open_window(qtbot):
         from tests.sim.helpers import config
 
         cfg = config(preset, **changes) if changes else scenario.load(preset)
+        AppSettings().q.clear()  # every test starts from default settings
         window = build_window(cfg, theme)
         window.resize(1400, 900)
         qtbot.addWidget(window)
@@ -47,3 +49,43 @@ def card_point(window: MainWindow, index: int) -> QPoint:
 
 def click_card(qtbot, window: MainWindow, index: int, button=Qt.MouseButton.LeftButton) -> None:
     qtbot.mouseClick(window.canvas.viewport(), button, pos=card_point(window, index))
+
+
+@pytest.fixture
+def readonly_folder(tmp_path, monkeypatch):
+    """A folder that refuses new files: chmod for normal users, the immutable flag for
+    root (which ignores permissions); failing both, creating temp files there fails."""
+    import os
+    import subprocess
+    import tempfile
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+
+    def writable() -> bool:
+        try:
+            (folder / ".probe").write_bytes(b"")
+        except OSError:
+            return False
+        (folder / ".probe").unlink()
+        return True
+
+    folder.chmod(0o500)
+    immutable = False
+    if writable() and os.geteuid() == 0:
+        immutable = (
+            subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+        )
+    if writable():
+        real = tempfile.mkstemp
+
+        def refuse(*args, **kwargs):
+            if str(kwargs.get("dir", "")).startswith(str(folder)):
+                raise PermissionError(13, "Permission denied")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    yield folder
+    if immutable:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    folder.chmod(0o700)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ def list_presets() -> list[PresetInfo]:
         config = load_file(path)
         out.append(PresetInfo(path.stem, config.scenario.title, config.scenario.description, path))
     return out
+
+
+@cache
+def list_presets_cached() -> tuple[PresetInfo, ...]:
+    """``list_presets`` read once (the window asks often)."""
+    return tuple(list_presets())
 
 
 def resolve(name_or_path: str) -> Path:

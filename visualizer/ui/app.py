@@ -7,9 +7,12 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from visualizer.sim import scenario
 from visualizer.sim.config import Config
+from visualizer.sim.schema import ConfigError
 from visualizer.ui.main_window import MainWindow
-from visualizer.ui.theme import DARK, LIGHT, Theme, apply_theme, system_prefers_dark
+from visualizer.ui.settings import AppSettings
+from visualizer.ui.theme import Theme, apply_theme, theme_named
 
 
 def make_app() -> QApplication:
@@ -21,19 +24,21 @@ def make_app() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def pick_theme() -> Theme:
-    return DARK if system_prefers_dark() else LIGHT
-
-
-def build_window(config: Config, theme: Theme | None = None) -> MainWindow:
+def build_window(
+    config: Config, theme: Theme | None = None, *, remember: bool = True
+) -> MainWindow:
+    """The main window on ``config``. With ``remember`` it takes the theme and layout
+    of the last session and saves its own on close; without, it touches no settings."""
     app = make_app()
-    theme = theme or pick_theme()
+    settings = AppSettings() if remember else AppSettings.throwaway()
+    theme = theme or theme_named(settings.theme)
     apply_theme(app, theme)
-    window = MainWindow(config, theme)
-    screen = app.primaryScreen()
-    if screen is not None:
-        avail = screen.availableGeometry()
-        window.resize(min(1500, avail.width()), min(920, avail.height()))
+    window = MainWindow(config, theme, settings)
+    if not (remember and window.restore_layout()):
+        screen = app.primaryScreen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            window.resize(min(1500, avail.width()), min(920, avail.height()))
     return window
 
 
@@ -48,6 +53,21 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
+
+
+def startup_config(name_or_path: str | None) -> Config:
+    """The scenario to open: the one asked for, else the last one if it still loads,
+    else the default preset. A bad explicit choice raises ``ConfigError``."""
+    if name_or_path:
+        return scenario.load(name_or_path)
+    make_app()
+    last = AppSettings().last_scenario
+    if last:
+        try:
+            return scenario.load(last)
+        except ConfigError:
+            pass
+    return scenario.load(scenario.DEFAULT_PRESET)
 
 
 def run_app(config: Config) -> int:

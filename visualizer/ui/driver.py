@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ FRAME_MS = 16
 STEP_S = 0.1  # simulated seconds per single step
 ENGINE_BUDGET_S = 0.010  # engine time allowed per frame
 MAX_FRAME_GAP_S = 0.1  # a stalled frame does not turn into a jump of simulated time
+RECORDING_BUDGET_S = 0.05  # captures per frame stop after this; the run slows instead
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ class SimDriver(QObject):
         self._frame_times: list[float] = []
         self._samples_seen = 0
         self._force_frame = True
+        self._capture: Callable[[float], None] | None = None
+        self._capture_fps = 20.0
+        self._next_capture = 0.0
+        self._record_clock = 0.0
         self.sim = self._new_sim(config)
 
     @staticmethod
@@ -156,6 +162,7 @@ class SimDriver(QObject):
         self.sim = None  # type: ignore[assignment]
         gc.collect()  # the old run's objects go now, not in a hitch during the new one
         self.sim = self._new_sim(base)
+        self._next_capture = self._record_clock = 0.0
         self._samples_seen = 0
         self._force_frame = True
         self.restarted.emit(base)
@@ -174,7 +181,9 @@ class SimDriver(QObject):
         while self._frame_times and now - self._frame_times[0] > 1.0:
             self._frame_times.pop(0)
         self.fps = float(len(self._frame_times))
-        if self._running and wall_dt > 0:
+        if self._running and wall_dt > 0 and self._capture is not None:
+            self._tick_recording(wall_dt)
+        elif self._running and wall_dt > 0:
             start_t = self.sim.now
             target = start_t + wall_dt * self._speed
             chunk = max((target - start_t) / 4.0, 1e-3)
@@ -192,6 +201,42 @@ class SimDriver(QObject):
             self._emit_frame()
         else:
             self.frameReady.emit(None)  # wall-clock effects (flashes, bursts) still animate
+
+    # --- recording ------------------------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        return self._capture is not None
+
+    def start_recording(self, fps: float, capture: Callable[[float], None]) -> None:
+        """From now on, while playing, advance through instants ``speed / fps`` simulated
+        seconds apart and call ``capture(t)`` after the frame for each is shown."""
+        self._capture = capture
+        self._capture_fps = fps
+        self._next_capture = self.sim.now
+        self._record_clock = self.sim.now
+
+    def stop_recording(self) -> None:
+        self._capture = None
+
+    def _tick_recording(self, wall_dt: float) -> None:
+        """Simulated time moves from capture to capture; the clock between them is kept
+        in ``_record_clock`` so ticks shorter than a capture step still add up."""
+        start_t = self.sim.now
+        self._record_clock = max(self._record_clock, start_t) + wall_dt * self._speed
+        deadline = time.perf_counter() + RECORDING_BUDGET_S
+        step = self._speed / self._capture_fps
+        while self._next_capture <= self._record_clock and self._capture is not None:
+            self.sim.advance(self._next_capture)
+            self._emit_frame()
+            self._capture(self._next_capture)
+            self._next_capture += step
+            if time.perf_counter() > deadline:
+                # too slow to keep up: drop the backlog; the clip stays smooth and the
+                # live run runs slower than asked instead
+                self._record_clock = self.sim.now
+                break
+        self.actual_speed = (self.sim.now - start_t) / wall_dt
 
     def _emit_frame(self) -> None:
         self._force_frame = False

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from visualizer.sim.config import Algorithm, Mode
+from visualizer.sim.events import Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 
 
@@ -119,3 +120,39 @@ def measured(snap: Snapshot) -> str:
     if math.isnan(snap.p50_ms):
         return ""
     return f"measured: p50 {snap.p50_ms:,.0f} ms · p95 {snap.p95_ms:,.0f} ms"
+
+
+def caption_for(event: Event) -> str | None:
+    """A one-line caption for a notable event (presenter mode shows it on the canvas)."""
+    kind = event.kind
+    name = f"server-{event.server + 1}"
+    if kind is EventKind.SERVER_CRASHED:
+        lost = int(event.detail or 0)
+        return f"{name} crashed — {lost:,} session{'s' if lost != 1 else ''} lost"
+    if kind is EventKind.SERVER_RESTARTED:
+        return f"{name} restarted — empty: no sessions"
+    if kind is EventKind.ROTATION_OUT:
+        return f"health check: {name} taken out of rotation"
+    if kind is EventKind.STORE_CRASHED:
+        lost = int(event.detail or 0)
+        tail = f" · {lost:,} sessions lost" if lost else " · sessions kept by a replica"
+        return "store down — requests failing with STORE_UNAVAILABLE" + tail
+    if kind is EventKind.STORE_RESTORED:
+        return "store back up"
+    if kind is EventKind.SERVER_ADDED:
+        return f"{name} added — joins at the next health check"
+    if kind is EventKind.SERVER_REMOVED:
+        lost = int(event.detail or 0)
+        return f"{name} removed — {lost:,} sessions went with it"
+    if kind is EventKind.SETTING_CHANGED and isinstance(event.detail, str):
+        return SETTING_CAPTIONS.get(event.detail, event.detail.replace(" = ", " → "))
+    return None
+
+
+SETTING_CAPTIONS = {
+    "state.mode = token": "stateless: new sessions travel in signed tokens",
+    "state.mode = local": "stateful: new sessions live in server memory",
+    "state.mode = shared": "new sessions live in the shared store",
+    "balancer.sticky = True": "sticky sessions on: each user pinned to one server",
+    "balancer.sticky = False": "sticky sessions off: any request, any server",
+}

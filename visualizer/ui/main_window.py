@@ -6,8 +6,9 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -27,8 +28,12 @@ from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain, measured
+from visualizer.ui.exporter import Exporter
+from visualizer.ui.presenter import PresenterMode
+from visualizer.ui.scenario_files import ScenarioFiles
+from visualizer.ui.settings import AppSettings
 from visualizer.ui.strip import ExplanationStrip
-from visualizer.ui.theme import Theme
+from visualizer.ui.theme import Theme, apply_theme, theme_named
 
 if TYPE_CHECKING:
     from visualizer.ui.plots import PlotPanel
@@ -44,16 +49,21 @@ SHORTCUTS = (
     ("S", "sticky sessions on/off"),
     ("R", "shared store on/off"),
     ("Ctrl+R", "reset the run"),
+    ("F5 / Esc", "presenter mode on / off"),
+    ("PgDn / PgUp", "next / previous preset (presenter mode)"),
+    ("Ctrl+O / Ctrl+S", "open / save a scenario"),
+    ("Ctrl+E", "export pictures and numbers"),
+    ("Ctrl+Shift+R", "start / stop recording a GIF or MP4"),
     ("F11", "full screen"),
     ("Ctrl+Q", "quit"),
 )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, config: Config, theme: Theme) -> None:
+    def __init__(self, config: Config, theme: Theme, settings: AppSettings | None = None) -> None:
         super().__init__()
         self.theme = theme
-        self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
+        self.settings = settings if settings is not None else AppSettings()
         self.driver = SimDriver(config, self)
         self._last_plots = self._last_text = 0.0
         self._plots_due: list[int] = []
@@ -63,8 +73,13 @@ class MainWindow(QMainWindow):
         self._init_plots()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._init_status()
+        self.exporter = Exporter(self, self.settings)
+        self.files = ScenarioFiles(self, self.settings)
+        self.presenter = PresenterMode(self)
         self._init_actions()
         self._connect_signals()
+        self._set_title()
+        self.scene.set_reduced_motion(self.settings.reduced_motion)
         self._sync_controls()
         self.driver.start()
 
@@ -120,10 +135,26 @@ class MainWindow(QMainWindow):
 
         self.plots = PlotPanel(self.theme)
         self.plots.setMinimumHeight(210)
+        self.plots.exportRequested.connect(self._export_plot)
         self.plots_dock.setWidget(self.plots)
         self._plots_due = [0, 1, 2, 3]
 
-    def showEvent(self, event) -> None:
+    def refresh_plots(self) -> None:
+        """Bring every plot up to date now (before an export)."""
+        self.load_plots()
+        names = {s.index: s.name for s in self.driver.sim.servers if not s.removed}
+        assert self.plots is not None
+        self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names)
+        self._plots_due = []
+        QApplication.processEvents()
+
+    def _export_plot(self, index: int, fmt: str) -> None:
+        if index < 0:
+            self.exporter.export_one("plots_png")
+        else:
+            self.exporter.export_plot(index, fmt)
+
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not getattr(self, "_docks_sized", False):
             self._docks_sized = True
@@ -131,9 +162,26 @@ class MainWindow(QMainWindow):
                 [self.plots_dock], [max(230, self.height() // 3)], Qt.Orientation.Vertical
             )
 
+    def restore_layout(self) -> bool:
+        """Window geometry and dock layout from the last session, if any."""
+        geometry, state = self.settings.window_state()
+        if geometry is None or state is None:
+            return False
+        self.restoreGeometry(geometry)
+        self.restoreState(state)
+        self._docks_sized = True
+        return True
+
     def _init_status(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
+        self.rec_label = QLabel()
+        self.rec_label.setStyleSheet(
+            "color: white; background: #D55E00; font-weight: 700;"
+            " padding: 1px 8px; border-radius: 4px;"
+        )
+        self.rec_label.hide()
+        bar.addPermanentWidget(self.rec_label)
         for key in ("time", "speed", "fps", "rate", "sessions"):
             label = QLabel()
             label.setMinimumWidth(110)
@@ -156,10 +204,35 @@ class MainWindow(QMainWindow):
     def _init_actions(self) -> None:
         menus = self.menuBar()
         scen = menus.addMenu("&Scenario")
+        self._action("&Open…", ["Ctrl+O"], self.files.open_dialog, scen)
+        self.files.recent_menu = scen.addMenu("Open &recent")
+        self.files.refresh_recent()
         presets = scen.addMenu("Open &preset")
-        for info in scenario.list_presets():
+        for info in scenario.list_presets_cached():
             act = presets.addAction(f"{info.name} — {info.title}")
             act.triggered.connect(lambda _=False, name=info.name: self.open_preset(name))
+        self._action("&Save as…", ["Ctrl+S"], self.files.save_dialog, scen)
+        scen.addSeparator()
+        self._action("&Export…", ["Ctrl+E"], self.exporter.export_dialog, scen)
+        one = scen.addMenu("Export &one")
+        for scale in (1, 2, 4):
+            self._action(
+                f"Canvas as PNG ({scale}×)…",
+                [],
+                lambda _=False, s=scale: self.exporter.export_one("canvas_png", s),
+                one,
+            )
+        for key, text in (
+            ("canvas_svg", "Canvas as SVG…"),
+            ("window_png", "Whole window as PNG…"),
+            ("plots_png", "All plots as PNG…"),
+            ("metrics_csv", "Per-second metrics as CSV…"),
+            ("summary_json", "Summary as JSON…"),
+        ):
+            self._action(text, [], lambda _=False, k=key: self.exporter.export_one(k), one)
+        self.act_record = self._action(
+            "Start / stop &recording…", ["Ctrl+Shift+R"], self.exporter.toggle_recording, scen
+        )
         scen.addSeparator()
         self._action("&Quit", ["Ctrl+Q"], self.close, scen)
 
@@ -192,7 +265,30 @@ class MainWindow(QMainWindow):
         self._action("Crash / restore the &store", [], self.toggle_store, servers)
 
         view = menus.addMenu("&View")
+        self._action("&Presenter mode", ["F5"], self.presenter.toggle, view)
+        self._action("Leave presenter mode", ["Esc"], self.presenter.leave)
+        self._action("Next preset", ["PgDown"], lambda: self.presenter.step_preset(1))
+        self._action("Previous preset", ["PgUp"], lambda: self.presenter.step_preset(-1))
         self.act_full = self._action("&Full screen", ["F11"], self.toggle_full_screen, view)
+        view.addSeparator()
+        themes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, label in (
+            ("system", "Follow the system"),
+            ("light", "Light"),
+            ("dark", "Dark"),
+            ("contrast", "High contrast"),
+        ):
+            act = self._action(label, [], lambda _=False, n=name: self.set_theme(n), themes, True)
+            act.setChecked(name == self.settings.theme)
+            group.addAction(act)
+            self.theme_actions[name] = act
+        self.act_motion = self._action(
+            "&Reduced motion", [], self.set_reduced_motion, view, checkable=True
+        )
+        self.act_motion.setChecked(self.settings.reduced_motion)
+        view.addSeparator()
         view.addAction(self.controls_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
 
@@ -224,6 +320,7 @@ class MainWindow(QMainWindow):
         self.canvas.menuRequested.connect(self.show_canvas_menu)
         # the plots (and pyqtgraph) load once the first frame is on screen
         self.canvas.firstPainted.connect(lambda: QTimer.singleShot(0, self.load_plots))
+        self.exporter.recordingChanged.connect(self._on_recording)
 
     # --- user actions (each becomes one engine command) -----------------------------------
 
@@ -275,8 +372,57 @@ class MainWindow(QMainWindow):
         except ConfigError as exc:
             self.show_problem(str(exc))
             return
+        self.start_scenario(config)
+        self.settings.last_scenario = name
+
+    def start_scenario(self, config: Config) -> None:
+        """A new run on ``config`` from 0 s, paused (a recording in progress stops)."""
+        if self.exporter.is_recording:
+            self.exporter.stop_recording()
         self.driver.pause()
         self.driver.restart(config)
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme now (and remember it): canvas, controls, strip and plots."""
+        theme = theme_named(name)
+        self.settings.theme = name
+        if name in self.theme_actions:
+            self.theme_actions[name].setChecked(True)
+        self.theme = theme
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.scene.set_theme(theme)
+        self.controls.set_theme(theme)
+        self.headline.set_theme(theme)
+        if self.plots is not None:  # pyqtgraph styles are set at creation: build anew
+            old, self.plots = self.plots, None
+            self.load_plots()
+            old.deleteLater()
+            self.refresh_plots()
+        self._last_text = 0.0
+
+    def set_reduced_motion(self, on: bool) -> None:
+        self.settings.reduced_motion = bool(on)
+        self.act_motion.setChecked(bool(on))
+        self.scene.set_reduced_motion(bool(on))
+
+    def grab_canvas(self) -> QImage:
+        """The canvas as it is on screen (for recordings)."""
+        return self.canvas.viewport().grab().toImage()
+
+    def show_error(self, title: str, message: str) -> None:
+        """One dialog saying what failed (replaced in tests)."""
+        QMessageBox.warning(self, title, message)
+
+    def _set_title(self) -> None:
+        title = f"Request Routing Visualizer — {self.driver.config.scenario.title}"
+        self.setWindowTitle(("● REC  " if self.exporter.is_recording else "") + title)
+
+    def _on_recording(self, on: bool) -> None:
+        self.rec_label.setVisible(on)
+        self.rec_label.setText(self.exporter.recording_status())
+        self._set_title()
 
     def show_canvas_menu(self, kind: str, index: int, where: QPoint) -> None:
         menu = QMenu(self)
@@ -312,7 +458,7 @@ class MainWindow(QMainWindow):
         self.scene.reset()
         if self.plots is not None:
             self.plots.clear()
-        self.setWindowTitle(f"Request Routing Visualizer — {config.scenario.title}")
+        self._set_title()
         self._sync_controls()
 
     def _sync_controls(self) -> None:
@@ -326,7 +472,8 @@ class MainWindow(QMainWindow):
             self.scene.update_effects(wall)
             return
         snap = frame.snapshot
-        self.scene.speed = self.driver.speed if self.driver.running else 0.0
+        self.scene.speed = self.driver.speed
+        self.scene.moving = self.driver.running
         running = self.driver.running
         if frame.new_samples and wall - self._last_plots >= PLOT_REFRESH_S:
             self._last_plots = wall
@@ -353,6 +500,9 @@ class MainWindow(QMainWindow):
         if wall - self._last_text >= TEXT_REFRESH_S or not self.driver.running:
             self._last_text = wall
             self._update_text(snap)
+            self.presenter.update(snap)
+            if self.exporter.is_recording:
+                self.rec_label.setText(self.exporter.recording_status())
 
     def _update_text(self, snap) -> None:
         self.headline.show_explanation(explain(snap), measured(snap))
@@ -369,5 +519,10 @@ class MainWindow(QMainWindow):
         labels["sessions"].setText(f"{active:,} sessions · {snap.users_active:,} users")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exporter.is_recording:
+            self.exporter.stop_recording()
+        self.presenter.leave()
+        self.settings.set_window_state(self.saveGeometry(), self.saveState())
+        self.settings.sync()
         self.driver.stop()
         super().closeEvent(event)

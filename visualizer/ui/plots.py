@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from visualizer.sim.events import EventKind, Marker
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
@@ -253,6 +253,9 @@ def _short(marker: Marker) -> str | None:
 
 
 class PlotPanel(QWidget):
+    #: (plot index, "png" | "svg") from a plot's right-click menu; index -1: all plots
+    exportRequested = Signal(int, str)
+
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Antialiased lines wider than 1 px cost Qt's raster engine 5-10× more; at 2.5 px the
@@ -269,11 +272,25 @@ class PlotPanel(QWidget):
         self.plots = (self.lost, self.memory, self.latency, self.rps)
         for k, plot in enumerate(self.plots):
             grid.addWidget(plot, 0, k)
+            # set on the view: a scroll area applies its own policy to its viewport's events
+            plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            plot.customContextMenuRequested.connect(
+                lambda pos, k=k: self._menu(k, self.plots[k].mapToGlobal(pos))
+            )
         self._init_error_axis()
         self._last_t = -1.0
         self.updates = 0
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
+
+    def _menu(self, k: int, where: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction("Export this plot as PNG…", lambda: self.exportRequested.emit(k, "png"))
+        menu.addAction("Export this plot as SVG…", lambda: self.exportRequested.emit(k, "svg"))
+        menu.addSeparator()
+        menu.addAction("Export all plots as PNG…", lambda: self.exportRequested.emit(-1, "png"))
+        menu.popup(where)
+        self.last_menu = menu  # kept for tests
 
     def _init_error_axis(self) -> None:
         item = self.lost.getPlotItem()

@@ -34,15 +34,29 @@ class ExplanationStrip(QWidget):
         layout.addWidget(self.words, 5)
         layout.addWidget(self.formulas, 4)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._scale = 1.0
         self.set_theme(theme)
-        self.setFixedHeight(self.words.fontMetrics().lineSpacing() * self.LINES + 16)
 
     def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._restyle()
+
+    def set_scale(self, scale: float) -> None:
+        """Larger type (presenter mode); the strip grows with it."""
+        self._scale = scale
+        self._restyle()
+
+    def _restyle(self) -> None:
+        theme, size = self._theme, 11.5 * getattr(self, "_scale", 1.0)
         self.setStyleSheet(
             f"QWidget#explanation {{ background: {theme.card};"
             f" border-top: 1px solid {theme.card_border}; }}"
-            f"QLabel {{ color: {theme.text}; font-size: 11.5pt; }}"
+            f"QLabel {{ color: {theme.text}; font-size: {size:.1f}pt; }}"
         )
+        self.ensurePolished()
+        self.words.ensurePolished()
+        line = self.words.fontMetrics().lineSpacing()
+        self.setFixedHeight(line * self.LINES + 16)
 
     def show_explanation(self, e: Explanation, measured: str) -> None:
         self.words.setText(f"<b>{html.escape(e.headline)}.</b> {html.escape(e.body)}")

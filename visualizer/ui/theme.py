@@ -123,6 +123,29 @@ DARK = Theme(
 )
 
 
+CONTRAST = Theme(
+    name="contrast",
+    dark=True,
+    canvas="#000000",
+    card="#000000",
+    card_border="#FFFFFF",
+    card_down="#4A0E00",
+    text="#FFFFFF",
+    muted="#F0F0F0",
+    grid="#C8C8C8",
+    plot_bg="#000000",
+)
+
+THEMES = {t.name: t for t in (LIGHT, DARK, CONTRAST)}
+
+
+def theme_named(name: str) -> Theme:
+    """ "light", "dark", "contrast", or "system" (dark if the system asks for it)."""
+    if name in THEMES:
+        return THEMES[name]
+    return DARK if system_prefers_dark() else LIGHT
+
+
 def system_prefers_dark() -> bool:
     app = QGuiApplication.instance()
     if app is None:
@@ -135,7 +158,9 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     app.setStyle("Fusion")
     pal = QPalette()
     if theme.dark:
-        base, window, text = QColor("#22252A"), QColor("#2A2D33"), QColor(theme.text)
+        base = QColor("#000000" if theme.name == "contrast" else "#22252A")
+        window = QColor("#000000" if theme.name == "contrast" else "#2A2D33")
+        text = QColor(theme.text)
         pal.setColor(QPalette.ColorRole.Window, window)
         pal.setColor(QPalette.ColorRole.WindowText, text)
         pal.setColor(QPalette.ColorRole.Base, base)

@@ -153,7 +153,7 @@ class FailureFlashes(QGraphicsItem):
 
     LIFETIME_S = 1.6
     MAX_LABELS = 24
-    MIN_GAP_S = 0.5
+    MIN_GAP_S = LIFETIME_S  # one label per place and code at a time: no stacks
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,6 +163,7 @@ class FailureFlashes(QGraphicsItem):
         self._font = QFont()
         self._font.setPixelSize(15)
         self._font.setBold(True)
+        self.rise = True  # labels drift upwards as they fade (off for reduced motion)
         self.setZValue(30)
 
     def boundingRect(self) -> QRectF:
@@ -208,7 +209,7 @@ class FailureFlashes(QGraphicsItem):
             text = code.value
             w = fm.horizontalAdvance(text) + 16
             h = fm.height() + 6
-            rise = age * 14
+            rise = age * 14 if self.rise else 0.0
             if server < 0:  # failed at the balancer: above it
                 rect = QRectF(x - w / 2, y - h - 40 - rise, w, h)
             else:  # inside the card, by its entry point

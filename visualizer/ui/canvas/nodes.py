@@ -605,9 +605,11 @@ class ChipBurst(QGraphicsItem):
 
     LIFETIME_S = 1.4
 
-    def __init__(self, chips: list[tuple[QPointF, str]], center: QPointF, size: float) -> None:
+    def __init__(
+        self, chips: list[tuple[QPointF, str]], center: QPointF, size: float, t0: float
+    ) -> None:
         super().__init__()
-        self.t0 = time.monotonic()
+        self.t0 = t0  # wall time the crash is shown to have happened
         self.size = size
         self.parts = []
         for k, (pos, color) in enumerate(chips):
@@ -671,3 +673,54 @@ class Banner(QGraphicsItem):
         painter.setPen(QColor(self.theme.card))
         painter.setFont(self._font)
         painter.drawText(r, _CENTER, self.text)
+
+
+class Caption(QGraphicsItem):
+    """A large caption across the canvas for a few seconds (presenter mode)."""
+
+    LIFETIME_S = 4.0
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.text = ""
+        self.t0 = -1e9
+        self._age = 1e9
+        self._font = font(34, bold=True)
+        self.setZValue(45)
+
+    def show_text(self, text: str, wall: float) -> None:
+        self.text, self.t0 = text, wall
+        self.tick(wall)
+
+    def tick(self, wall: float) -> None:
+        age = wall - self.t0
+        visible = age < self.LIFETIME_S
+        if visible or self._age < self.LIFETIME_S:
+            self.update()
+        self._age = age
+
+    @property
+    def showing(self) -> bool:
+        return self._age < self.LIFETIME_S and bool(self.text)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-700, -40, 1400, 80)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.showing:
+            return
+        fade = max(0.0, min(1.0, (self.LIFETIME_S - self._age) / 0.6))
+        painter.setOpacity(fade)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self._font)
+        width = min(1380.0, QFontMetricsF(self._font).horizontalAdvance(self.text) + 60)
+        r = QRectF(-width / 2, -36, width, 72)
+        painter.setPen(QPen(QColor("#FFFFFF"), 3))
+        painter.setBrush(QColor(0, 0, 0, 215))
+        painter.drawRoundedRect(r, 14, 14)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.drawText(r, _CENTER, self.text)
+        painter.setOpacity(1.0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -19,6 +21,7 @@ from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
     Banner,
+    Caption,
     ChipBurst,
     ClientLanes,
     ServerCard,
@@ -27,6 +30,7 @@ from visualizer.ui.canvas.nodes import (
     nice_scale,
 )
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
+from visualizer.ui.explain import caption_for
 from visualizer.ui.theme import Theme
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
@@ -54,8 +58,10 @@ class TopologyScene(QGraphicsScene):
         self.height_ = 900.0
         self._fleet_key: tuple = ()
         self.reduced_motion = False
-        self.speed = 1.0  # simulated seconds per wall second (trail length)
+        self.speed = 1.0  # simulated seconds per wall second (trails, ages of effects)
+        self.moving = False  # playing: trails are drawn
         self._others_refreshed = 0.0
+        self._exporting = False
         self.wires = Wires(theme)
         self.lanes = ClientLanes(self.layout_.lanes_header, self.layout_.lanes, theme)
         self.balancer = BalancerNode(self.layout_.balancer, theme)
@@ -66,6 +72,8 @@ class TopologyScene(QGraphicsScene):
         self.flashes = FailureFlashes()
         self.bursts: list[ChipBurst] = []
         self.banner = Banner("❚❚  Paused — press Space to run", theme)
+        self.caption = Caption(theme)
+        self.captions = False  # presenter mode shows notable events as captions
         for item in (
             self.wires,
             self.lanes,
@@ -74,6 +82,7 @@ class TopologyScene(QGraphicsScene):
             self.dots,
             self.flashes,
             self.banner,
+            self.caption,
         ):
             self.addItem(item)
         self.setBackgroundBrush(QColor(theme.canvas))
@@ -106,6 +115,7 @@ class TopologyScene(QGraphicsScene):
             self.store_node.set_rect(layout.store)
         self.tracker.set_layout(layout)
         self.banner.setPos(layout.balancer.cx, MARGIN + 4)
+        self.caption.setPos(SCENE_W / 2, self.height_ - 70)
         by = layout.balancer_point[1]
         lines = []
         for i in range(len(layout.lanes)):
@@ -150,11 +160,25 @@ class TopologyScene(QGraphicsScene):
             self._relayout(indices, show_store)
             refresh_nodes = True
         if events:
-            self._bursts_for(events)
+            # Effects age by simulated time at the current speed: after a big step only
+            # what happened in the last moment still flashes (as it would live).
+            now = snapshot.t
+
+            def since(t: float) -> float:
+                return wall - (now - t) / max(self.speed, 1e-9)
+
+            self._bursts_for(events, since)
+            if self.captions:
+                notable = [(e, caption_for(e)) for e in events]
+                notable = [(e, text) for e, text in notable if text]
+                if notable:
+                    e, text = notable[-1]
+                    self.caption.show_text(text, since(e.t))
             net = snapshot.config.network.latency_ms / 1000.0
             failures = self.tracker.feed(events, net)
             if failures:
-                self.flashes.add([self._label_spot(f) for f in failures], wall)
+                for f in failures:
+                    self.flashes.add([self._label_spot(f)], since(f.t))
         self._place_dots(snapshot.t)
         self.update_effects(wall)
         if refresh_cards or refresh_nodes:
@@ -166,7 +190,7 @@ class TopologyScene(QGraphicsScene):
     def _place_dots(self, now: float) -> None:
         """Dots at ``now`` plus, while there are few, fading ghosts where they just were."""
         x, y, sprite = self.tracker.positions(now)
-        if self.reduced_motion or x.size == 0 or x.size > TRAIL_MAX_DOTS or self.speed <= 0:
+        if self.reduced_motion or x.size == 0 or x.size > TRAIL_MAX_DOTS or not self.moving:
             self.dots.set_points(x, y, sprite)
             return
         layers = []
@@ -222,7 +246,7 @@ class TopologyScene(QGraphicsScene):
         if self.store_node.isVisible():
             self.store_node.set_view(snapshot.store, config.state.mode is Mode.SHARED)
 
-    def _bursts_for(self, events: list[Event]) -> None:
+    def _bursts_for(self, events: list[Event], since: Callable[[float], float]) -> None:
         if self.reduced_motion:
             return
         for e in events:
@@ -230,19 +254,20 @@ class TopologyScene(QGraphicsScene):
                 card = self.cards.get(e.server)
                 if card is not None and card.chips:
                     r = card.rect
-                    self._burst(card.chips, QPointF(r.cx, r.cy), 14.0)
+                    self._burst(card.chips, QPointF(r.cx, r.cy), 14.0, since(e.t))
             elif e.kind is EventKind.STORE_CRASHED and self.store_node.chips:
                 r = self.store_node.rect
-                self._burst(self.store_node.chips, QPointF(r.cx, r.cy), 9.0)
+                self._burst(self.store_node.chips, QPointF(r.cx, r.cy), 9.0, since(e.t))
 
-    def _burst(self, chips: list, center: QPointF, size: float) -> None:
-        burst = ChipBurst(list(chips), center, size)
+    def _burst(self, chips: list, center: QPointF, size: float, t0: float) -> None:
+        burst = ChipBurst(list(chips), center, size, t0)
         self.bursts.append(burst)
         self.addItem(burst)
 
     def update_effects(self, wall: float | None = None) -> None:
         """Animate wall-clock effects (code flashes, chip bursts) while the run is paused."""
         wall = time.monotonic() if wall is None else wall
+        self.caption.tick(wall)
         if self.flashes.visible_codes:
             self.flashes.tick(wall)
         for burst in list(self.bursts):
@@ -252,8 +277,22 @@ class TopologyScene(QGraphicsScene):
                 self.removeItem(burst)
 
     def set_paused(self, paused: bool) -> None:
-        if paused != self.banner.isVisible():
+        if paused != self.banner.isVisible() and not self._exporting:
             self.banner.setVisible(paused)
+
+    @contextmanager
+    def for_export(self) -> Iterator[None]:
+        """Without the on-screen notices (pause banner, captions) while rendering a file."""
+        shown = self.banner.isVisible(), self.caption.isVisible()
+        self._exporting = True
+        self.banner.hide()
+        self.caption.hide()
+        try:
+            yield
+        finally:
+            self._exporting = False
+            self.banner.setVisible(shown[0])
+            self.caption.setVisible(shown[1])
 
     # --- hit testing ----------------------------------------------------------------------
 
@@ -268,9 +307,16 @@ class TopologyScene(QGraphicsScene):
             return ("balancer", -1)
         return None
 
+    def set_reduced_motion(self, on: bool) -> None:
+        """No scattering chips, no trails, no drifting labels; dots jump from hop to hop."""
+        self.reduced_motion = on
+        self.tracker.jump = on
+        self.flashes.rise = not on
+
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackgroundBrush(QColor(theme.canvas))
-        for item in (self.wires, self.lanes, self.balancer, self.store_node, *self.cards.values()):
+        items = (self.wires, self.lanes, self.balancer, self.store_node, self.banner, self.caption)
+        for item in (*items, *self.cards.values()):
             item.theme = theme
             item.update()

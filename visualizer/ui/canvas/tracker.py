@@ -50,6 +50,7 @@ class RequestTracker:
         self._free: list[int] = []
         self._grow(capacity)
         self._geometry_ok = False
+        self.jump = False  # reduced motion: dots sit at each hop instead of sliding
         self._last: tuple[np.ndarray, np.ndarray, np.ndarray] = (np.zeros(0, int),) * 3
         self._last_now = 0.0
         self.set_layout(None)
@@ -226,11 +227,15 @@ class RequestTracker:
                 f = np.clip((now - ts[out]) / net[out], 0.0, 1.0)
                 x[out], y[out] = _along(f, lx[out], ly[out], bx, by, sx[out], sy[out])
 
+            if self.jump and out.any():
+                x[out], y[out] = bx, by  # on the wire: shown at the balancer
             started = (now >= tst) & (now < te)
             at_store = started & (now < tst + rtt)
             if at_store.any():
                 f = np.clip((now - tst[at_store]) / rtt[at_store], 0.0, 1.0)
                 g = 1.0 - np.abs(2.0 * f - 1.0)  # there and back
+                if self.jump:
+                    g = np.ones_like(g)
                 s = srv[at_store]
                 px, py = self.port_x[s], self.port_y[s]
                 x[at_store] = px + (self.store[0] - px) * g
@@ -247,6 +252,8 @@ class RequestTracker:
                 f = np.clip((now - te[back]) / net[back], 0.0, 1.0)
                 f = np.where(np.isfinite(f), f, 1.0)
                 x[back], y[back] = _along(f, self.ox[i], self.oy[i], bx, by, lx[back], ly[back])
+                if self.jump:
+                    x[back], y[back] = bx, by
         return x, y
 
 

@@ -1,0 +1,389 @@
+"""The window's export and recording actions: ask where, render, save, report.
+
+Every file is written atomically (``export.save``); a failure shows one dialog saying
+what failed and leaves nothing half-written. ``write_bundle`` is the fixed set of files
+the Export dialog and ``visualizer export`` both produce.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.sim.schema import server_slots
+from visualizer.sim.summary import summarize
+from visualizer.ui import export
+from visualizer.ui.export import ExportError
+from visualizer.ui.recording import Recording
+
+if TYPE_CHECKING:
+    from visualizer.ui.main_window import MainWindow
+    from visualizer.ui.settings import AppSettings
+
+PLOT_NAMES = ("lost", "memory", "latency", "requests")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One kind of file the Export dialog offers (``name`` is the file name in a folder)."""
+
+    key: str
+    label: str
+    name: str
+
+
+BUNDLE = (
+    Artifact("window_png", "Whole window (PNG)", "window.png"),
+    Artifact("canvas_png", "Canvas (PNG)", "canvas.png"),
+    Artifact("canvas_svg", "Canvas (SVG, text stays text)", "canvas.svg"),
+    Artifact("plots_png", "All plots in one picture (PNG)", "plots.png"),
+    Artifact("plot_files", "Each plot (PNG and SVG)", "plot-*.png/svg"),
+    Artifact("metrics_csv", "Per-second metrics (CSV)", "metrics.csv"),
+    Artifact("summary_json", "Summary (JSON, as visualizer run --json)", "summary.json"),
+)
+
+
+def render_artifact(window: MainWindow, key: str, scale: int = 1) -> list[tuple[str, bytes | str]]:
+    """One kind of export as (file name, contents) pairs, rendered in memory."""
+    window.refresh_plots()
+    with window.scene.for_export():
+        return _render(window, key, scale)
+
+
+def _render(window: MainWindow, key: str, scale: int) -> list[tuple[str, bytes | str]]:
+    sim = window.driver.sim
+    if key == "window_png":
+        return [("window.png", export.image_png(export.render_widget(window)))]
+    if key == "canvas_png":
+        return [("canvas.png", export.image_png(export.render_scene(window.scene, scale)))]
+    if key == "canvas_svg":
+        return [("canvas.svg", export.scene_svg(window.scene, window.windowTitle()))]
+    if key == "plots_png":
+        return [("plots.png", export.image_png(export.render_widget(window.plots, scale)))]
+    if key == "plot_files":
+        files: list[tuple[str, bytes | str]] = []
+        for name, plot in zip(PLOT_NAMES, window.plots.plots, strict=True):
+            files.append((f"plot-{name}.png", export.image_png(export.render_widget(plot, scale))))
+            svg = export.widget_svg(plot, f"{name} — Request Routing Visualizer")
+            files.append((f"plot-{name}.svg", svg))
+        return files
+    if key == "metrics_csv":
+        slots = max(len(sim.servers), server_slots(sim.reproducible_config()))
+        return [("metrics.csv", export.metrics_csv(list(sim.samples), slots))]
+    if key == "summary_json":
+        return [("summary.json", export.summary_json(summarize(sim)))]
+    raise ValueError(f"unknown export {key!r}")
+
+
+def write_bundle(
+    window: MainWindow,
+    folder: Path,
+    keys: tuple[str, ...] = tuple(a.key for a in BUNDLE if a.key != "plot_files"),
+    scale: int = 1,
+) -> list[Path]:
+    """Write several kinds of file into ``folder`` (created if needed), each atomically."""
+    folder = export.writable_folder(folder)
+    files = [item for key in keys for item in render_artifact(window, key, scale)]
+    return [export.save(folder / name, data) for name, data in files]
+
+
+def record_clip(window: MainWindow, path: Path, seconds: float, fps: float = 10.0) -> Path:
+    """Record ``seconds`` of simulated time from now, at 1×, the canvas only."""
+    recording = Recording(fps, QColor(window.theme.canvas))
+    driver = window.driver
+
+    def capture(t: float) -> None:
+        recording.add(window.grab_canvas(), t)
+
+    end = driver.sim.now + seconds
+    driver.set_speed(1.0)
+    driver.start_recording(fps, capture)
+    driver.play()
+    try:
+        for _ in range(round(seconds * fps) * 4 + 10):  # bounded, whatever happens
+            if driver.sim.now >= end - 1e-9:
+                break
+            driver.tick(1.0 / fps)
+    finally:
+        driver.stop_recording()
+        driver.pause()
+    try:
+        return recording.encode(path)
+    finally:
+        recording.discard()
+
+
+class Exporter(QObject):
+    """Export and recording actions; dialogs are methods so tests can replace them."""
+
+    recordingChanged = Signal(bool)
+
+    def __init__(self, window: MainWindow, settings: AppSettings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.recording: Recording | None = None
+        self._record_target = "canvas"
+        self._record_started = 0.0
+
+    # --- dialogs (replaced in tests) ------------------------------------------------------
+
+    def ask_save(self, title: str, name: str, filters: str) -> Path | None:
+        start = str(Path(self.settings.export_folder) / name)
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
+        return Path(path) if path else None
+
+    def ask_folder(self, title: str) -> Path | None:
+        path = QFileDialog.getExistingDirectory(self.window, title, self.settings.export_folder)
+        return Path(path) if path else None
+
+    def _done(self, paths: list[Path]) -> None:
+        if paths:
+            self.settings.export_folder = str(paths[0].parent)
+            shown = paths[0] if len(paths) == 1 else f"{len(paths)} files in {paths[0].parent}"
+            self.window.statusBar().showMessage(f"Exported {shown}", 8000)
+
+    def _guard(self, action: Callable[[], list[Path]]) -> list[Path]:
+        try:
+            paths = action()
+        except ExportError as exc:
+            self.window.show_error("Export failed", str(exc))
+            return []
+        self._done(paths)
+        return paths
+
+    # --- single exports -------------------------------------------------------------------
+
+    def export_one(self, key: str, scale: int = 1) -> list[Path]:
+        """Ask for a file name for one export (PNG/SVG/CSV/JSON) and write it."""
+        artifact = next(a for a in BUNDLE if a.key == key)
+        suffix = Path(artifact.name).suffix or ".png"
+        filters = {
+            ".png": "PNG image (*.png)",
+            ".svg": "SVG drawing (*.svg)",
+            ".csv": "CSV table (*.csv)",
+            ".json": "JSON (*.json)",
+        }[suffix]
+        default = f"{self.window.driver.config.scenario.name}-{artifact.name}"
+        path = self.ask_save(f"Export {artifact.label}", default, filters)
+        if path is None:
+            return []
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
+        return self._guard(
+            lambda: [export.save(path, render_artifact(self.window, key, scale)[0][1])]
+        )
+
+    def export_plot(self, index: int, fmt: str) -> list[Path]:
+        """A single plot as PNG or SVG (the plots' right-click menu)."""
+        name = PLOT_NAMES[index]
+        default = f"{self.window.driver.config.scenario.name}-plot-{name}.{fmt}"
+        filters = "PNG image (*.png)" if fmt == "png" else "SVG drawing (*.svg)"
+        path = self.ask_save(f"Export the {name} plot", default, filters)
+        if path is None:
+            return []
+        plot = self.window.plots.plots[index]
+
+        def write() -> list[Path]:
+            self.window.refresh_plots()
+            if fmt == "png":
+                return [export.save_png(path, export.render_widget(plot, 2))]
+            return [export.save(path, export.widget_svg(plot, f"{name} plot"))]
+
+        return self._guard(write)
+
+    def export_dialog(self) -> list[Path]:
+        dialog = ExportDialog(self.window, self.settings.export_folder)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return []
+        keys, folder, scale = dialog.choice()
+        return self._guard(lambda: write_bundle(self.window, folder, keys, scale))
+
+    # --- recording --------------------------------------------------------------------------
+
+    @property
+    def is_recording(self) -> bool:
+        return self.recording is not None
+
+    def toggle_recording(self) -> None:
+        if self.is_recording:
+            self.stop_recording()
+        else:
+            dialog = RecordDialog(self.window)
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.start_recording(*dialog.choice())
+
+    def start_recording(self, target: str = "canvas", fps: float = 20.0) -> None:
+        """Capture frames at exact simulated times while the run plays."""
+        if self.is_recording:
+            return
+        self.recording = Recording(fps, QColor(self.window.theme.canvas))
+        self._record_target = target
+        self._record_started = time.monotonic()
+        self.window.driver.start_recording(fps, self._capture)
+        self.recordingChanged.emit(True)
+
+    def _capture(self, t: float) -> None:
+        if self.recording is None:
+            return
+        image: QImage = (
+            self.window.grab_canvas()
+            if self._record_target == "canvas"
+            else export.render_widget(self.window)
+        )
+        try:
+            self.recording.add(image, t)
+        except ExportError as exc:
+            self.stop_recording(discard=True)
+            self.window.show_error("Recording stopped", str(exc))
+
+    def stop_recording(self, path: Path | None = None, discard: bool = False) -> Path | None:
+        """Stop capturing; ask where to save (unless ``path``), encode with progress."""
+        recording = self.recording
+        if recording is None:
+            return None
+        self.recording = None
+        self.window.driver.stop_recording()
+        self.recordingChanged.emit(False)
+        try:
+            if discard or recording.frames == 0:
+                if recording.frames == 0 and not discard:
+                    self.window.show_error(
+                        "Nothing recorded", "Play the simulation while recording to capture it."
+                    )
+                return None
+            if path is None:
+                default = f"{self.window.driver.config.scenario.name}.gif"
+                path = self.ask_save(
+                    "Save the recording", default, "GIF animation (*.gif);;MP4 video (*.mp4)"
+                )
+                if path is None:
+                    return None
+            progress = QProgressDialog("Encoding the recording…", "Cancel", 0, recording.frames)
+            progress.setWindowTitle("Saving recording")
+            progress.setWindowModality(Qt.WindowModality.WindowModal)
+            progress.setMinimumDuration(300)
+
+            def step(done: int, total: int) -> bool:
+                progress.setValue(done)
+                QApplication.processEvents()
+                return not progress.wasCanceled()
+
+            try:
+                saved = recording.encode(path, step)
+            except ExportError as exc:
+                self.window.show_error("Recording not saved", str(exc))
+                return None
+            finally:
+                progress.close()
+            self._done([saved])
+            return saved
+        finally:
+            recording.discard()
+
+    def recording_status(self) -> str:
+        r = self.recording
+        if r is None:
+            return ""
+        return f"● REC {r.seconds:,.1f} s · {r.frames:,} frames"
+
+
+class ExportDialog(QDialog):
+    """Ctrl+E: choose what to export, the picture scale, and a folder."""
+
+    def __init__(self, parent: QWidget, folder: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Write these files into a folder (existing files are replaced):"))
+        self.boxes: dict[str, QCheckBox] = {}
+        for artifact in BUNDLE:
+            box = QCheckBox(f"{artifact.label}   →  {artifact.name}")
+            box.setChecked(artifact.key != "plot_files")
+            self.boxes[artifact.key] = box
+            layout.addWidget(box)
+        form = QFormLayout()
+        self.scale = QComboBox()
+        for s in export.SCALES:
+            self.scale.addItem(f"{s}× pixels", s)
+        form.addRow("Picture scale", self.scale)
+        row = QHBoxLayout()
+        self.folder = QLineEdit(folder)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form.addRow("Folder", row)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def choice(self) -> tuple[tuple[str, ...], Path, int]:
+        keys = tuple(k for k, box in self.boxes.items() if box.isChecked())
+        return keys, Path(self.folder.text()).expanduser(), int(self.scale.currentData())
+
+
+class RecordDialog(QDialog):
+    """Start recording: what to capture and at how many frames per second."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Record")
+        form = QFormLayout(self)
+        self.target = QComboBox()
+        self.target.addItem("The canvas", "canvas")
+        self.target.addItem("The whole window", "window")
+        self.fps = QSpinBox()
+        self.fps.setRange(5, 30)
+        self.fps.setValue(20)
+        self.fps.setSuffix(" frames/s")
+        form.addRow("Record", self.target)
+        form.addRow("Frame rate", self.fps)
+        note = QLabel(
+            "Frames are taken from simulated time, so the clip plays smoothly at the\n"
+            "current speed even if the window cannot keep up. Press Ctrl+Shift+R to stop."
+        )
+        form.addRow(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start recording")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def choice(self) -> tuple[str, float]:
+        return str(self.target.currentData()), float(self.fps.value())

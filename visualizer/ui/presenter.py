@@ -1,0 +1,138 @@
+"""Presenter mode (F5, Esc leaves): full screen, larger type, the controls folded into a
+slim overlay, captions of notable events, and PageDown/PageUp through the presets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from visualizer.sim import scenario
+from visualizer.sim.config import Config, Mode
+from visualizer.sim.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from visualizer.ui.main_window import MainWindow
+
+
+def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str:
+    """The slim bar's one line: the three toggles, balancer, time, speed and keys."""
+    c: Config = snap.config
+    mode = c.state.mode
+
+    def flag(name: str, on: bool, key: str) -> str:
+        return f"{'●' if on else '○'} {name} {'ON' if on else 'off'} ({key})"
+
+    parts = [
+        flag("Stateful", mode is not Mode.TOKEN, "T"),
+        flag("Sticky", c.balancer.sticky, "S"),
+        flag("Shared store", mode is Mode.SHARED, "R"),
+        c.balancer.algorithm.value.replace("_", " "),
+        f"{sum(not s.draining for s in snap.servers)} servers (1–9 crash)",
+        f"t = {snap.t:,.1f} s",
+        f"{speed:g}×" + ("" if running else " · paused (Space)"),
+        slide,
+        "Esc leaves",
+    ]
+    return "   ·   ".join(p for p in parts if p)
+
+
+class PresenterOverlay(QLabel):
+    """A slim bar across the top of the canvas; not part of the scene (or of exports)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("presenterOverlay")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet(
+            "QLabel#presenterOverlay { background: rgba(0, 0, 0, 190); color: white;"
+            " font-size: 14pt; font-weight: 600; padding: 6px 14px; border-radius: 8px; }"
+        )
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def place(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            width = parent.width() - 24
+            self.setGeometry(12, 10, width, self.sizeHint().height())
+            self.raise_()
+
+
+class PresenterMode(QObject):
+    changed = Signal(bool)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.active = False
+        self.overlay = PresenterOverlay(window.canvas)
+        self._saved: dict[str, object] = {}
+
+    def toggle(self) -> None:
+        if self.active:
+            self.leave()
+        else:
+            self.enter()
+
+    def enter(self) -> None:
+        if self.active:
+            return
+        w = self.window
+        self._saved = {
+            "controls": w.controls_dock.isVisible(),
+            "menu": w.menuBar().isVisible(),
+            "full": w.isFullScreen(),
+            "maximized": w.isMaximized(),
+        }
+        self.active = True
+        w.controls_dock.hide()
+        w.menuBar().hide()
+        w.headline.set_scale(1.35)
+        w.scene.captions = True
+        self.overlay.show()
+        w.showFullScreen()
+        self.overlay.place()
+        w.canvas.setFocus()
+        self.changed.emit(True)
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        w = self.window
+        self.active = False
+        w.scene.captions = False
+        self.overlay.hide()
+        w.headline.set_scale(1.0)
+        w.menuBar().setVisible(bool(self._saved.get("menu", True)))
+        w.controls_dock.setVisible(bool(self._saved.get("controls", True)))
+        if not self._saved.get("full"):
+            if self._saved.get("maximized"):
+                w.showMaximized()
+            else:
+                w.showNormal()
+        self.changed.emit(False)
+
+    def update(self, snap: Snapshot) -> None:
+        if not self.active:
+            return
+        names = [p.name for p in scenario.list_presets_cached()]
+        current = snap.config.scenario.name
+        slide = (
+            f"{current} ({names.index(current) + 1}/{len(names)}, PgUp/PgDn)"
+            if current in names
+            else current
+        )
+        d = self.window.driver
+        self.overlay.setText(overlay_text(snap, d.running, d.speed, slide))
+        self.overlay.place()
+
+    def step_preset(self, step: int) -> None:
+        """PageDown/PageUp: the next or previous preset, like slides (presenter mode only)."""
+        if not self.active:
+            return
+        names = [p.name for p in scenario.list_presets_cached()]
+        current = self.window.driver.config.scenario.name
+        index = names.index(current) if current in names else -1
+        self.window.open_preset(names[(index + step) % len(names)])

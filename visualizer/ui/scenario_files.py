@@ -1,0 +1,100 @@
+"""Open and save scenario files from the window (Ctrl+O, Ctrl+S, recent files).
+
+Saving writes the run as it could be replayed: its starting settings and seed, with
+the commands given so far (crashes, toggles, parameter changes) as a [[faults]]
+schedule, so opening the file and running it reproduces the same numbers. A bad file
+gets one message naming the key and what is allowed; the current run is untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from visualizer.sim import scenario
+from visualizer.sim.schema import ConfigError
+from visualizer.ui.export import ExportError, save
+
+if TYPE_CHECKING:
+    from visualizer.ui.main_window import MainWindow
+    from visualizer.ui.settings import AppSettings
+
+FILTER = "Scenario files (*.toml)"
+
+
+class ScenarioFiles(QObject):
+    def __init__(self, window: MainWindow, settings: AppSettings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.recent_menu: QMenu | None = None
+
+    # --- dialogs (replaced in tests) ----------------------------------------------------
+
+    def ask_open(self) -> Path | None:
+        start = self._folder()
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a scenario", start, FILTER)
+        return Path(path) if path else None
+
+    def ask_save(self, name: str) -> Path | None:
+        start = str(Path(self._folder()) / name)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save the scenario", start, FILTER)
+        return Path(path) if path else None
+
+    def _folder(self) -> str:
+        recent = self.settings.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    # --- actions ------------------------------------------------------------------------
+
+    def open_dialog(self) -> bool:
+        path = self.ask_open()
+        return path is not None and self.open_path(path)
+
+    def open_path(self, path: Path | str) -> bool:
+        """Load and start ``path``; on a bad file show why and change nothing."""
+        try:
+            config = scenario.load_file(Path(path))
+        except ConfigError as exc:
+            self.window.show_error("Cannot open the scenario", str(exc))
+            return False
+        self.window.start_scenario(config)
+        self.settings.add_recent_file(path)
+        self.settings.last_scenario = str(Path(path).resolve())
+        self.refresh_recent()
+        return True
+
+    def save_dialog(self) -> Path | None:
+        name = f"{self.window.driver.config.scenario.name}-session.toml"
+        path = self.ask_save(name)
+        if path is None:
+            return None
+        if path.suffix.lower() != ".toml":
+            path = path.with_name(path.name + ".toml")
+        return self.save_path(path)
+
+    def save_path(self, path: Path | str) -> Path | None:
+        """Write the run so far as a scenario that reproduces it (atomically)."""
+        config = self.window.driver.sim.reproducible_config()
+        try:
+            written = save(path, scenario.to_toml(config))
+        except ExportError as exc:
+            self.window.show_error("Cannot save the scenario", str(exc))
+            return None
+        self.settings.add_recent_file(written)
+        self.refresh_recent()
+        self.window.statusBar().showMessage(f"Saved {written}", 8000)
+        return written
+
+    def refresh_recent(self) -> None:
+        menu = self.recent_menu
+        if menu is None:
+            return
+        menu.clear()
+        files = self.settings.recent_files()
+        for path in files:
+            menu.addAction(Path(path).name, lambda p=path: self.open_path(p)).setToolTip(path)
+        menu.setEnabled(bool(files))
