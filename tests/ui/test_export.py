@@ -259,3 +259,19 @@ def test_export_command_bad_input_exits_2(capsys, argv, expected):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert expected in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_recording_goes_on_into_the_next_scenario(running, qtbot, tmp_path):
+    exporter = running.exporter
+    exporter.start_recording("canvas", 10.0)
+    running.driver.play()
+    running.driver.tick(0.05)
+    running.driver.tick(0.1)
+    before = exporter.recording.frames
+    running.open_preset("shared-store")
+    assert exporter.is_recording and running.driver.sim.now == 0.0
+    running.driver.play()
+    for _ in range(5):
+        running.driver.tick(0.1)
+    assert exporter.recording.frames > before
+    assert exporter.stop_recording(tmp_path / "both.gif").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
@@ -23,8 +24,9 @@ KEYS = [
 ]
 
 
-def test_two_hundred_random_actions(qtbot, open_window):
-    rng = random.Random(20261122)
+@pytest.mark.parametrize("seed", [20261122, 7, 99])
+def test_two_hundred_random_actions(qtbot, open_window, tmp_path, seed):
+    rng = random.Random(seed)
     window = open_window("sticky-crash")
     c, d, view = window.controls, window.driver, window.canvas
     vp = view.viewport()
@@ -74,6 +76,17 @@ def test_two_hundred_random_actions(qtbot, open_window):
         "resize": lambda: window.resize(rng.randint(900, 1700), rng.randint(600, 1100)),
         "tick": tick,
         "big jump": lambda: d.step(rng.uniform(1.0, 30.0)),
+        "presenter": lambda: qtbot.keyClick(view, Qt.Key.Key_F5),
+        "escape": lambda: qtbot.keyClick(view, Qt.Key.Key_Escape),
+        "slide": lambda: qtbot.keyClick(view, rng.choice([Qt.Key.Key_PageDown, Qt.Key.Key_PageUp])),
+        "theme": lambda: window.set_theme(rng.choice(["light", "dark", "contrast", "system"])),
+        "motion": lambda: window.set_reduced_motion(rng.random() < 0.5),
+        "record": lambda: (
+            window.exporter.stop_recording(discard=True)
+            if window.exporter.is_recording
+            else window.exporter.start_recording(rng.choice(["canvas", "window"]), 10.0)
+        ),
+        "save": lambda: window.files.save_path(tmp_path / f"s{rng.randrange(3)}.toml"),
     }
     names = list(actions)
     weights = [6 if n in ("tick", "key", "click server") else 1 for n in names]
@@ -82,6 +95,7 @@ def test_two_hundred_random_actions(qtbot, open_window):
         actions[name]()
         done.append(name)
         QApplication.processEvents()
+    window.exporter.stop_recording(discard=True)  # closing would ask where to save it
     t = d.sim.totals
     assert t.sent == t.ok + t.failed + t.in_flight
     assert len(set(done)) >= 15

@@ -25,7 +25,7 @@ def test_presenter_mode_enters_shows_captions_and_leaves(qtbot, open_window):
     assert not window.controls_dock.isVisible() and not window.menuBar().isVisible()
     assert p.overlay.isVisible()
     window.driver.step(20.0)
-    assert "Stateful ON (T)" in p.overlay.text() and "sticky-crash (" in p.overlay.text()
+    assert "● Stateful (T)" in p.overlay.text() and "sticky-crash " in p.overlay.text()
     click_card(qtbot, window, 1)
     window.driver.step(0.1)
     caption = window.scene.caption

@@ -131,8 +131,6 @@ def caption_for(event: Event) -> str | None:
         return f"{name} crashed — {lost:,} session{'s' if lost != 1 else ''} lost"
     if kind is EventKind.SERVER_RESTARTED:
         return f"{name} restarted — empty: no sessions"
-    if kind is EventKind.ROTATION_OUT:
-        return f"health check: {name} taken out of rotation"
     if kind is EventKind.STORE_CRASHED:
         lost = int(event.detail or 0)
         tail = f" · {lost:,} sessions lost" if lost else " · sessions kept by a replica"
@@ -140,7 +138,7 @@ def caption_for(event: Event) -> str | None:
     if kind is EventKind.STORE_RESTORED:
         return "store back up"
     if kind is EventKind.SERVER_ADDED:
-        return f"{name} added — joins at the next health check"
+        return f"{name} added — it joins at the next health check"
     if kind is EventKind.SERVER_REMOVED:
         lost = int(event.detail or 0)
         return f"{name} removed — {lost:,} sessions went with it"

@@ -29,7 +29,7 @@ from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain, measured
 from visualizer.ui.exporter import Exporter
-from visualizer.ui.presenter import PresenterMode
+from visualizer.ui.presenter import PresenterBar, PresenterMode
 from visualizer.ui.scenario_files import ScenarioFiles
 from visualizer.ui.settings import AppSettings
 from visualizer.ui.strip import ExplanationStrip
@@ -89,10 +89,12 @@ class MainWindow(QMainWindow):
         self.scene = TopologyScene(self.theme)
         self.canvas = CanvasView(self.scene)
         self.headline = ExplanationStrip(self.theme)
+        self.presenter_bar = PresenterBar()
         central = QWidget()
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
+        box.addWidget(self.presenter_bar)
         box.addWidget(self.canvas, 1)
         box.addWidget(self.headline)
         self.setCentralWidget(central)
@@ -376,9 +378,7 @@ class MainWindow(QMainWindow):
         self.settings.last_scenario = name
 
     def start_scenario(self, config: Config) -> None:
-        """A new run on ``config`` from 0 s, paused (a recording in progress stops)."""
-        if self.exporter.is_recording:
-            self.exporter.stop_recording()
+        """A new run on ``config`` from 0 s, paused (a recording goes on into it)."""
         self.driver.pause()
         self.driver.restart(config)
 

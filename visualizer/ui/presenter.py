@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
 
 from visualizer.sim import scenario
@@ -17,47 +18,58 @@ if TYPE_CHECKING:
 
 
 def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str:
-    """The slim bar's one line: the three toggles, balancer, time, speed and keys."""
+    """The slim bar's one line: the three toggles, the fleet, time and speed, the slide."""
     c: Config = snap.config
     mode = c.state.mode
 
     def flag(name: str, on: bool, key: str) -> str:
-        return f"{'●' if on else '○'} {name} {'ON' if on else 'off'} ({key})"
+        return f"{'●' if on else '○'} {name} ({key})"
 
     parts = [
-        flag("Stateful", mode is not Mode.TOKEN, "T"),
-        flag("Sticky", c.balancer.sticky, "S"),
-        flag("Shared store", mode is Mode.SHARED, "R"),
-        c.balancer.algorithm.value.replace("_", " "),
-        f"{sum(not s.draining for s in snap.servers)} servers (1–9 crash)",
-        f"t = {snap.t:,.1f} s",
-        f"{speed:g}×" + ("" if running else " · paused (Space)"),
+        "  ".join(
+            (
+                flag("Stateful", mode is not Mode.TOKEN, "T"),
+                flag("Sticky", c.balancer.sticky, "S"),
+                flag("Shared store", mode is Mode.SHARED, "R"),
+            )
+        ),
+        f"{c.balancer.algorithm.value.replace('_', ' ')}, "
+        f"{sum(not s.draining for s in snap.servers)} servers (1–9)",
+        f"t = {snap.t:,.0f} s  {speed:g}×" + ("" if running else " paused"),
         slide,
-        "Esc leaves",
+        "Esc",
     ]
     return "   ·   ".join(p for p in parts if p)
 
 
-class PresenterOverlay(QLabel):
-    """A slim bar across the top of the canvas; not part of the scene (or of exports)."""
+class PresenterBar(QLabel):
+    """A slim bar above the canvas in presenter mode: the controls, folded into a line.
+    The font shrinks until the line fits the width."""
 
-    def __init__(self, parent: QWidget) -> None:
+    MAX_PT = 15.0
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("presenterOverlay")
+        self.setObjectName("presenterBar")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet(
-            "QLabel#presenterOverlay { background: rgba(0, 0, 0, 190); color: white;"
-            " font-size: 14pt; font-weight: 600; padding: 6px 14px; border-radius: 8px; }"
+            "QLabel#presenterBar { background: #16181C; color: white; padding: 5px 10px; }"
         )
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
 
-    def place(self) -> None:
-        parent = self.parentWidget()
-        if parent is not None:
-            width = parent.width() - 24
-            self.setGeometry(12, 10, width, self.sizeHint().height())
-            self.raise_()
+    def show_line(self, text: str) -> None:
+        if text == self.text():
+            return
+        font = self.font()
+        size = self.MAX_PT
+        font.setPointSizeF(size)
+        font.setBold(True)
+        room = max(100, self.width() - 24)
+        while size > 8 and QFontMetrics(font).horizontalAdvance(text) > room:
+            size -= 0.5
+            font.setPointSizeF(size)
+        self.setFont(font)
+        self.setText(text)
 
 
 class PresenterMode(QObject):
@@ -67,7 +79,7 @@ class PresenterMode(QObject):
         super().__init__(window)
         self.window = window
         self.active = False
-        self.overlay = PresenterOverlay(window.canvas)
+        self.overlay = window.presenter_bar
         self._saved: dict[str, object] = {}
 
     def toggle(self) -> None:
@@ -93,7 +105,6 @@ class PresenterMode(QObject):
         w.scene.captions = True
         self.overlay.show()
         w.showFullScreen()
-        self.overlay.place()
         w.canvas.setFocus()
         self.changed.emit(True)
 
@@ -120,13 +131,12 @@ class PresenterMode(QObject):
         names = [p.name for p in scenario.list_presets_cached()]
         current = snap.config.scenario.name
         slide = (
-            f"{current} ({names.index(current) + 1}/{len(names)}, PgUp/PgDn)"
+            f"{current} {names.index(current) + 1}/{len(names)} (PgUp/PgDn)"
             if current in names
             else current
         )
         d = self.window.driver
-        self.overlay.setText(overlay_text(snap, d.running, d.speed, slide))
-        self.overlay.place()
+        self.overlay.show_line(overlay_text(snap, d.running, d.speed, slide))
 
     def step_preset(self, step: int) -> None:
         """PageDown/PageUp: the next or previous preset, like slides (presenter mode only)."""
