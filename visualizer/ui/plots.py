@@ -31,6 +31,7 @@ from visualizer.ui.theme import (
 )
 
 WINDOW_S = 120.0
+X_STEP_S = 10.0  # the visible window advances in steps this long
 LINE_WIDTH = 2.5
 RATE_WINDOW_S = 5  # rates are shown as trailing means over this many seconds
 _LOSS_SYMBOLS = ("o", "s", "d", "t")
@@ -94,6 +95,7 @@ class _Plot(pg.PlotWidget):
         legend_bg.setAlpha(150)  # lines stay visible behind the legend
         self.legend.setBrush(pg.mkBrush(legend_bg))
         self._markers: dict[tuple[float, str], pg.InfiniteLine] = {}
+        self._range: tuple[float, ...] = ()
         self.curves: dict[object, pg.PlotDataItem] = {}
         self._proxies: dict[object, pg.PlotDataItem] = {}  # legend entries with a symbol
         # a symbol at each line's latest value: series differ by shape, not colour alone
@@ -128,11 +130,18 @@ class _Plot(pg.PlotWidget):
         return c
 
     def set_window(self, t_end: float, y_max: float, floor: float = 1.0) -> None:
-        """Show the last ``WINDOW_S`` seconds; y from 0 to a little above the data."""
-        lo = max(0.0, t_end - WINDOW_S)
-        item = self.getPlotItem()
-        item.setXRange(lo, max(lo + 10.0, t_end), padding=0.0)
-        item.setYRange(0.0, nice_top(max(y_max, floor)), padding=0.0)
+        """Show (at least) the last ``WINDOW_S`` seconds; y from 0 to above the data.
+
+        The x-range moves in steps of ``X_STEP_S``, not every second: an unchanged range
+        keeps pyqtgraph from re-laying out the axes, which halves the cost of an update.
+        """
+        hi = max(X_STEP_S, math.ceil(t_end / X_STEP_S) * X_STEP_S)
+        lo = max(0.0, hi - WINDOW_S - X_STEP_S)
+        y = (0.0, nice_top(max(y_max, floor)))
+        if (lo, hi, *y) != self._range:
+            self._range = (lo, hi, *y)
+            item = self.getPlotItem()
+            item.setRange(xRange=(lo, hi), yRange=y, padding=0.0)
 
     def set_markers(self, markers: Sequence[Marker], lo: float, labelled: bool) -> None:
         wanted = [m for m in markers if m.t >= lo and m.kind in _MARKER_KINDS]
@@ -225,16 +234,40 @@ def trailing_mean(values: np.ndarray, window: int = RATE_WINDOW_S) -> np.ndarray
     return out
 
 
-def _server_table(recent: Sequence[Sample]) -> dict[str, np.ndarray]:
-    """Per-server fields as (seconds × server slots) arrays, NaN where a server was absent."""
-    width = max(len(s.servers) for s in recent)
-    table = {}
-    for field in ("memory_mb", "served", "failed"):
-        grid = np.full((len(recent), width), np.nan)
-        for row, sample in enumerate(recent):
-            grid[row, : len(sample.servers)] = [getattr(x, field) for x in sample.servers]
-        table[field] = grid
-    return table
+_TABLE_FIELDS = ("memory_mb", "served", "failed")
+
+
+class _RowCache:
+    """Per-server fields of each sample, read once (a new second adds one row)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[float, tuple[tuple[float, ...], ...]] = {}
+
+    def table(self, recent: Sequence[Sample]) -> dict[str, np.ndarray]:
+        """Per-server fields as (seconds × server slots) arrays, NaN where absent."""
+        rows = []
+        for sample in recent:
+            row = self._rows.get(sample.t)
+            if row is None:
+                row = tuple(
+                    tuple(getattr(x, field) for x in sample.servers) for field in _TABLE_FIELDS
+                )
+                self._rows[sample.t] = row
+            rows.append(row)
+        if len(self._rows) > 4 * len(recent):  # forget seconds that left the window
+            keep = {s.t for s in recent}
+            self._rows = {t: r for t, r in self._rows.items() if t in keep}
+        width = max(len(s.servers) for s in recent)
+        table = {}
+        for k, field in enumerate(_TABLE_FIELDS):
+            grid = np.full((len(recent), width), np.nan)
+            for i, row in enumerate(rows):
+                grid[i, : len(row[k])] = row[k]
+            table[field] = grid
+        return table
+
+    def clear(self) -> None:
+        self._rows.clear()
 
 
 def _finite_max(*arrays: np.ndarray) -> float:
@@ -282,6 +315,7 @@ class PlotPanel(QWidget):
         self.updates = 0
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
+        self._rows = _RowCache()
 
     def _menu(self, k: int, where: QPoint) -> None:
         menu = QMenu(self)
@@ -334,11 +368,13 @@ class PlotPanel(QWidget):
                 c.setData([], [])
             plot.set_markers([], 0.0, False)
             plot.set_ends([])
+            plot._range = ()
         self._error_ends.setData([], [])
         for c in self.error_curves.values():
             c.setData([], [])
         self._last_t = -1.0
         self._table_key = ()
+        self._rows.clear()
 
     def set_samples(
         self,
@@ -355,7 +391,7 @@ class PlotPanel(QWidget):
         t = np.fromiter((s.t for s in recent), float, len(recent))
         if self._table_key != (t[0], t[-1], len(t)):
             self._table_key = (t[0], t[-1], len(t))
-            self._table = _server_table(recent)
+            self._table = self._rows.table(recent)
         lo = max(0.0, float(t[-1]) - WINDOW_S)
         self.updates += 1
         self._last_t = float(t[-1])
