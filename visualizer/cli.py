@@ -48,17 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a scenario headless and print a summary",
         description="Run a scenario without a window and print a summary table.",
     )
-    run.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
+    _scenario_options(run)
     run.add_argument("--duration", type=_seconds, metavar="S", help="simulated seconds")
-    run.add_argument("--seed", type=_seed, metavar="N", help="random seed")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override a scenario key, e.g. --set servers.count=6 (repeatable)",
-    )
     run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
     run.add_argument("--csv", metavar="PATH", help="write per-second metrics as CSV")
     exp = sub.add_parser(
@@ -68,21 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
         "window.png, canvas.png, canvas.svg, plots.png, metrics.csv and summary.json "
         "(and clip.gif with --gif) into --out: the pictures the window shows then.",
     )
-    exp.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
+    _scenario_options(exp)
     exp.add_argument("--at", type=_seconds, required=True, metavar="SECONDS")
     exp.add_argument("--out", required=True, metavar="DIR", help="folder (created if needed)")
     exp.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="canvas pixels")
     exp.add_argument("--gif", type=_seconds, metavar="SECONDS", help="also record clip.gif")
-    exp.add_argument("--seed", type=_seed, metavar="N", help="random seed")
-    exp.add_argument(
+    return parser
+
+
+def _scenario_options(parser: argparse.ArgumentParser) -> None:
+    """The scenario argument, --seed and --set, shared by run and export."""
+    parser.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
+    parser.add_argument("--seed", type=_seed, metavar="N", help="random seed")
+    parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="override a scenario key (repeatable)",
+        help="override a scenario key, e.g. --set servers.count=6 (repeatable)",
     )
-    return parser
 
 
 def _seconds(text: str) -> float:

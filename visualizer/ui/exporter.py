@@ -311,6 +311,17 @@ class Exporter(QObject):
         return f"● REC {r.seconds:,.1f} s · {r.frames:,} frames"
 
 
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    """OK (named ``ok_text``) and Cancel, wired to the dialog."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class ExportDialog(QDialog):
     """Ctrl+E: choose what to export, the picture scale, and a folder."""
 
@@ -338,13 +349,7 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Folder", row)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(_buttons(self, "Export"))
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
@@ -377,13 +382,7 @@ class RecordDialog(QDialog):
             "current speed even if the window cannot keep up. Press Ctrl+Shift+R to stop."
         )
         form.addRow(note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start recording")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_buttons(self, "Start recording"))
 
     def choice(self) -> tuple[str, float]:
         return str(self.target.currentData()), float(self.fps.value())

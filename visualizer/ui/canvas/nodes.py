@@ -52,6 +52,11 @@ def fmt_mb(mb: float) -> str:
     return f"{mb:,.1f} MB"
 
 
+def centred_line(p: QPainter, box: QRectF, row_h: float, at: float, text: str) -> None:
+    """Text centred on the row starting ``at`` row heights into ``box``."""
+    p.drawText(QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), _CENTER, text)
+
+
 def nice_scale(mb: float) -> float:
     """Smallest 1-2-5 step at or above ``mb`` (memory bars share one scale)."""
     if mb <= 1.0:
@@ -199,9 +204,7 @@ class BalancerNode(Node):
         if s is None:
             return
         p.setFont(font(19))
-        p.drawText(
-            QRectF(r.x(), r.y() + row * 1.3, r.width(), row), _CENTER, s.algorithm.replace("_", " ")
-        )
+        centred_line(p, r, row, 1.3, s.algorithm.replace("_", " "))
         badge = QRectF(r.x() + 22, r.y() + row * 2.5, r.width() - 44, row * 1.1)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(GREEN if s.sticky else t.grid))
@@ -211,16 +214,8 @@ class BalancerNode(Node):
         p.drawText(badge, _CENTER, "STICKY ✓" if s.sticky else "not sticky")
         p.setPen(QColor(t.muted))
         p.setFont(font(16))
-        p.drawText(
-            QRectF(r.x(), r.y() + row * 3.8, r.width(), row),
-            _CENTER,
-            f"health check {s.health_check_s:g} s",
-        )
-        p.drawText(
-            QRectF(r.x(), r.y() + row * 4.7, r.width(), row),
-            _CENTER,
-            f"{s.in_rotation}/{s.live} in rotation",
-        )
+        centred_line(p, r, row, 3.8, f"health check {s.health_check_s:g} s")
+        centred_line(p, r, row, 4.7, f"{s.in_rotation}/{s.live} in rotation")
 
 
 @dataclass(frozen=True)
@@ -534,29 +529,13 @@ class StoreNode(Node):
         p.drawText(badge, _CENTER, "✖ DOWN" if down else "UP")
         p.setPen(text)
         p.setFont(font(19, bold=True))
-        p.drawText(
-            QRectF(inner.x(), inner.y() + row * 2.2, inner.width(), row),
-            _CENTER,
-            f"{v.sessions:,} sessions",
-        )
+        centred_line(p, inner, row, 2.2, f"{v.sessions:,} sessions")
         p.setFont(font(18))
-        p.drawText(
-            QRectF(inner.x(), inner.y() + row * 3.1, inner.width(), row),
-            _CENTER,
-            fmt_mb(v.memory_mb),
-        )
+        centred_line(p, inner, row, 3.1, fmt_mb(v.memory_mb))
         p.setPen(muted)
         p.setFont(font(15))
-        p.drawText(
-            QRectF(inner.x(), inner.y() + row * 4.0, inner.width(), row),
-            _CENTER,
-            f"+{v.latency_ms:g} ms per request",
-        )
-        p.drawText(
-            QRectF(inner.x(), inner.y() + row * 4.8, inner.width(), row),
-            _CENTER,
-            f"{v.replicas} replica{'s' if v.replicas != 1 else ''}",
-        )
+        centred_line(p, inner, row, 4.0, f"+{v.latency_ms:g} ms per request")
+        centred_line(p, inner, row, 4.8, f"{v.replicas} replica{'s' if v.replicas != 1 else ''}")
         self.chips = []
         if not down:
             chip = 9.0
