@@ -43,7 +43,6 @@ class SimDriver(QObject):
     runningChanged = Signal(bool)
     speedChanged = Signal(float)
     restarted = Signal(object)  # Config of the new run
-    commandApplied = Signal(object)  # Command
     problem = Signal(str)  # a message for the user (bad value etc.)
 
     def __init__(self, config: Config, parent: QObject | None = None) -> None:
@@ -136,7 +135,6 @@ class SimDriver(QObject):
             self.problem.emit(str(exc))
             return False
         if changed:
-            self.commandApplied.emit(command)
             self._force_frame = True
         return changed
 

@@ -131,20 +131,6 @@ def _svg(title: str, size: QSize, view: QRectF, paint: Any) -> bytes:
     return bytes(buffer.data())
 
 
-def stack_vertically(images: Sequence[QImage], background: QColor) -> QImage:
-    width = max(im.width() for im in images)
-    height = sum(im.height() for im in images)
-    out = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-    out.fill(background)
-    painter = QPainter(out)
-    y = 0
-    for im in images:
-        painter.drawImage(0, y, im)
-        y += im.height()
-    painter.end()
-    return out
-
-
 def image_png(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)

@@ -7,7 +7,6 @@ the Export dialog and ``visualizer export`` both produce.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +115,7 @@ def record_clip(window: MainWindow, path: Path, seconds: float, fps: float = 10.
     driver = window.driver
 
     def capture(t: float) -> None:
-        recording.add(window.grab_canvas(), t)
+        recording.add(window.grab_canvas())
 
     end = driver.sim.now + seconds
     driver.set_speed(1.0)
@@ -147,17 +146,12 @@ class Exporter(QObject):
         self.settings = settings
         self.recording: Recording | None = None
         self._record_target = "canvas"
-        self._record_started = 0.0
 
     # --- dialogs (replaced in tests) ------------------------------------------------------
 
     def ask_save(self, title: str, name: str, filters: str) -> Path | None:
         start = str(Path(self.settings.export_folder) / name)
         path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
-        return Path(path) if path else None
-
-    def ask_folder(self, title: str) -> Path | None:
-        path = QFileDialog.getExistingDirectory(self.window, title, self.settings.export_folder)
         return Path(path) if path else None
 
     def _done(self, paths: list[Path]) -> None:
@@ -242,7 +236,6 @@ class Exporter(QObject):
             return
         self.recording = Recording(fps, QColor(self.window.theme.canvas))
         self._record_target = target
-        self._record_started = time.monotonic()
         self.window.driver.start_recording(fps, self._capture)
         self.recordingChanged.emit(True)
 
@@ -255,7 +248,7 @@ class Exporter(QObject):
             else export.render_widget(self.window)
         )
         try:
-            self.recording.add(image, t)
+            self.recording.add(image)
         except ExportError as exc:
             self.stop_recording(discard=True)
             self.window.show_error("Recording stopped", str(exc))

@@ -232,14 +232,14 @@ class MainWindow(QMainWindow):
             ("summary_json", "Summary as JSON…"),
         ):
             self._action(text, [], lambda _=False, k=key: self.exporter.export_one(k), one)
-        self.act_record = self._action(
+        self._action(
             "Start / stop &recording…", ["Ctrl+Shift+R"], self.exporter.toggle_recording, scen
         )
         scen.addSeparator()
         self._action("&Quit", ["Ctrl+Q"], self.close, scen)
 
         sim = menus.addMenu("S&imulation")
-        self.act_play = self._action("&Play / pause", ["Space"], self.driver.toggle, sim)
+        self._action("&Play / pause", ["Space"], self.driver.toggle, sim)
         self._action("&Step", ["Right"], lambda: self.driver.step(), sim)
         self._action("&Faster", ["+", "=", "Ctrl+="], self.driver.faster, sim)
         self._action("S&lower", ["-", "_"], self.driver.slower, sim)
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         self._action("Leave presenter mode", ["Esc"], self.presenter.leave)
         self._action("Next preset", ["PgDown"], lambda: self.presenter.step_preset(1))
         self._action("Previous preset", ["PgUp"], lambda: self.presenter.step_preset(-1))
-        self.act_full = self._action("&Full screen", ["F11"], self.toggle_full_screen, view)
+        self._action("&Full screen", ["F11"], self.toggle_full_screen, view)
         view.addSeparator()
         themes = view.addMenu("&Theme")
         group = QActionGroup(self)

@@ -311,7 +311,6 @@ class PlotPanel(QWidget):
                 lambda pos, k=k: self._menu(k, self.plots[k].mapToGlobal(pos))
             )
         self._init_error_axis()
-        self._last_t = -1.0
         self.updates = 0
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
@@ -372,7 +371,6 @@ class PlotPanel(QWidget):
         self._error_ends.setData([], [])
         for c in self.error_curves.values():
             c.setData([], [])
-        self._last_t = -1.0
         self._table_key = ()
         self._rows.clear()
 
@@ -394,7 +392,6 @@ class PlotPanel(QWidget):
             self._table = self._rows.table(recent)
         lo = max(0.0, float(t[-1]) - WINDOW_S)
         self.updates += 1
-        self._last_t = float(t[-1])
         updaters = (self._update_lost, self._update_memory, self._update_latency, self._update_rps)
         for k in which:
             updaters[k](recent, t, names)

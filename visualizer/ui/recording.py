@@ -49,15 +49,12 @@ class Recording:
         self._dir = Path(tempfile.mkdtemp(prefix="rrv-recording-"))
         self.frames = 0
         self.size: tuple[int, int] | None = None
-        self.sim_start: float | None = None
-        self.sim_end: float | None = None
 
-    def add(self, image: QImage, sim_t: float) -> None:
+    def add(self, image: QImage) -> None:
         """Store one frame (flattened; frames keep the first frame's size)."""
         flat = transparent_to(image, self.background)
         if self.size is None:
             self.size = (flat.width(), flat.height())
-            self.sim_start = sim_t
         elif (flat.width(), flat.height()) != self.size:
             flat = flat.scaled(*self.size).convertToFormat(QImage.Format.Format_RGB888)
         w, h = self.size
@@ -69,7 +66,6 @@ class Recording:
         except OSError as exc:
             raise ExportError(f"cannot store a recording frame: {exc.strerror or exc}") from None
         self.frames += 1
-        self.sim_end = sim_t
 
     @property
     def seconds(self) -> float:
