@@ -289,3 +289,18 @@ def test_open_preset_from_the_menu_restarts_on_it(qtbot, open_window):
     assert window.driver.sim.now == 0.0
     assert "Stateless tokens" in window.windowTitle()
     assert not window.controls.stateful.isChecked()
+
+
+def test_actual_speed_is_measured_over_a_second(qtbot, open_window):
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.set_speed(5.0)
+    d.play()
+    for _ in range(30):
+        d.tick(1 / 60)
+    assert d.actual_speed == pytest.approx(5.0, rel=0.05)
+    d.start_recording(20.0, lambda t: None)  # captures every 0.25 s: most ticks move nothing
+    for _ in range(60):
+        d.tick(1 / 60)
+    assert d.actual_speed == pytest.approx(5.0, rel=0.3)
+    d.stop_recording()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,8 @@ class SimDriver(QObject):
         self._running = False
         self._speed = 1.0
         self.actual_speed = 0.0
+        self._progress: deque[tuple[float, float]] = deque()
+        self._progress_wall = 0.0
         self.engine_ms = 0.0
         self.fps = 0.0
         self._frame_times: list[float] = []
@@ -192,9 +195,10 @@ class SimDriver(QObject):
                 if time.perf_counter() > deadline:
                     break
             self.engine_ms = (time.perf_counter() - started) * 1000.0
-            self.actual_speed = (self.sim.now - start_t) / wall_dt
+            self._note_progress(wall_dt, self.sim.now - start_t)
             self._emit_frame()
         elif self._force_frame:
+            self._progress.clear()
             self.actual_speed = 0.0
             self._emit_frame()
         else:
@@ -234,7 +238,17 @@ class SimDriver(QObject):
                 # live run runs slower than asked instead
                 self._record_clock = self.sim.now
                 break
-        self.actual_speed = (self.sim.now - start_t) / wall_dt
+        self._note_progress(wall_dt, self.sim.now - start_t)
+
+    def _note_progress(self, wall_dt: float, sim_dt: float) -> None:
+        """Actual speed over the last second (single frames may not advance at all)."""
+        progress = self._progress
+        progress.append((wall_dt, sim_dt))
+        self._progress_wall += wall_dt
+        while self._progress_wall > 1.0 and len(progress) > 1:
+            self._progress_wall -= progress.popleft()[0]
+        wall = sum(w for w, _ in progress)
+        self.actual_speed = sum(d for _, d in progress) / wall if wall > 0 else 0.0
 
     def _emit_frame(self) -> None:
         self._force_frame = False
