@@ -275,3 +275,21 @@ def test_a_recording_goes_on_into_the_next_scenario(running, qtbot, tmp_path):
         running.driver.tick(0.1)
     assert exporter.recording.frames > before
     assert exporter.stop_recording(tmp_path / "both.gif").is_file()
+
+
+def test_an_overlong_gif_is_refused_with_advice_and_mp4_still_works(qapp, tmp_path, monkeypatch):
+    from PySide6.QtGui import QColor
+
+    from visualizer.ui.recording import Recording
+
+    monkeypatch.setattr(Recording, "MAX_GIF_FRAMES", 3)
+    recording = Recording(10, QColor("white"))
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    for k in range(4):
+        image.fill(QColor(40 * k, 90, 160))
+        recording.add(image)
+    with pytest.raises(ExportError, match=r"too long for a GIF .* save it as \.mp4"):
+        recording.encode(tmp_path / "long.gif")
+    assert not list(tmp_path.iterdir())
+    assert recording.encode(tmp_path / "long.mp4").read_bytes()[4:8] == b"ftyp"
+    recording.discard()

@@ -40,6 +40,7 @@ class Recording:
     """Frames of one recording, taken at ``fps`` frames per simulated-time step."""
 
     MAX_GIF_WIDTH = 1000  # GIFs get big fast; MP4 keeps the full size
+    MAX_GIF_FRAMES = 900  # Pillow holds every GIF frame in memory (~0.4 MB each)
 
     def __init__(self, fps: float, background: QColor) -> None:
         if not 1 <= fps <= 60:
@@ -111,6 +112,11 @@ class Recording:
     def _gif(self, path: Path, progress: Progress | None) -> None:
         from PIL import Image
 
+        if self.frames > self.MAX_GIF_FRAMES:
+            raise ExportError(
+                f"{self.frames:,} frames ({self.seconds:,.0f} s) is too long for a GIF "
+                f"(at most {self.MAX_GIF_FRAMES}); save it as .mp4 instead"
+            )
         frames = []
         for k in range(self.frames):
             self._tick(progress, k)
