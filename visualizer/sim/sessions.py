@@ -12,16 +12,14 @@ from visualizer.sim.events import LossCause
 class Session:
     """One user's login state; ``home`` says where it lives, ``holder`` which table."""
 
-    __slots__ = ("alive", "created", "holder", "home", "id", "items", "last_access", "lost", "user")
+    __slots__ = ("alive", "holder", "home", "id", "last_access", "lost", "user")
 
     def __init__(self, sid: int, user: int, home: Mode, holder: SessionTable, now: float) -> None:
         self.id = sid
         self.user = user
         self.home = home
         self.holder = holder
-        self.created = now
         self.last_access = now
-        self.items = 0  # cart lines: grows with every successful action
         self.alive = True
         self.lost: LossCause | None = None
 

@@ -477,7 +477,6 @@ class Simulation:
         if kind is ACTION:
             sess: Session = user.session  # type: ignore[assignment]
             if sess.alive:  # it may have idled out while this request was processed
-                sess.items += 1
                 sess.holder.touch(sess, now)
         elif kind is LOGIN:
             self._create_session(user, req.mode, s, now)  # type: ignore[arg-type]

@@ -36,7 +36,6 @@ class Frame:
     snapshot: Snapshot
     events: list[Event]
     new_samples: bool
-    wall: float  # time.monotonic() of this frame
 
 
 class SimDriver(QObject):
@@ -256,5 +255,5 @@ class SimDriver(QObject):
         total = self.sim.samples[-1].t if samples else 0.0
         new = total != self._samples_seen
         self._samples_seen = total
-        frame = Frame(take_snapshot(self.sim), self.sim.drain_events(), new, time.monotonic())
+        frame = Frame(take_snapshot(self.sim), self.sim.drain_events(), new)
         self.frameReady.emit(frame)

@@ -469,12 +469,6 @@ def card_tooltip(v: ServerView, cap_mb: float) -> str:
     )
 
 
-@dataclass(frozen=True)
-class StoreState:
-    view: StoreView
-    in_use: bool
-
-
 class StoreNode(Node):
     """The shared session store, drawn as a database cylinder."""
 
@@ -483,8 +477,8 @@ class StoreNode(Node):
         self.setZValue(5)
         self.chips: list[tuple[QPointF, str]] = []
 
-    def set_view(self, view: StoreView, in_use: bool) -> None:
-        if self._changed(StoreState(view, in_use)):
+    def set_view(self, view: StoreView) -> None:
+        if self._changed(view):
             action = "restore" if not view.up else "crash"
             self.setToolTip(
                 f"Session store — {'UP' if view.up else 'DOWN'}\n"
@@ -495,10 +489,9 @@ class StoreNode(Node):
 
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
-        s = self._state if isinstance(self._state, StoreState) else None
-        if s is None:
+        v = self._state if isinstance(self._state, StoreView) else None
+        if v is None:
             return
-        v = s.view
         down = not v.up
         fill = QColor(t.card_down if down else t.card)
         edge = QColor(VERMILLION if down else t.text)

@@ -244,7 +244,7 @@ class TopologyScene(QGraphicsScene):
         )
         self.lanes.set_users(snapshot.users_active)
         if self.store_node.isVisible():
-            self.store_node.set_view(snapshot.store, config.state.mode is Mode.SHARED)
+            self.store_node.set_view(snapshot.store)
 
     def _bursts_for(self, events: list[Event], since: Callable[[float], float]) -> None:
         if self.reduced_motion:
