@@ -199,8 +199,25 @@ def test_add_and_remove_servers():
     served = new.served
     sim.advance(35.0)
     assert new.served == served
-    assert sim.apply(ev.AddServer())  # reuses the free slot and its name
-    assert sim.servers[4] is new and not new.removed and len(sim.servers) == 5
+    assert sim.apply(ev.AddServer())  # a new machine with the next name, never a reused one
+    assert new.removed and len(sim.servers) == 6 and sim.servers[5].name == "server-6"
+    assert [s.name for s in sim.servers if s.live][-1] == "server-6"
+
+
+def test_a_server_added_while_another_drains_gets_a_new_name():
+    """The validator cannot know when a drain ends, so names must not depend on it."""
+    cfg = config("sticky-crash", servers__workers=1, servers__service_ms=2000.0)
+    sim = Simulation(cfg)
+    sim.advance(30.0)
+    assert sim.apply(ev.RemoveServer(1))
+    assert sim.servers[1].draining  # still finishing slow requests
+    assert sim.apply(ev.AddServer())
+    assert sim.servers[-1].name == "server-5"
+    saved = sim.reproducible_config()
+    replay = Simulation(saved)
+    replay.advance(40.0)
+    sim.advance(40.0)
+    assert [s.name for s in replay.servers] == [s.name for s in sim.servers]
 
 
 def test_setting_server_count_live_adds_and_removes():

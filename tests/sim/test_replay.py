@@ -1,6 +1,7 @@
 """A run steered live can be written down as a scenario that reproduces it exactly."""
 
 import json
+import tomllib
 
 import pytest
 
@@ -70,9 +71,9 @@ def test_a_run_with_no_live_commands_is_its_own_scenario():
         ('at_s = 1\\naction = "set"\\nkey = "servers.count"\\nvalue = 99', "1 to 64"),
         ('at_s = 1\\naction = "crash"\\ntarget = "server-1"\\nkey = "x"', "action 'set' only"),
         (
-            'at_s = 1\\naction = "set"\\nkey = "servers.count"\\nvalue = 2\\n'
-            '[[faults]]\\nat_s = 2\\naction = "crash"\\ntarget = "server-4"',
-            "server-4 does not exist",
+            'at_s = 1\\naction = "add_server"\\n'
+            '[[faults]]\\nat_s = 2\\naction = "crash"\\ntarget = "server-6"',
+            "server-6 never exists in this scenario; its servers are server-1 to server-5",
         ),
     ],
 )
@@ -81,3 +82,48 @@ def test_bad_set_faults_are_refused_with_one_message(tmp_path, fault, message):
     path.write_text("[[faults]]\n" + fault.replace("\\n", "\n") + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         scenario.load_file(path)
+
+
+def test_a_fault_on_a_server_gone_at_its_time_is_skipped_visibly():
+    """Servers → 1 before the preset's crash of server-2: the saved session still opens,
+    and the engine skips that crash with a marker instead of refusing the file."""
+    sim = Simulation(config("sticky-crash", scenario__duration_s=100.0))
+    sim.advance(10.0)
+    assert sim.apply(ev.SetValue("servers.count", 1))
+    saved = sim.reproducible_config()
+    reloaded = scenario.parse_config(tomllib.loads(scenario.to_toml(saved)), "saved")
+    assert reloaded == saved
+    sim.advance(100.0)
+    skipped = [m.label for m in sim.markers if "skipped" in m.label]
+    assert skipped == [
+        "crash server-2 skipped: no such server",
+        "restart server-2 skipped: no such server",
+    ]
+    replay = Simulation(reloaded)
+    replay.advance(100.0)
+    assert json.dumps(summarize(replay)) == json.dumps(summarize(sim))
+
+
+def test_same_instant_commands_replay_exactly_with_zero_delays():
+    """With no think time and no network delay, what one command sets off at an instant
+    happens before the next command at that instant, live as in a replay."""
+    cfg = config(
+        "sticky-crash",
+        traffic__think_time_s=0.0,
+        network__latency_ms=0.0,
+        scenario__duration_s=40.0,
+        traffic__users_per_s=40.0,
+    )
+    live = Simulation(cfg)
+    live.advance(12.5)
+    live.apply(ev.CrashServer(0))
+    live.apply(ev.SetValue("balancer.sticky", False))
+    live.apply(ev.CrashServer(2))
+    live.advance(20.0)
+    live.apply(ev.RestartServer(0))
+    live.apply(ev.RestartServer(2))
+    live.apply(ev.SetValue("state.mode", "shared"))
+    live.advance(40.0)
+    replay = Simulation(live.reproducible_config())
+    replay.advance(40.0)
+    assert json.dumps(summarize(replay)) == json.dumps(summarize(live))

@@ -27,6 +27,11 @@ def _load_text(tmp_path, text: str):
         ("[traffic]\nusers_per_s = nan\n", ["traffic.users_per_s = nan"]),
         ("[traffic]\nusers_per_s = -3\n", ["traffic.users_per_s = -3", "out of range"]),
         ("servers = 3\n", ["servers must be a table"]),
+        ("[scenario]\nseed = 1e308\n", ["scenario.seed = 1e+308 is not allowed", "out of range"]),
+        ("[scenario]\nseed = 1" + "0" * 400 + "\n", ["scenario.seed = 1.00e+400", "out of range"]),
+        ('[scenario]\ntitle = "a\\u0007b"\n', ["'a\\x07b'", "control character U+0007"]),
+        ('[scenario]\nname = "x\\u001b[2J"\n', ["control character U+001B"]),
+        ('[scenario]\ntitle = "' + "x" * 5000 + '"\n', ["'" + "x" * 60 + "'…", "200 char"]),
         ("[scenario\nname = 1", ["bad.toml", "not valid TOML"]),
         (
             '[[faults]]\nat_s = 10\naction = "explode"\ntarget = "server-1"\n',
@@ -35,7 +40,7 @@ def _load_text(tmp_path, text: str):
         ('[[faults]]\nat_s = 10\naction = "crash"\n', ["faults[1]", "needs a target"]),
         (
             '[[faults]]\nat_s = 10\naction = "crash"\ntarget = "server-9"\n',
-            ["faults[1]", "server-9 does not exist", "server-1, server-2, server-3, server-4"],
+            ["faults[1]", "server-9 never exists", "server-1 to server-4"],
         ),
         ('[[faults]]\nat_s = -1\naction = "crash_store"\n', ["faults[1]", "at_s = -1"]),
         (
@@ -122,3 +127,8 @@ def test_unknown_preset_lists_the_presets():
         scenario.resolve("nope")
     with pytest.raises(ConfigError, match="no such scenario file"):
         scenario.resolve("missing/file.toml")
+
+
+def test_a_description_may_hold_line_breaks_and_tabs(tmp_path):
+    config = _load_text(tmp_path, '[scenario]\ndescription = "one\\n\\ttwo"\n')
+    assert config.scenario.description == "one\n\ttwo"

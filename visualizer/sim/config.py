@@ -72,9 +72,9 @@ class ScenarioSection:
 
 @dataclass(frozen=True)
 class TrafficSection:
-    users_per_s: float = _key(10.0, lo=0.0, hi=100_000.0, doc="new users per second (Poisson)")
+    users_per_s: float = _key(10.0, lo=0.0, hi=10_000.0, doc="new users per second (Poisson)")
     requests_per_user: float = _key(
-        6.0, lo=1.0, hi=100_000.0, doc="mean requests per user (geometric; 1 = one each)"
+        6.0, lo=1.0, hi=10_000.0, doc="mean requests per user (geometric; 1 = one each)"
     )
     think_time_s: float = _key(2.0, lo=0.0, hi=3_600.0, doc="mean pause between requests")
     on_error: OnError = _key(OnError.RELOGIN, doc="what a user does after an error")
@@ -103,6 +103,9 @@ class ServersSection:
         ServiceDistribution.EXPONENTIAL, doc="processing-time distribution"
     )
     memory_mb: float = _key(0.0, lo=0.0, hi=10_000_000.0, doc="session memory cap (0 = no cap)")
+    queue_limit: int = _key(
+        1_000, lo=1, hi=100_000, doc="waiting requests per server; more fail with OVERLOADED"
+    )
 
 
 @dataclass(frozen=True)

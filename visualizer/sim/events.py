@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     SERVER_DOWN = "SERVER_DOWN"  # sent to (or running on) a dead server
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"  # the shared store is down
     INSUFFICIENT_CONTEXT = "INSUFFICIENT_CONTEXT"  # stateless request without valid state
+    OVERLOADED = "OVERLOADED"  # the server's queue is full: refused at once (like HTTP 503)
 
 
 class LossCause(StrEnum):

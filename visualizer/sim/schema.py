@@ -90,8 +90,10 @@ def key_specs() -> dict[str, KeySpec]:
 def coerce(spec: KeySpec, value: Any, where: str) -> Any:
     """Check ``value`` for ``spec`` and return it typed; raise ``ConfigError`` otherwise."""
 
+    original = value
+
     def bad(why: str = "") -> ConfigError:
-        shown = repr(value) if isinstance(value, str) else _show(value)
+        shown = _show(original)
         reason = f" ({why})" if why else ""
         return ConfigError(
             f"{where}: {spec.dotted} = {shown} is not allowed{reason}; expected {spec.allowed()}"
@@ -112,6 +114,10 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
     if t is str:
         if not isinstance(value, str) or len(value) > _MAX_TEXT.get(spec.name, 200):
             raise bad()
+        allowed = "\n\t" if spec.name == "description" else ""
+        control = next((ch for ch in value if _is_control(ch) and ch not in allowed), None)
+        if control is not None:
+            raise bad(f"contains the control character U+{ord(control):04X}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise bad()
@@ -129,7 +135,22 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
     return value
 
 
+def _is_control(ch: str) -> bool:
+    return ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0
+
+
+#: Values echoed in messages are cut to this many characters (a file may hold megabytes).
+_SHOWN = 60
+
+
 def _show(value: Any) -> str:
+    """A value as a message quotes it: short, and with control characters escaped."""
+    if isinstance(value, str):
+        return repr(value[:_SHOWN]) + ("…" if len(value) > _SHOWN else "")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**16:
+        exp = int(math.log10(abs(value)))  # str() of a 309-digit number is not a message
+        lead = f"{abs(value) // 10 ** (exp - 2):03d}"
+        return f"{'-' if value < 0 else ''}{lead[0]}.{lead[1:]}e+{exp}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
@@ -166,6 +187,7 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
         sections[section] = values
     built = {name: SECTIONS[name](**sections.get(name, {})) for name in SECTIONS}
     config = Config(**built)
+    check_load(config, where)
     faults = _parse_faults(data.get("faults", []), config, where)
     return dataclasses.replace(config, faults=faults)
 
@@ -245,53 +267,79 @@ def _plain(value: Any) -> Any:
 
 
 def _check_targets(faults: list[Fault], count: int, where: str) -> None:
-    """Every targeted server must exist when its fault fires (servers come and go)."""
-    _walk_fleet(faults, count, where)
+    """Every targeted server name must be one the run can ever have."""
+    highest = _walk_fleet(faults, count)
+    for i, fault in enumerate(faults):
+        if fault.target is not None and int(fault.target.split("-")[1]) > highest:
+            names = f"server-1 to server-{highest}" if highest > 1 else "server-1"
+            raise ConfigError(
+                f"{where}: faults[{i + 1}] (at_s = {fault.at_s:g}): target {fault.target} "
+                f"never exists in this scenario; its servers are {names}"
+            )
 
 
 def server_slots(config: Config) -> int:
     """How many server names (server-1 ... server-N) the scheduled faults can bring to life."""
-    return _walk_fleet(list(config.faults), config.servers.count, "scenario")
+    return _walk_fleet(list(config.faults), config.servers.count)
 
 
-def _walk_fleet(faults: list[Fault], count: int, where: str) -> int:
-    live = set(range(1, count + 1))
+def _walk_fleet(faults: list[Fault], count: int) -> int:
+    """The highest server number the schedule reaches, following the engine's rules.
+
+    The engine never reuses a name: every added server gets the next number. A fault
+    whose target is not in the fleet at its moment (crashed away by an earlier change of
+    ``servers.count``, say) is skipped, visibly, by the engine; so is an ``add_server``
+    beyond the limit or a ``remove_server`` of the last server. Faults at one instant
+    apply in file order, as they were given.
+    """
+    live = list(range(1, count + 1))
     highest = count
-    order = sorted(range(len(faults)), key=lambda i: faults[i].at_s)
-    for i in order:
-        fault = faults[i]
-        at = f"{where}: faults[{i + 1}] (at_s = {fault.at_s:g})"
-        if fault.action is FaultAction.SET:
-            if fault.key == "servers.count":  # the engine adds the lowest free, removes highest
-                while len(live) < fault.value:
-                    live.add(min(set(range(1, MAX_SERVERS + 1)) - live))
-                while len(live) > fault.value:
-                    live.discard(max(live))
-                highest = max(highest, max(live))
-            continue
-        if fault.action is FaultAction.ADD_SERVER:
-            if len(live) >= MAX_SERVERS:
-                raise ConfigError(f"{at}: add_server would exceed {MAX_SERVERS} servers")
-            live.add(min(set(range(1, MAX_SERVERS + 1)) - live))
-            highest = max(highest, max(live))
-            continue
-        if fault.target is None:
-            if fault.action is FaultAction.REMOVE_SERVER:
-                if len(live) <= 1:
-                    raise ConfigError(f"{at}: remove_server would leave no server")
-                live.discard(max(live))
-            continue
-        index = int(fault.target.split("-")[1])
-        if index not in live:
-            names = ", ".join(f"server-{n}" for n in sorted(live))
-            raise ConfigError(
-                f"{at}: target {fault.target} does not exist at that time; servers then: {names}"
-            )
-        if fault.action is FaultAction.REMOVE_SERVER:
-            if len(live) <= 1:
-                raise ConfigError(f"{at}: remove_server would leave no server")
-            live.discard(index)
+    for fault in sorted(faults, key=lambda f: f.at_s):
+        action = fault.action
+        if action is FaultAction.SET and fault.key == "servers.count":
+            while len(live) < fault.value:
+                highest += 1
+                live.append(highest)
+            del live[max(1, int(fault.value)) :]
+        elif action is FaultAction.ADD_SERVER and len(live) < MAX_SERVERS:
+            highest += 1
+            live.append(highest)
+        elif action is FaultAction.REMOVE_SERVER and len(live) > 1:
+            if fault.target is None:
+                live.pop()
+            elif int(fault.target.split("-")[1]) in live:
+                live.remove(int(fault.target.split("-")[1]))
     return highest
+
+
+#: What a laptop holds comfortably (about 0.5 GB each): users in the middle of their
+#: workflow, and sessions kept until they idle out.
+MAX_CONCURRENT_USERS = 500_000
+MAX_RETAINED_SESSIONS = 1_000_000
+
+
+def check_load(config: Config, where: str) -> None:
+    """Refuse traffic that would fill memory: each key may be in range while the
+    product (Little's law) is not."""
+    t = config.traffic
+    visit_s = (
+        t.think_time_s + config.servers.service_ms / 1000.0 + 2 * config.network.latency_ms / 1000.0
+    )
+    users = t.users_per_s * t.requests_per_user * visit_s
+    if users > MAX_CONCURRENT_USERS:
+        raise ConfigError(
+            f"{where}: traffic.users_per_s × traffic.requests_per_user × (think time + "
+            f"request time) = {t.users_per_s:g} × {t.requests_per_user:g} × {visit_s:g} s ≈ "
+            f"{users:,.0f} users online at once; at most {MAX_CONCURRENT_USERS:,} are "
+            "allowed: lower one of them"
+        )
+    sessions = t.users_per_s * config.state.ttl_s
+    if sessions > MAX_RETAINED_SESSIONS:
+        raise ConfigError(
+            f"{where}: traffic.users_per_s × state.ttl_s = {t.users_per_s:g} × "
+            f"{config.state.ttl_s:g} s ≈ {sessions:,.0f} sessions kept until they expire; "
+            f"at most {MAX_RETAINED_SESSIONS:,} are allowed: lower one of them"
+        )
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -326,6 +374,7 @@ def with_values(
         s: dataclasses.replace(getattr(config, s), **vals) for s, vals in by_section.items()
     }
     new = dataclasses.replace(config, **replaced)
+    check_load(new, where)
     if check_faults:
         _check_targets(list(new.faults), new.servers.count, where)
     return new

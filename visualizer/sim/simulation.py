@@ -137,6 +137,26 @@ class Simulation:
         while env.peek() <= until:
             env.step()
 
+    def advance_some(self, until: float, max_events: int) -> bool:
+        """Like ``advance`` but stop early after about ``max_events`` events, always
+        between two instants (never halfway through one), so the caller can keep a
+        frame budget. Returns whether ``until`` was reached."""
+        env = self.env
+        step = env.step
+        for _ in range(max_events):
+            if env.peek() > until:
+                break
+            step()
+        else:
+            now = env.now
+            while env.peek() <= now:
+                step()
+            if env.peek() <= until:
+                return False
+        if until > env.now:
+            env.run(until=until)
+        return True
+
     def run(self) -> None:
         """Run to the scenario's ``duration_s``."""
         self.advance(self.config.scenario.duration_s)
@@ -192,6 +212,11 @@ class Simulation:
             raise TypeError(f"unknown command {command!r}")
         if changed:
             self.command_log.append((self.env.now, command, self._from_schedule))
+        if not self._from_schedule:
+            # What the command set off at this instant happens now, before any later
+            # command: exactly the order a replay of the schedule gives (a scheduled
+            # command's zero-delay consequences run before the next command at its time).
+            self.advance(self.env.now)
         return changed
 
     def reproducible_config(self) -> Config:
@@ -311,6 +336,7 @@ class Simulation:
         self._max_retries = c.traffic.max_retries
         self._kb = c.state.session_kb
         self._cap_mb = c.servers.memory_mb
+        self._queue_limit = c.servers.queue_limit
 
     def _after(self, delay: float, callback: Callable[[Timeout], None], value: Any = None) -> None:
         Timeout(self.env, delay, value).callbacks.append(callback)
@@ -372,6 +398,8 @@ class Simulation:
             self._fail(req, ErrorCode.SERVER_DOWN)
         elif s.busy < s.workers:
             self._start(req, s)
+        elif len(s.queue) >= self._queue_limit:
+            self._fail(req, ErrorCode.OVERLOADED)
         else:
             s.queue.append(req)
 
@@ -635,17 +663,10 @@ class Simulation:
     def _add_server(self) -> Server | None:
         if len(self._live_servers()) >= MAX_SERVERS:
             return None
-        now = self.env._now
-        s = next((x for x in self.servers if x.removed), None)
-        if s is None:
-            s = Server(len(self.servers), self.config.servers.workers, now)
-            self.servers.append(s)
-        else:  # reuse the lowest free slot, keeping its name and cumulative counters
-            s.removed = False
-            s.up = True
-            s.epoch += 1
-            s.workers = self.config.servers.workers
-            s.set_busy(0, now)
+        # A new server is a new machine with the next number: names are never reused,
+        # so a name in a saved schedule means one server whatever the timing of drains.
+        s = Server(len(self.servers), self.config.servers.workers, self.env._now)
+        self.servers.append(s)
         self._notable(EventKind.SERVER_ADDED, s.index, f"{s.name} added")
         self._schedule_health_check(s)
         return s
