@@ -1,11 +1,27 @@
-"""All-or-nothing file writes: a reader never sees half a file, a failure leaves none."""
+"""All-or-nothing file writes: a reader never sees half a file, a failure leaves none.
+
+Atomic replacement (a temporary file in the same folder, renamed over the target) is for
+regular files. A symbolic link is written through: its final target is replaced and the
+link stays. Special files are written into directly, because replacing them would break
+them: a device (``/dev/null``, ``/dev/full``), a named pipe, and anything named through
+``/dev`` or ``/proc``, such as ``/dev/stdout`` (a link to whatever stdout is: a pipe, a
+terminal, or a file the shell opened, which must not be replaced behind its back).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TextIO
+
+#: Folders whose entries are kernel objects, never files to replace.
+_SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+_MAX_LINKS = 40  # as the kernel's own limit on links followed in one lookup
 
 
 def _default_mode() -> int:
@@ -15,26 +31,140 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write via a temporary file in the same folder and rename: all or nothing.
+def _is_special_name(path: Path) -> bool:
+    """Whether ``path`` or a link on the way to its target lies in /dev, /proc or /sys.
 
-    The file gets the permissions a plain write would give it (or keeps its own),
-    not the private 0600 of a temporary file.
+    Those names stand for kernel objects: ``/dev/stdout`` leads through
+    ``/proc/self/fd/1`` to stdout, which may look like a regular file but is the
+    process's own open file, to be written into and never replaced.
+    """
+    current = path.absolute()
+    for _ in range(_MAX_LINKS):
+        current = Path(os.path.realpath(current.parent)) / current.name
+        if str(current).startswith(_SPECIAL_ROOTS):
+            return True
+        if not current.is_symlink():
+            return False
+        current = current.parent / current.readlink()
+    return False  # a loop: the open or stat that follows reports it
+
+
+def _plan(path: Path) -> tuple[bool, Path, os.stat_result | None]:
+    """(write directly?, the file to replace or write, its stat if it exists)."""
+    try:
+        st: os.stat_result | None = path.stat()  # follows links, as open() would
+    except FileNotFoundError:
+        st = None
+    if _is_special_name(path) or (st is not None and not stat.S_ISREG(st.st_mode)):
+        if st is None:  # never create regular files among the kernel's objects
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        return True, path, st
+    return False, Path(os.path.realpath(path)), st
+
+
+def unwritable_reason(path: Path | str) -> str | None:
+    """Why ``open_atomic(path)`` would fail before writing a byte, or None if it should not.
+
+    Called before a long run so that a bad target is reported at once instead of when the
+    run is over. It creates and removes a probe file where the temporary file would go,
+    since permissions alone do not tell (root, read-only mounts, /proc).
     """
     path = Path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = _default_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        direct, target, st = _plan(path)
+    except IsADirectoryError:
+        return "is a folder, expected a file name"
+    except FileNotFoundError:  # a new name in /dev or /proc
+        return f"cannot create files in folder {path.parent} (it holds the system's own files)"
+    except OSError as exc:
+        return _reason(exc, path)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        return "is a folder, expected a file name"
+    if direct:
+        return None if os.access(target, os.W_OK) else "is not writable"
+    folder = target.parent
+    if not folder.exists():
+        return f"folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK):
+        return f"folder {folder} is not writable"
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        return f"cannot create files in folder {folder} ({exc.strerror or exc})"
+    os.close(fd)
+    Path(probe).unlink()
+    return None
+
+
+def _reason(exc: OSError, path: Path) -> str:
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link loop"
+    if exc.errno == errno.ENOTDIR:
+        return f"{_first_file_parent(path)} is not a folder"
+    return exc.strerror or str(exc)
+
+
+def _first_file_parent(path: Path) -> Path:
+    """The ancestor of ``path`` that is a file where a folder was expected."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return path.parent
+
+
+@contextmanager
+def open_atomic(path: Path | str) -> Iterator[TextIO]:
+    """A UTF-8 text file to write ``path`` with, all or nothing, as the block runs.
+
+    For a regular file the text streams into a temporary file in the target's folder,
+    renamed over the target when the block ends; on any failure (KeyboardInterrupt too)
+    the temporary file is removed and the target is untouched. The result has the
+    target's permissions, or those ``open()`` would give a new file, not the private
+    0600 of a temporary file. Special files are written directly (see the module
+    docstring); a failed write there, such as ENOSPC from /dev/full, raises OSError too.
+    Text is written as given (no newline translation); ``fh.buffer`` takes bytes.
+    """
+    path = Path(path)
+    direct, target, st = _plan(path)
+    if direct:
+        yield from _write_directly(target, st)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
+        Path(tmp).chmod(stat.S_IMODE(st.st_mode) if st is not None else _default_mode())
+        if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            with suppress(PermissionError):  # keep the owner, as writing in place would
+                os.chown(tmp, st.st_uid, st.st_gid)
+        Path(tmp).replace(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_directly(path: Path, st: os.stat_result | None) -> Iterator[TextIO]:
+    """Write into a device, pipe or open file in place. A regular file reached this way
+    (stdout redirected to a file) is appended to, as writing to stdout would."""
+    flags = os.O_WRONLY | os.O_NOCTTY
+    if st is not None and stat.S_ISREG(st.st_mode):
+        flags |= os.O_APPEND
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+        fh.flush()  # a full device says so here (ENOSPC), not silently at close
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` all or nothing; see ``open_atomic``."""
+    with open_atomic(path) as fh:
+        if isinstance(data, bytes):
+            fh.buffer.write(data)
+        else:
+            fh.write(data)
