@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +15,11 @@ from visualizer.sim.config import SECTIONS, Config
 from visualizer.sim.schema import ConfigError, parse_config, parse_override, with_values
 
 DEFAULT_PRESET = "sticky-crash"
+
+#: Largest scenario file read (a generous preset is 2 KB): checked before reading, so a
+#: huge file, a device or a runaway generator is refused without filling memory.
+MAX_FILE_BYTES = 1_000_000
+_MB = 1_000_000
 
 
 def assets_dir() -> Path:
@@ -52,31 +59,124 @@ def list_presets_cached() -> tuple[PresetInfo, ...]:
 
 
 def resolve(name_or_path: str) -> Path:
-    """A preset name (``sticky-crash``) or a path to a ``.toml`` file."""
-    candidate = Path(name_or_path).expanduser()
-    if candidate.suffix == ".toml" or os.sep in name_or_path or candidate.exists():
-        if not candidate.is_file():
-            raise ConfigError(f"{name_or_path}: no such scenario file")
+    """A preset name (``sticky-crash``) or a path to a ``.toml`` file.
+
+    A bare name (no ``.toml``, no folder) is the preset of that name when there is one,
+    so a folder or file named like a preset in the working directory does not shadow it.
+    """
+    bare = Path(name_or_path).suffix != ".toml" and os.sep not in name_or_path
+    if bare and (presets_dir() / f"{name_or_path}.toml").is_file():
+        return presets_dir() / f"{name_or_path}.toml"
+    candidate = _expand(name_or_path)
+    if not bare or os.path.lexists(candidate):
+        _stat_regular(candidate, name_or_path)
         return candidate
-    preset = presets_dir() / f"{name_or_path}.toml"
-    if not preset.is_file():
-        names = ", ".join(p.stem for p in sorted(presets_dir().glob("*.toml")))
-        raise ConfigError(f"unknown scenario {name_or_path!r}; presets: {names}")
-    return preset
+    names = ", ".join(p.stem for p in sorted(presets_dir().glob("*.toml")))
+    raise ConfigError(f"unknown scenario {name_or_path!r}; presets: {names}")
+
+
+def _expand(text: str) -> Path:
+    """``~`` and ``~user`` expanded; an unknown user's ``~name`` stays as typed (and then
+    does not exist), rather than raising RuntimeError."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        return Path(text)
+
+
+def _stat_regular(path: Path, where: str) -> os.stat_result:
+    """The file's stat (links followed) if it is a regular file, else why not."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"{where}: {_os_problem(exc)}") from None
+    _check_regular(st, where)
+    return st
+
+
+def _os_problem(exc: OSError) -> str:
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such scenario file"
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link loop, not a scenario file"
+    return f"cannot read file ({exc.strerror or exc})"
+
+
+def _check_regular(st: os.stat_result, where: str) -> None:
+    """Only regular files: a FIFO would block, a device could be endless or have effects."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        kind = None
+    elif stat.S_ISDIR(mode):
+        kind = "is a folder"
+    elif stat.S_ISFIFO(mode):
+        kind = "is a named pipe (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "is a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "is a socket"
+    else:
+        kind = "is not a regular file"
+    if kind is not None:
+        raise ConfigError(f"{where}: {kind}, not a scenario file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise ConfigError(f"{where}: {_too_big(f'is {st.st_size / _MB:,.1f} MB')}")
+
+
+def _too_big(what: str) -> str:
+    return f"the file {what}; a scenario file is at most {MAX_FILE_BYTES // _MB} MB"
+
+
+def _read_limited(path: Path, where: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``, checked before reading.
+
+    The open does not wait (O_NONBLOCK: a FIFO swapped in after the check cannot hang
+    it) and the check is repeated on what was opened; at most one byte over the limit is
+    read, for files whose size the system does not know in advance.
+    """
+    _stat_regular(path, where)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise ConfigError(f"{where}: {_os_problem(exc)}") from None
+    with os.fdopen(fd, "rb") as fh:
+        _check_regular(os.fstat(fd), where)
+        try:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"{where}: {_os_problem(exc)}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(f"{where}: {_too_big(f'is over {MAX_FILE_BYTES // _MB} MB')}")
+    return data
 
 
 def load_file(path: Path) -> Config:
-    """Parse and validate one scenario file; every problem is one ``ConfigError`` line."""
+    """Parse and validate one scenario file; every problem is one ``ConfigError`` line.
+
+    The window opens files through here, so every check on what the file is (kind,
+    size, encoding, depth, emptiness) lives here, not only in ``resolve``.
+    """
     where = str(path)
+    raw = _read_limited(Path(path), where)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read file ({exc.strerror or exc})") from None
+        text = raw.decode("utf-8-sig")  # a BOM (as some Windows editors write) is no content
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not a UTF-8 text file") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc})") from None
-    return parse_config(data, where)
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid TOML (arrays or tables nested too deeply)") from None
+    if not data:
+        raise ConfigError(
+            f"{where}: the file has no settings (it is empty or only comments); a minimal "
+            "scenario file is a section and a key, e.g. [servers] and on the next line count = 4"
+        )
+    try:
+        return parse_config(data, where)
+    except RecursionError:
+        raise ConfigError(f"{where}: values nested too deeply") from None
 
 
 def load(name_or_path: str, overrides: list[str] | None = None) -> Config:
@@ -113,6 +213,20 @@ def _toml_value(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return repr(value)
-    text = str(value)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return '"' + str(value).translate(_TOML_ESCAPES) + '"'
+
+
+#: What a TOML basic string may not hold raw: the quote, the backslash and the control
+#: characters U+0000-U+001F and U+007F (tab is allowed but escaped, for readable files).
+_TOML_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
+    ord(ch): escaped
+    for ch, escaped in {
+        "\b": "\\b",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\f": "\\f",
+        "\r": "\\r",
+        '"': '\\"',
+        "\\": "\\\\",
+    }.items()
+}
