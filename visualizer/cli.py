@@ -20,6 +20,9 @@ from visualizer.atomic import write_atomic
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
+#: Frames per simulated second of ``visualizer export --gif`` (passed to ``record_clip``).
+CLIP_FPS = 10.0
+
 
 class UsageError(Exception):
     """Bad command-line input; the message is shown as one line and the exit code is 2."""
@@ -60,10 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(and clip.gif with --gif) into --out: the pictures the window shows then.",
     )
     _scenario_options(exp)
-    exp.add_argument("--at", type=_seconds, required=True, metavar="SECONDS")
+    exp.add_argument("--at", type=_at_seconds, required=True, metavar="SECONDS")
     exp.add_argument("--out", required=True, metavar="DIR", help="folder (created if needed)")
     exp.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="canvas pixels")
-    exp.add_argument("--gif", type=_seconds, metavar="SECONDS", help="also record clip.gif")
+    exp.add_argument("--gif", type=_clip_seconds, metavar="SECONDS", help="also record clip.gif")
     return parser
 
 
@@ -88,6 +91,37 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def _at_seconds(text: str) -> float:
+    """``--at``: no later than the longest scenario, checked before anything runs (the
+    run to ``--at`` is not bounded otherwise: ``--at 1e9`` would run until killed)."""
+    from visualizer.sim.schema import key_specs
+
+    value = _seconds(text)
+    limit = key_specs()["scenario.duration_s"].hi or math.inf
+    if value > limit:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is too late; at most {limit:,.0f} s, the longest a scenario runs"
+        )
+    return value
+
+
+def _clip_seconds(text: str) -> float:
+    """``--gif``: short enough for a GIF, checked before the clip is captured (the
+    encoder checks only after capturing every frame, into the temp dir)."""
+    from visualizer.ui.recording import Recording
+
+    value = _seconds(text)
+    # record_clip captures the first and the last instant, rounding a part-frame up
+    frames = math.ceil(value * CLIP_FPS - 1e-6) + 1
+    if frames > Recording.MAX_GIF_FRAMES:
+        longest = (Recording.MAX_GIF_FRAMES - 1) / CLIP_FPS
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is too long; a GIF holds at most {Recording.MAX_GIF_FRAMES} frames, "
+            f"{longest:g} s at {CLIP_FPS:g} frames/s"
+        )
     return value
 
 
@@ -166,23 +200,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     app = make_app()
     window = build_window(config, LIGHT, remember=False)
-    window.resize(1600, 1000)
-    window.show()
-    app.processEvents()
-    window.load_plots()
-    window.driver.stop()  # frames are driven here, not by the window's timer
     try:
+        window.resize(1600, 1000)
+        window.show()
+        app.processEvents()
+        window.load_plots()
+        window.driver.stop()  # frames are driven here, not by the window's timer
         window.driver.step(args.at)
         app.processEvents()
         try:
             written = write_bundle(window, folder, scale=args.scale)
             if args.gif:
-                written.append(record_clip(window, folder / "clip.gif", args.gif))
+                written.append(record_clip(window, folder / "clip.gif", args.gif, CLIP_FPS))
         except ExportError as exc:
             print(f"visualizer: error: {exc}", file=sys.stderr)
             return EXIT_FAILURE
     finally:
         window.close()
+        window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
     for path in written:
         print(path)
     return EXIT_OK

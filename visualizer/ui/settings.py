@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -15,12 +17,30 @@ class AppSettings:
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self.q = settings if settings is not None else QSettings()
+        self._remove: weakref.finalize | None = None
 
     @classmethod
     def throwaway(cls) -> AppSettings:
-        """Settings in a temporary file: defaults in, nothing kept (headless exports)."""
+        """Settings in a temporary folder: defaults in, nothing kept (headless exports).
+
+        The folder is removed by ``close()``, or failing that when the object is dropped
+        or the program exits, so no ``rrv-settings-*`` folder piles up in the temp dir.
+        """
         folder = tempfile.mkdtemp(prefix="rrv-settings-")
-        return cls(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        settings = cls(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        settings._remove = weakref.finalize(settings, _remove_folder, settings.q, folder)
+        return settings
+
+    def close(self) -> None:
+        """Done with these settings: write them out, or for throwaway ones, remove them.
+
+        Qt recreates the folder if anything is written afterwards, so close after the
+        window that uses them has closed (it saves its layout on close).
+        """
+        if self._remove is not None:
+            self._remove()  # runs once; later calls do nothing
+        else:
+            self.q.sync()
 
     # --- window layout ------------------------------------------------------------------
 
@@ -90,3 +110,10 @@ class AppSettings:
 
     def sync(self) -> None:
         self.q.sync()
+
+
+def _remove_folder(q: QSettings, folder: str) -> None:
+    """Write pending changes first, so that nothing is left for Qt to write (and the
+    folder to come back) when the QSettings object is deleted, then remove the folder."""
+    q.sync()
+    shutil.rmtree(folder, ignore_errors=True)
