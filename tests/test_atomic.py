@@ -161,3 +161,20 @@ def test_unwritable_reason_names_what_is_wrong(tmp_path):
     loop.symlink_to(loop)
     assert unwritable_reason(loop) == "is a symbolic link loop"
     assert names(tmp_path) == ["file", "loop"]  # checking leaves nothing behind
+
+
+def test_a_name_for_an_open_descriptor_writes_at_its_position(tmp_path):
+    """``--json /dev/stdout > out.txt``: the JSON and what stdout prints after it must
+    follow each other, not overwrite each other from the start of the file."""
+    out = tmp_path / "out.txt"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        os.write(fd, b"before\n")
+        link = tmp_path / "link"
+        link.symlink_to(f"/dev/fd/{fd}")
+        write_atomic(link, "json\n")
+        os.write(fd, b"after\n")
+    finally:
+        os.close(fd)
+    assert out.read_text() == "before\njson\nafter\n"
+    assert link.is_symlink()

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 #: Folders whose entries are kernel objects, never files to replace.
 _SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+_OWN_FD = re.compile(r"/proc/(?P<pid>[0-9]+)(?:/task/[0-9]+)?/fd/(?P<fd>[0-9]+)")
 _MAX_LINKS = 40  # as the kernel's own limit on links followed in one lookup
 
 
@@ -31,37 +33,48 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def _is_special_name(path: Path) -> bool:
-    """Whether ``path`` or a link on the way to its target lies in /dev, /proc or /sys.
+class _Plan(NamedTuple):
+    direct: bool  # write into the file in place (else: temporary file + rename)
+    target: Path  # the file to write or to replace (links followed, if replaced)
+    st: os.stat_result | None  # its stat, if it exists
+    fd: int | None  # our own open descriptor the path names (/dev/stdout: 1)
+
+
+def _special_name(path: Path) -> tuple[bool, int | None]:
+    """Whether ``path`` or a link on the way to its target lies in /dev, /proc or /sys,
+    and which of our own descriptors it names, if any.
 
     Those names stand for kernel objects: ``/dev/stdout`` leads through
-    ``/proc/self/fd/1`` to stdout, which may look like a regular file but is the
-    process's own open file, to be written into and never replaced.
+    ``/proc/self/fd/1`` to stdout, which may look like a regular file (``> out.txt``)
+    but is the process's own open file, to be written into and never replaced.
     """
+    special = False
     current = path.absolute()
     for _ in range(_MAX_LINKS):
         current = Path(os.path.realpath(current.parent)) / current.name
-        if str(current).startswith(_SPECIAL_ROOTS):
-            return True
+        own = _OWN_FD.fullmatch(str(current))
+        if own and int(own["pid"]) == os.getpid():
+            return True, int(own["fd"])
+        special = special or str(current).startswith(_SPECIAL_ROOTS)
         if not current.is_symlink():
-            return False
+            break
         current = current.parent / current.readlink()
-    return False  # a loop: the open or stat that follows reports it
+    return special, None  # (after too many links, the stat or open reports the loop)
 
 
-def _plan(path: Path) -> tuple[bool, Path, os.stat_result | None]:
-    """(write directly?, the file to replace or write, its stat if it exists)."""
+def _plan(path: Path) -> _Plan:
     try:
         st: os.stat_result | None = path.stat()  # follows links, as open() would
     except FileNotFoundError:
         st = None
-    if _is_special_name(path) or (st is not None and not stat.S_ISREG(st.st_mode)):
+    special, fd = _special_name(path)
+    if special or (st is not None and not stat.S_ISREG(st.st_mode)):
         if st is None:  # never create regular files among the kernel's objects
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        return True, path, st
-    return False, Path(os.path.realpath(path)), st
+        return _Plan(True, path, st, fd)
+    return _Plan(False, Path(os.path.realpath(path)), st, None)
 
 
 def unwritable_reason(path: Path | str) -> str | None:
@@ -73,7 +86,7 @@ def unwritable_reason(path: Path | str) -> str | None:
     """
     path = Path(path)
     try:
-        direct, target, st = _plan(path)
+        direct, target, st, _ = _plan(path)
     except IsADirectoryError:
         return "is a folder, expected a file name"
     except FileNotFoundError:  # a new name in /dev or /proc
@@ -128,10 +141,9 @@ def open_atomic(path: Path | str) -> Iterator[TextIO]:
     docstring); a failed write there, such as ENOSPC from /dev/full, raises OSError too.
     Text is written as given (no newline translation); ``fh.buffer`` takes bytes.
     """
-    path = Path(path)
-    direct, target, st = _plan(path)
+    direct, target, st, fd = _plan(Path(path))
     if direct:
-        yield from _write_directly(target, st)
+        yield from _write_directly(target, st, fd)
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -149,13 +161,21 @@ def open_atomic(path: Path | str) -> Iterator[TextIO]:
         raise
 
 
-def _write_directly(path: Path, st: os.stat_result | None) -> Iterator[TextIO]:
-    """Write into a device, pipe or open file in place. A regular file reached this way
-    (stdout redirected to a file) is appended to, as writing to stdout would."""
-    flags = os.O_WRONLY | os.O_NOCTTY
-    if st is not None and stat.S_ISREG(st.st_mode):
-        flags |= os.O_APPEND
-    fd = os.open(path, flags)
+def _write_directly(path: Path, st: os.stat_result | None, own: int | None) -> Iterator[TextIO]:
+    """Write into a device, pipe or open file in place.
+
+    A name for one of our own descriptors (``/dev/stdout``) is written through that
+    descriptor, sharing its position: opened anew, a file that stdout was redirected to
+    (``> out.txt``) would be written from its start and then overwritten by stdout.
+    Another regular file reached this way is appended to.
+    """
+    if own is not None:
+        fd = os.dup(own)
+    else:
+        flags = os.O_WRONLY | os.O_NOCTTY
+        if st is not None and stat.S_ISREG(st.st_mode):
+            flags |= os.O_APPEND
+        fd = os.open(path, flags)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         yield fh
         fh.flush()  # a full device says so here (ENOSPC), not silently at close
