@@ -1,24 +1,29 @@
 """Command line: open the window, list presets, or run a scenario headless.
 
-Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 unexpected failure.
+Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 unexpected failure,
+141 when the reader of stdout has gone (``visualizer run ... | head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import math
 import os
+import stat
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from visualizer.atomic import write_atomic
+from visualizer.atomic import open_atomic, unwritable_reason, write_atomic
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+#: 128 + SIGPIPE; see ``_reader_gone``.
+EXIT_READER_GONE = 141
 
 #: Frames per simulated second of ``visualizer export --gif`` (passed to ``record_clip``).
 CLIP_FPS = 10.0
@@ -54,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_options(run)
     run.add_argument("--duration", type=_seconds, metavar="S", help="simulated seconds")
     run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
-    run.add_argument("--csv", metavar="PATH", help="write per-second metrics as CSV")
+    run.add_argument(
+        "--csv", metavar="PATH|-", help="write per-second metrics as CSV ('-': stdout only)"
+    )
     exp = sub.add_parser(
         "export",
         help="render the window offscreen at a simulated time and write its files",
@@ -142,14 +149,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "scenarios":
-            return _cmd_scenarios(sys.stdout)
-        if args.command == "run":
-            return _cmd_run(args)
-        if args.command == "export":
-            return _cmd_export(args)
-        return _cmd_window(args)
+            code = _cmd_scenarios(sys.stdout)
+        elif args.command == "run":
+            code = _cmd_run(args)
+        elif args.command == "export":
+            code = _cmd_export(args)
+        else:
+            code = _cmd_window(args)
+        _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except (UsageError, ConfigError) as exc:
-        print(f"visualizer: error: {exc}" if isinstance(exc, ConfigError) else exc, file=sys.stderr)
+        message = f"visualizer: error: {exc}" if isinstance(exc, ConfigError) else str(exc)
+        print(printable(message), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("visualizer: interrupted", file=sys.stderr)
@@ -158,11 +171,81 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("VISUALIZER_DEBUG"):
             raise
         print(
-            f"visualizer: unexpected failure: {type(exc).__name__}: {exc} "
-            "(set VISUALIZER_DEBUG=1 for the traceback)",
+            printable(
+                f"visualizer: unexpected failure: {type(exc).__name__}: {exc} "
+                "(set VISUALIZER_DEBUG=1 for the traceback)"
+            ),
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+def _flush_stdout() -> None:
+    """Push out what stdout holds now, so that a failure is reported while we can."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_failed(exc) from None
+
+
+def _write_out(out: TextIO, text: str) -> None:
+    """Write to stdout (or ``out``): a failure other than a closed pipe, such as a full
+    disk, is one line and exit 2, not an unexpected failure."""
+    try:
+        out.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_failed(exc) from None
+
+
+def _stdout_failed(exc: OSError) -> UsageError:
+    _silence_stdout()  # or Python's own flush at exit fails again, with a traceback
+    return UsageError(f"visualizer: cannot write to stdout ({exc.strerror or exc})")
+
+
+def _reader_gone() -> int:
+    """The reader of stdout has gone (``visualizer run ... | head`` after head quit).
+
+    End quietly, as the Python docs' recipe for SIGPIPE does: point stdout at /dev/null
+    so that Python's own flush at exit cannot fail again. For the exit code the recipe
+    uses 1, but 1 here means "unexpected failure"; 141 (128 + SIGPIPE) is what the shell
+    reports for any other Unix tool stopped by a closed pipe (``yes | head`` under
+    ``set -o pipefail``), so scripts that allow for that status treat us the same way.
+    """
+    _silence_stdout()
+    return EXIT_READER_GONE
+
+
+def _silence_stdout() -> None:
+    """Send whatever stdout still holds to /dev/null."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on rather than show (escape
+    sequences, control, invisible and bidirectional characters) written as ``\\xNN``,
+    ``\\uNNNN`` or ``\\UNNNNNNNN``: names and titles come from scenario files, and a
+    file must not be able to drive the terminal it is listed in."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped(ord(ch)) for ch in text)
+
+
+def _escaped(code: int) -> str:
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def _cmd_window(args: argparse.Namespace) -> int:
@@ -218,8 +301,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     finally:
         window.close()
         window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
-    for path in written:
-        print(path)
+    _write_out(sys.stdout, "".join(f"{printable(str(path))}\n" for path in written))
     return EXIT_OK
 
 
@@ -227,23 +309,84 @@ def _cmd_scenarios(out: TextIO) -> int:
     from visualizer.sim.scenario import DEFAULT_PRESET, list_presets
 
     presets = list_presets()
-    width = max(len(p.name) for p in presets)
+    width = max(len(printable(p.name)) for p in presets)
+    lines = []
     for p in presets:
         mark = "  (default)" if p.name == DEFAULT_PRESET else ""
-        print(f"{p.name:<{width}}  {p.title}{mark}", file=out)
+        lines.append(f"{printable(p.name):<{width}}  {printable(p.title)}{mark}\n")
+    _write_out(out, "".join(lines))
     return EXIT_OK
 
 
-def _check_writable(path_text: str, option: str) -> Path:
-    path = Path(path_text).expanduser()
-    parent = path.parent if str(path.parent) else Path()
-    if path.is_dir():
-        raise UsageError(f"visualizer run: {option} {path_text}: is a folder, expected a file name")
-    if not parent.is_dir():
-        raise UsageError(f"visualizer run: {option} {path_text}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"visualizer run: {option} {path_text}: folder {parent} is not writable")
+def _output_path(text: str, option: str) -> Path:
+    """The file an output option names, checked now rather than when the run is over:
+    its folder exists and takes new files, and it is not a folder itself."""
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~name of a user this system does not have
+        user = text[1:].partition("/")[0]
+        raise UsageError(
+            f"visualizer run: {option} {text}: there is no user {user!r}, "
+            f"so ~{user} names no folder"
+        ) from None
+    reason = unwritable_reason(path)
+    if reason is not None:
+        raise UsageError(f"visualizer run: {option} {text}: {reason}")
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two outputs would land in one file, the second overwriting the first.
+    A character device (/dev/null, a terminal) can take both."""
+    try:
+        sa, sb = a.stat(), b.stat()
+    except OSError:  # one does not exist yet: compare where they would be created
+        return os.path.realpath(a) == os.path.realpath(b)
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and not stat.S_ISCHR(sa.st_mode)
+
+
+def _cannot_write(option: str, text: str, exc: OSError) -> UsageError:
+    return UsageError(f"visualizer run: {option} {text}: cannot write ({exc.strerror or exc})")
+
+
+@contextmanager
+def _csv_output(text: str | None, path: Path | None) -> Iterator[_CsvOut]:
+    """Where the CSV goes: stdout for ``-``, a file written as the run goes and committed
+    when the block ends (all or nothing), or nowhere. A failed write of the CSV is an
+    input error naming it; other failures in the block pass through unchanged."""
+    opened = (
+        open_atomic(path) if path is not None else nullcontext(sys.stdout if text == "-" else None)
+    )
+    in_block = False
+    try:
+        with opened as fh:
+            in_block = True
+            yield _CsvOut(fh, text or "")
+            in_block = False
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if in_block:
+            raise
+        raise _cannot_write("--csv", text or "", exc) from None
+
+
+class _CsvOut:
+    """Rows of the per-second CSV, or nothing when no CSV was asked for."""
+
+    def __init__(self, fh: TextIO | None, text: str) -> None:
+        self._writer = csv.writer(fh, lineterminator="\n") if fh is not None else None
+        self._text = text
+
+    def write(self, row: list[Any]) -> None:
+        if self._writer is None:
+            return
+        try:
+            self._writer.writerow(row)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write("--csv", self._text, exc) from None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -252,34 +395,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from visualizer.sim.simulation import Simulation
     from visualizer.sim.summary import summarize
 
+    if args.json == "-" and args.csv == "-":
+        raise UsageError(
+            "visualizer run: --json - and --csv - would both go to stdout; "
+            "write one of them to a file"
+        )
     config = _load_config(args)
-    json_path = None if args.json in (None, "-") else _check_writable(args.json, "--json")
-    csv_path = None if args.csv is None else _check_writable(args.csv, "--csv")
+    json_path = None if args.json in (None, "-") else _output_path(args.json, "--json")
+    csv_path = None if args.csv in (None, "-") else _output_path(args.csv, "--csv")
+    if json_path is not None and csv_path is not None and _same_file(json_path, csv_path):
+        raise UsageError(
+            f"visualizer run: --json {args.json} and --csv {args.csv} are the same file; "
+            "give each its own"
+        )
 
     slots = server_slots(config)
-    csv_buffer: io.StringIO | None = None
-    writer = None
-    if csv_path is not None:
-        csv_buffer = io.StringIO()
-        writer = csv.writer(csv_buffer, lineterminator="\n")
-        writer.writerow(table.header(slots))
-
-    def on_sample(sample: Any) -> None:
-        if writer is not None:
-            writer.writerow(table.row(sample, slots))
-
-    sim = Simulation(config, on_sample=on_sample)
-    _run_with_progress(sim, config.scenario.duration_s)
+    # The CSV streams to its file as the run goes (a 24 h run of 64 servers makes
+    # ~100 MB) and is renamed into place when the run is over.
+    with _csv_output(args.csv, csv_path) as rows:
+        rows.write(table.header(slots))
+        sim = Simulation(config, on_sample=lambda sample: rows.write(table.row(sample, slots)))
+        _run_with_progress(sim, config.scenario.duration_s)
     summary = summarize(sim)
     text = json.dumps(summary, indent=2, sort_keys=False) + "\n"
-    if args.json == "-":
-        sys.stdout.write(text)
-    else:
-        print(format_summary(summary), file=sys.stdout)
     if json_path is not None:
-        write_atomic(json_path, text)
-    if csv_path is not None and csv_buffer is not None:
-        write_atomic(csv_path, csv_buffer.getvalue())
+        _flush_stdout()  # CSV rows first, should --json be a link to stdout
+        try:
+            write_atomic(json_path, text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write("--json", args.json, exc) from None
+    # stdout last, so that a failed write leaves no table that looks like success
+    if args.json == "-":
+        _write_out(sys.stdout, text)
+    elif args.csv != "-":  # with --csv -, stdout is the CSV alone
+        _write_out(sys.stdout, format_summary(summary) + "\n")
     return EXIT_OK
 
 
@@ -321,7 +472,7 @@ def format_summary(s: dict[str, Any]) -> str:
     mode = cfg["state"]["mode"]
     sticky = "sticky" if cfg["balancer"]["sticky"] else "not sticky"
     lines = [
-        f"{s['scenario']}: {cfg['scenario']['title']}",
+        printable(f"{s['scenario']}: {cfg['scenario']['title']}"),
         f"seed {s['seed']}, {s['duration_s']:,.0f} s simulated, {cfg['servers']['count']} servers, "
         f"{mode} sessions, {cfg['balancer']['algorithm']} ({sticky})",
         "",
