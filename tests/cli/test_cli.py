@@ -165,7 +165,7 @@ def test_bad_scenario_file_names_the_file_and_key(tmp_path, capsys):
 def test_set_with_faults_that_no_longer_fit_names_the_fault(capsys):
     code, _, err = run_cli(capsys, "run", "sticky-crash", "--set", "servers.count=1")
     assert code == 2
-    assert "faults[1]" in err and "server-2 does not exist" in err
+    assert "faults[1]" in err and "server-2 never exists" in err
 
 
 def test_unexpected_failure_exits_1_without_a_traceback(capsys, monkeypatch):

@@ -846,6 +846,8 @@ def command_to_fault(t: float, command: Command, sim: Simulation) -> Fault:
     def name(index: int | None) -> str | None:
         return None if index is None else sim.servers[index].name
 
+    t = float(t)  # simpy's clock starts at the integer 0
+
     if isinstance(command, CrashServer):
         return Fault(t, FaultAction.CRASH, name(command.server))
     if isinstance(command, RestartServer):
