@@ -117,9 +117,9 @@ def _record(window, qtbot, path, target="canvas", seconds=1.0, fps=10.0):
             break
         window.driver.tick(0.05)
     assert window.driver.sim.now >= end
-    saved = exporter.stop_recording(path)
+    job = exporter.stop_recording(path)
     assert not window.rec_label.isVisible()
-    return saved
+    return job.wait()
 
 
 def test_recording_a_gif_gives_frames_of_the_canvas_size(running, qtbot, tmp_path):
@@ -274,7 +274,7 @@ def test_a_recording_goes_on_into_the_next_scenario(running, qtbot, tmp_path):
     for _ in range(5):
         running.driver.tick(0.1)
     assert exporter.recording.frames > before
-    assert exporter.stop_recording(tmp_path / "both.gif").is_file()
+    assert exporter.stop_recording(tmp_path / "both.gif").wait().is_file()
 
 
 def test_an_overlong_gif_is_refused_with_advice_and_mp4_still_works(qapp, tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.sim.config import Algorithm, Config, Mode
+from visualizer.sim.config import MAX_SERVERS, Algorithm, Config, Mode
 from visualizer.ui.driver import MAX_SPEED, MIN_SPEED
 from visualizer.ui.theme import GREEN, Theme
 
@@ -119,7 +119,7 @@ class ControlPanel(QWidget):
             self.algorithm.addItem(label, algo.value)
         self.algorithm.setAccessibleName("Load balancing algorithm")
         self.servers = QSpinBox()
-        self.servers.setRange(1, 16)
+        self.servers.setRange(1, MAX_SERVERS)
         self.users = QDoubleSpinBox()
         self.users.setRange(0.0, 2_000.0)
         self.users.setDecimals(1)
@@ -230,7 +230,7 @@ class ControlPanel(QWidget):
             self.sticky.setChecked(config.balancer.sticky)
             i = self.algorithm.findData(config.balancer.algorithm.value)
             self.algorithm.setCurrentIndex(i)
-            self.servers.setValue(min(16, config.servers.count))
+            self.servers.setValue(config.servers.count)
             self.users.setValue(config.traffic.users_per_s)
             self.session_kb.setValue(config.state.session_kb)
             self.store_ms.setValue(config.store.latency_ms)

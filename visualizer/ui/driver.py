@@ -29,6 +29,7 @@ STEP_S = 0.1  # simulated seconds per single step
 ENGINE_BUDGET_S = 0.010  # engine time allowed per frame
 MAX_FRAME_GAP_S = 0.1  # a stalled frame does not turn into a jump of simulated time
 RECORDING_BUDGET_S = 0.05  # captures per frame stop after this; the run slows instead
+EVENTS_PER_SLICE = 400  # the engine checks the frame budget this often (about 1 ms)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class SimDriver(QObject):
         self._force_frame = True
         self._capture: Callable[[float], None] | None = None
         self._capture_fps = 20.0
-        self._next_capture = 0.0
+        self._next_capture = self._last_capture = 0.0
         self._record_clock = 0.0
         self.sim = self._new_sim(config)
 
@@ -113,12 +114,16 @@ class SimDriver(QObject):
         if running != self._running:
             self._running = running
             self._clock.restart()
+            self._force_frame = True  # the paused picture is drawn whole, at once
             self.runningChanged.emit(running)
 
     def set_speed(self, speed: float) -> None:
         speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
         if speed != self._speed:
             self._speed = speed
+            if self._capture is not None:  # the next capture comes one new step after the last
+                step = speed / self._capture_fps
+                self._next_capture = max(self.sim.now, self._last_capture + step)
             self.speedChanged.emit(speed)
 
     def faster(self) -> None:
@@ -162,7 +167,7 @@ class SimDriver(QObject):
         self.sim = None  # type: ignore[assignment]
         gc.collect()  # the old run's objects go now, not in a hitch during the new one
         self.sim = self._new_sim(base)
-        self._next_capture = self._record_clock = 0.0
+        self._next_capture = self._last_capture = self._record_clock = 0.0
         self._samples_seen = 0
         self._force_frame = True
         self.restarted.emit(base)
@@ -185,14 +190,8 @@ class SimDriver(QObject):
             self._tick_recording(wall_dt)
         elif self._running and wall_dt > 0:
             start_t = self.sim.now
-            target = start_t + wall_dt * self._speed
-            chunk = max((target - start_t) / 4.0, 1e-3)
             started = time.perf_counter()
-            deadline = started + ENGINE_BUDGET_S
-            while self.sim.now < target:
-                self.sim.advance(min(target, self.sim.now + chunk))
-                if time.perf_counter() > deadline:
-                    break
+            self._advance_within(start_t + wall_dt * self._speed, started + ENGINE_BUDGET_S)
             self.engine_ms = (time.perf_counter() - started) * 1000.0
             self._note_progress(wall_dt, self.sim.now - start_t)
             self._emit_frame()
@@ -202,6 +201,14 @@ class SimDriver(QObject):
             self._emit_frame()
         else:
             self.frameReady.emit(None)  # wall-clock effects (flashes, bursts) still animate
+
+    def _advance_within(self, target: float, deadline: float) -> bool:
+        """Advance towards ``target`` in slices of a few hundred events until the wall-clock
+        ``deadline``: under heavy load the run slows down, the window never stalls."""
+        while not self.sim.advance_some(target, EVENTS_PER_SLICE):
+            if time.perf_counter() > deadline:
+                return False
+        return True
 
     # --- recording ------------------------------------------------------------------------
 
@@ -214,7 +221,7 @@ class SimDriver(QObject):
         seconds apart and call ``capture(t)`` after the frame for each is shown."""
         self._capture = capture
         self._capture_fps = fps
-        self._next_capture = self.sim.now
+        self._next_capture = self._last_capture = self.sim.now
         self._record_clock = self.sim.now
 
     def stop_recording(self) -> None:
@@ -226,12 +233,15 @@ class SimDriver(QObject):
         start_t = self.sim.now
         self._record_clock = max(self._record_clock, start_t) + wall_dt * self._speed
         deadline = time.perf_counter() + RECORDING_BUDGET_S
-        step = self._speed / self._capture_fps
         while self._next_capture <= self._record_clock and self._capture is not None:
-            self.sim.advance(self._next_capture)
+            t = self._next_capture
+            if not self._advance_within(t, deadline):
+                self._record_clock = self.sim.now  # the next frame goes on towards t
+                break
             self._emit_frame()
-            self._capture(self._next_capture)
-            self._next_capture += step
+            self._capture(t)
+            self._last_capture = t
+            self._next_capture = t + self._speed / self._capture_fps
             if time.perf_counter() > deadline:
                 # too slow to keep up: drop the backlog; the clip stays smooth and the
                 # live run runs slower than asked instead

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -36,7 +35,7 @@ from visualizer.sim.schema import server_slots
 from visualizer.sim.summary import summarize
 from visualizer.ui import export
 from visualizer.ui.export import ExportError
-from visualizer.ui.recording import Recording
+from visualizer.ui.recording import EncodeJob, Recording
 
 if TYPE_CHECKING:
     from visualizer.ui.main_window import MainWindow
@@ -145,6 +144,7 @@ class Exporter(QObject):
         self.window = window
         self.settings = settings
         self.recording: Recording | None = None
+        self.encoding: EncodeJob | None = None  # the last recording being saved
         self._record_target = "canvas"
 
     # --- dialogs (replaced in tests) ------------------------------------------------------
@@ -253,49 +253,56 @@ class Exporter(QObject):
             self.stop_recording(discard=True)
             self.window.show_error("Recording stopped", str(exc))
 
-    def stop_recording(self, path: Path | None = None, discard: bool = False) -> Path | None:
-        """Stop capturing; ask where to save (unless ``path``), encode with progress."""
+    def stop_recording(self, path: Path | None = None, discard: bool = False) -> EncodeJob | None:
+        """Stop capturing; ask where to save (unless ``path``) and encode on a worker
+        thread with a progress dialog (the run goes on meanwhile). Returns the job."""
         recording = self.recording
         if recording is None:
             return None
         self.recording = None
         self.window.driver.stop_recording()
         self.recordingChanged.emit(False)
-        try:
-            if discard or recording.frames == 0:
-                if recording.frames == 0 and not discard:
-                    self.window.show_error(
-                        "Nothing recorded", "Play the simulation while recording to capture it."
-                    )
-                return None
-            if path is None:
-                default = f"{self.window.driver.config.scenario.name}.gif"
-                path = self.ask_save(
-                    "Save the recording", default, "GIF animation (*.gif);;MP4 video (*.mp4)"
-                )
-                if path is None:
-                    return None
-            progress = QProgressDialog("Encoding the recording…", "Cancel", 0, recording.frames)
-            progress.setWindowTitle("Saving recording")
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(300)
-
-            def step(done: int, total: int) -> bool:
-                progress.setValue(done)
-                QApplication.processEvents()
-                return not progress.wasCanceled()
-
-            try:
-                saved = recording.encode(path, step)
-            except ExportError as exc:
-                self.window.show_error("Recording not saved", str(exc))
-                return None
-            finally:
-                progress.close()
-            self._done([saved])
-            return saved
-        finally:
+        if not discard and recording.frames == 0:
+            self.window.show_error(
+                "Nothing recorded", "Play the simulation while recording to capture it."
+            )
+        if discard or recording.frames == 0:
             recording.discard()
+            return None
+        if path is None:
+            default = f"{self.window.driver.config.scenario.name}.gif"
+            path = self.ask_save(
+                "Save the recording", default, "GIF animation (*.gif);;MP4 video (*.mp4)"
+            )
+            if path is None:
+                recording.discard()
+                return None
+        job = EncodeJob(recording, path, self)
+        progress = QProgressDialog(
+            "Encoding the recording…", "Cancel", 0, max(1, job.total), self.window
+        )
+        progress.setWindowTitle("Saving recording")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.canceled.connect(job.cancel)
+        job.progressed.connect(progress.setValue)
+
+        def finished() -> None:
+            progress.close()
+            progress.deleteLater()
+            if job.error is not None:
+                self.window.show_error("Recording not saved", job.error)
+            elif job.path is not None:
+                self._done([job.path])
+
+        job.finished.connect(finished)
+        self.encoding = job
+        return job
+
+    def finish(self) -> None:
+        """Wait for an encoding still under way (the window is closing)."""
+        if self.encoding is not None and self.encoding.running:
+            self.encoding.wait()
 
     def recording_status(self) -> str:
         r = self.recording

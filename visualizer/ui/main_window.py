@@ -441,7 +441,9 @@ class MainWindow(QMainWindow):
         self._menu = menu  # kept for tests
 
     def show_problem(self, message: str) -> None:
+        """A refused value: say why, and show the settings the run really has."""
         self.statusBar().showMessage(f"⚠ {message}", 8000)
+        self._sync_controls()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
@@ -521,6 +523,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.exporter.is_recording:
             self.exporter.stop_recording()
+        self.exporter.finish()
         self.presenter.leave()
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()

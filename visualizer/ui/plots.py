@@ -35,7 +35,7 @@ X_STEP_S = 10.0  # the visible window advances in steps this long
 LINE_WIDTH = 2.5
 RATE_WINDOW_S = 5  # rates are shown as trailing means over this many seconds
 _LOSS_SYMBOLS = ("o", "s", "d", "t")
-_ERROR_SYMBOLS = ("o", "t", "s", "d", "x")
+_ERROR_SYMBOLS = ("o", "t", "s", "d", "x", "+")
 _MARKER_KINDS = {
     EventKind.SERVER_CRASHED,
     EventKind.SERVER_RESTARTED,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QImage
 
 from visualizer.ui.export import ExportError, transparent_to
@@ -40,7 +42,7 @@ class Recording:
     """Frames of one recording, taken at ``fps`` frames per simulated-time step."""
 
     MAX_GIF_WIDTH = 1000  # GIFs get big fast; MP4 keeps the full size
-    MAX_GIF_FRAMES = 900  # Pillow holds every GIF frame in memory (~0.4 MB each)
+    MAX_GIF_FRAMES = 900  # about 90 s at 10 frames/s: longer clips belong in an MP4
 
     def __init__(self, fps: float, background: QColor) -> None:
         if not 1 <= fps <= 60:
@@ -110,30 +112,30 @@ class Recording:
             raise ExportError("encoding cancelled")
 
     def _gif(self, path: Path, progress: Progress | None) -> None:
-        from PIL import Image
+        """Frame by frame: each is quantised to its own palette and written at once, so
+        memory stays at one frame whatever the length (Pillow's ``save_all`` keeps all)."""
+        from PIL import GifImagePlugin, Image
 
         if self.frames > self.MAX_GIF_FRAMES:
             raise ExportError(
                 f"{self.frames:,} frames ({self.seconds:,.0f} s) is too long for a GIF "
                 f"(at most {self.MAX_GIF_FRAMES}); save it as .mp4 instead"
             )
-        frames = []
-        for k in range(self.frames):
-            self._tick(progress, k)
-            image = Image.fromarray(self._frame(k))
-            if image.width > self.MAX_GIF_WIDTH:
-                height = round(image.height * self.MAX_GIF_WIDTH / image.width)
-                image = image.resize((self.MAX_GIF_WIDTH, height), Image.Resampling.LANCZOS)
-            frames.append(image.quantize(colors=255, method=Image.Quantize.MEDIANCUT))
-        frames[0].save(
-            path,
-            format="GIF",
-            save_all=True,
-            append_images=frames[1:],
-            duration=round(1000 / self.fps),
-            loop=0,
-            optimize=False,
-        )
+        duration = round(1000 / self.fps)
+        with path.open("wb") as fh:
+            for k in range(self.frames):
+                self._tick(progress, k)
+                image = Image.fromarray(self._frame(k))
+                if image.width > self.MAX_GIF_WIDTH:
+                    height = round(image.height * self.MAX_GIF_WIDTH / image.width)
+                    image = image.resize((self.MAX_GIF_WIDTH, height), Image.Resampling.LANCZOS)
+                frame = image.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+                if k == 0:
+                    header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
+                    fh.writelines(header)
+                chunks = GifImagePlugin.getdata(frame, duration=duration, include_color_table=True)
+                fh.writelines(chunks)
+            fh.write(b";")  # trailer
         self._tick(progress, self.frames)
 
     def _mp4(self, path: Path, progress: Progress | None) -> None:
@@ -166,3 +168,65 @@ class Recording:
 
     def __del__(self) -> None:  # the temporary frames never outlive the recording
         shutil.rmtree(getattr(self, "_dir", ""), ignore_errors=True)
+
+
+class EncodeJob(QObject):
+    """Encodes a recording on a worker thread so the window keeps running; the GUI
+    thread polls its progress (nothing Qt happens off the GUI thread). The frames on
+    disk are deleted when it ends, whatever the outcome."""
+
+    progressed = Signal(int)  # frames done
+    finished = Signal()
+
+    POLL_MS = 50
+
+    def __init__(self, recording: Recording, path: Path | str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.recording = recording
+        self.target = Path(path)
+        self.total = recording.frames
+        self.done = 0
+        self.path: Path | None = None
+        self.error: str | None = None
+        self._cancel = threading.Event()
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="rrv-encode", daemon=True)
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._thread.start()
+        self._timer.start()
+
+    def _run(self) -> None:
+        try:
+            self.path = self.recording.encode(self.target, self._progress)
+        except ExportError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # reported in a dialog, never lost on a thread
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.recording.discard()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.done = done
+        return not self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return not self._ended
+
+    def _poll(self) -> None:
+        self.progressed.emit(self.done)
+        if not self._thread.is_alive() and not self._ended:
+            self._ended = True
+            self._timer.stop()
+            self.finished.emit()
+
+    def wait(self) -> Path | None:
+        """Block until encoded (closing the window, tests); returns the file or None."""
+        self._thread.join()
+        self._poll()
+        return self.path

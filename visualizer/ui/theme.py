@@ -27,6 +27,7 @@ ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.SERVER_DOWN: "#555555",
     ErrorCode.STORE_UNAVAILABLE: PURPLE,
     ErrorCode.INSUFFICIENT_CONTEXT: SKY,
+    ErrorCode.OVERLOADED: "#8C6D1F",
 }
 
 LOSS_COLORS: dict[LossCause, str] = {

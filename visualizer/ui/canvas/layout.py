@@ -1,8 +1,9 @@
 """Where everything sits on the canvas, in scene units (the view scales to fit).
 
 Pure geometry, no Qt. The scene is always 1600 units wide; its height follows the
-view's aspect ratio so the picture fills the window. One to sixteen server cards sit
-in one or two columns without overlap, with the store to their right when in use.
+view's aspect ratio so the picture fills the window. Up to sixteen server cards sit in
+one or two columns, more in columns of up to sixteen compact cards, without overlap,
+with the store to their right when in use.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ SCENE_W = 1600.0
 MIN_H, MAX_H = 560.0, 1300.0
 LANES = 6
 MARGIN = 22.0
+MAX_ROWS = 16  # cards in one column when there are more than 16 servers
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,12 @@ def compute_layout(server_indices: list[int], show_store: bool, height: float = 
     bal_h = min(230.0, height * 0.34)
     balancer = Rect(340.0, height / 2 - bal_h / 2, 210.0, bal_h)
     n = max(1, len(server_indices))
-    columns = 1 if n <= 8 else 2
+    # up to 8 cards in a column, 16 in two; beyond that columns of up to 16 compact cards
+    columns = 1 if n <= 8 else 2 if n <= 16 else -(-n // MAX_ROWS)
     rows = -(-n // columns)
     left = 660.0
     right = 1290.0 if show_store else SCENE_W - MARGIN
-    gap_x, gap_y = 18.0, 10.0
+    gap_x, gap_y = (18.0, 10.0) if n <= 16 else (10.0, 6.0)
     col_w = (right - left - gap_x * (columns - 1)) / columns
     card_h = min(210.0, (bottom - top - gap_y * (rows - 1)) / rows)
     used = rows * card_h + (rows - 1) * gap_y

@@ -31,6 +31,7 @@ from visualizer.ui.theme import (
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
+COMPACT_H = 80.0  # cards shorter than this (more than 16 servers) show one line
 
 
 def font(px: float, bold: bool = False) -> QFont:
@@ -271,6 +272,10 @@ class ServerCard(Node):
         text = QColor("#F2F2F2") if down else QColor(t.text)
         muted = QColor("#B0B0B0") if down else QColor(t.muted)
         h, w = r.height(), r.width()
+        if h < COMPACT_H:
+            self.chips = []
+            self._draw_compact(p, r, v, text)
+            return
         head = max(22.0, h * 0.27)
         fs = min(26.0, max(13.0, head * 0.62))
         # header: the server's colour and shape (as on the plots), name, status, req/s
@@ -330,6 +335,21 @@ class ServerCard(Node):
         self._draw_memory(
             p, QRectF(info.x(), info.y() + 2 * rh, info.width(), rh), state, fs2, text, muted
         )
+
+    def _draw_compact(self, p: QPainter, r: QRectF, v: ServerView, text: QColor) -> None:
+        """One line for crowded fleets (more than 16 servers): symbol, name, status."""
+        fs = max(9.0, min(18.0, r.height() * 0.42))
+        size = fs * 0.8
+        draw_server_symbol(p, v.index, QRectF(r.x() + 6, r.center().y() - size / 2, size, size))
+        label, color = self.status()
+        p.setFont(font(fs, bold=True))
+        p.setPen(text)
+        name_r = QRectF(r.x() + 10 + size, r.y(), r.width() - 14 - size, r.height())
+        p.drawText(name_r, _ALIGN_LEFT, v.name.removeprefix("server-"))
+        detail = "✖ DOWN" if not v.up else f"{v.sessions:,}" if v.sessions else label
+        p.setFont(font(fs * 0.8, bold=not v.up))
+        p.setPen(QColor("#FFFFFF") if not v.up else QColor(color))
+        p.drawText(name_r.adjusted(0, 0, -2, 0), _ALIGN_RIGHT, detail.split(" ·")[0])
 
     def _draw_workers(
         self, p: QPainter, r: QRectF, v: ServerView, fs: float, text: QColor, muted: QColor

@@ -181,8 +181,8 @@ class TopologyScene(QGraphicsScene):
                     self.flashes.add([self._label_spot(f)], since(f.t))
         self._place_dots(snapshot.t)
         self.update_effects(wall)
-        if refresh_cards or refresh_nodes:
-            self._refresh_nodes(snapshot, wall, everything=refresh_nodes)
+        budget = len(self.cards) if refresh_nodes else CARDS_PER_FRAME if refresh_cards else 0
+        self._refresh_nodes(snapshot, wall, budget)
         if refresh_nodes or wall - self._others_refreshed >= CARD_MIN_GAP_S:
             self._others_refreshed = wall
             self._refresh_others(snapshot)
@@ -208,9 +208,10 @@ class TopologyScene(QGraphicsScene):
             return dataclasses.replace(failure, x=r.x + r.w * 0.62, y=r.y + r.h * 0.3)
         return failure
 
-    def _refresh_nodes(self, snapshot: Snapshot, wall: float, everything: bool) -> None:
+    def _refresh_nodes(self, snapshot: Snapshot, wall: float, budget: int) -> None:
         """Redraw cards whose numbers changed: each at most every ``CARD_MIN_GAP_S`` and at
-        most ``CARDS_PER_FRAME`` per frame, so sixteen cards never repaint in one frame."""
+        most ``budget`` per frame, so sixteen cards never repaint in one frame. A change of
+        status (up, down, rotation, draining) always reaches its card at once."""
         config = snapshot.config
         cap = config.servers.memory_mb
         peak = max((s.memory_mb for s in snapshot.servers), default=0.0)
@@ -219,14 +220,19 @@ class TopologyScene(QGraphicsScene):
             (v for v in snapshot.servers if v.index in self.cards),
             key=lambda v: self.cards[v.index].refreshed,
         )
-        budget = len(views) if everything else CARDS_PER_FRAME
+        everything = budget >= len(views)
         for view in views:
             card = self.cards[view.index]
-            urgent = card.view is None or card.view.up != view.up
+            shown = card.view
+            urgent = shown is None or (shown.up, shown.in_rotation, shown.draining) != (
+                view.up,
+                view.in_rotation,
+                view.draining,
+            )
             if not (everything or urgent) and wall - card.refreshed < CARD_MIN_GAP_S:
                 continue
             if budget <= 0 and not urgent:
-                break
+                continue
             if card.set_view(view, scale, cap):
                 budget -= 1
             card.refreshed = wall

@@ -18,7 +18,6 @@ from visualizer.sim.events import ErrorCode, Event, EventKind
 from visualizer.ui.canvas.layout import LANES, Layout
 from visualizer.ui.theme import USER_COLORS, user_color_index
 
-MAX_SERVER_SLOTS = 64
 FAILED_SPRITE = len(USER_COLORS)  # sprite index of a failed request
 INF = np.inf
 
@@ -53,6 +52,7 @@ class RequestTracker:
         self.jump = False  # reduced motion: dots sit at each hop instead of sliding
         self._last: tuple[np.ndarray, np.ndarray, np.ndarray] = (np.zeros(0, int),) * 3
         self._last_now = 0.0
+        self._slots = 64
         self.set_layout(None)
 
     # --- storage -------------------------------------------------------------------
@@ -95,7 +95,10 @@ class RequestTracker:
 
     def set_layout(self, layout: Layout | None) -> None:
         """Anchor points per engine server index (cards may move when the fleet changes)."""
-        n = MAX_SERVER_SLOTS
+        # indexed by engine server index, which grows as servers come and go (never
+        # shrinks: requests to a removed server may still be on their way back)
+        n = max([self._slots, *(i + 1 for i in (layout.servers if layout else {}))])
+        self._slots = n
         self.in_x = np.zeros(n)
         self.in_y = np.zeros(n)
         self.q_x, self.q_y, self.q_w, self.q_h = (np.zeros(n) for _ in range(4))
