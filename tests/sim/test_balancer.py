@@ -6,10 +6,16 @@ from collections import Counter
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim.balancer import Balancer, IpHash, LeastConnections, RandomPick, RoundRobin
 from visualizer.sim.config import Algorithm
 from visualizer.sim.nodes import Server
-from visualizer.sim.users import User
+from visualizer.sim.routing.balancer import (
+    Balancer,
+    IpHash,
+    LeastConnections,
+    RandomPick,
+    RoundRobin,
+)
+from visualizer.sim.traffic import User
 
 
 def _fleet(n: int) -> list[Server]:

@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.sim.helpers import config
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim.config import Algorithm, Mode, OnError, ServiceDistribution
 from visualizer.sim.simulation import Simulation
 

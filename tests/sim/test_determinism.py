@@ -3,7 +3,7 @@
 import json
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 

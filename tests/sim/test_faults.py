@@ -3,8 +3,8 @@
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim import events as ev
-from visualizer.sim.events import ErrorCode, EventKind, LossCause
+from visualizer.sim import commands as ev
+from visualizer.sim.records import ErrorCode, EventKind, LossCause
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 

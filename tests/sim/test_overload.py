@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim.events import ErrorCode
+from visualizer.sim.records import ErrorCode
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize

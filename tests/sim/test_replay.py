@@ -6,7 +6,7 @@ import tomllib
 import pytest
 
 from tests.sim.helpers import config
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.sim.config import FaultAction
 from visualizer.sim.schema import ConfigError

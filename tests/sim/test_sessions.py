@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim.config import Mode
-from visualizer.sim.events import CLIENT, STORE, ErrorCode, EventKind, LossCause
+from visualizer.sim.records import CLIENT, STORE, ErrorCode, EventKind, LossCause
 from visualizer.sim.simulation import Simulation
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.sim.helpers import config, erlang_c_response, simulate
-from visualizer.sim.events import ErrorCode, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.simulation import Simulation
 
 WARMUP_S = 50.0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer.sim.events import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import SCENE_W, compute_layout, scene_height
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of

@@ -8,7 +8,7 @@ import json
 
 from PySide6.QtWidgets import QApplication
 
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.sim.config import MAX_SERVERS
 from visualizer.sim.simulation import Simulation

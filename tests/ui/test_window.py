@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import card_point, click_card
 from visualizer.sim.config import Mode
-from visualizer.sim.events import ErrorCode, LossCause
+from visualizer.sim.records import ErrorCode, LossCause
 from visualizer.ui.theme import DARK
 
 

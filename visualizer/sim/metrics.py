@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.sim.events import ErrorCode, LossCause
+from visualizer.sim.records import ErrorCode, LossCause
 
 # Log-spaced latency bins 0.5% wide from 1 µs to ~1 day; each bin keeps its sum too, so a
 # quantile is the mean of the values in its bin (exact when service times are constant).

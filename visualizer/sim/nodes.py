@@ -1,15 +1,14 @@
-"""State of the servers and the shared store (mutated only by ``Simulation``)."""
+"""A server's state (changed only by the engine's fleet and request path)."""
 
 from __future__ import annotations
 
 from collections import deque
 from typing import TYPE_CHECKING
 
-from visualizer.sim.events import STORE
-from visualizer.sim.sessions import SessionTable
+from visualizer.sim.state.sessions import SessionTable
 
 if TYPE_CHECKING:
-    from visualizer.sim.users import Request
+    from visualizer.sim.requests import Request
 
 
 class Server:
@@ -68,15 +67,3 @@ class Server:
         self.busy_area += self.busy * (now - self.busy_t)
         self.busy_t = now
         self.busy = busy
-
-
-class SessionStore:
-    """A Redis-like shared store: sessions with idle TTL; may crash and be restored."""
-
-    __slots__ = ("crashes", "epoch", "sessions", "up")
-
-    def __init__(self) -> None:
-        self.sessions = SessionTable(STORE)
-        self.up = True
-        self.epoch = 0  # bumped on crash: a round trip spanning it fails
-        self.crashes = 0

@@ -16,8 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from visualizer.sim.commands import Command, SetValue
 from visualizer.sim.config import Config
-from visualizer.sim.events import Command, Event, SetValue
+from visualizer.sim.records import Event
 from visualizer.sim.schema import ConfigError, with_values
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot

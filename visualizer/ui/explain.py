@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from visualizer.sim.config import Algorithm, Mode
-from visualizer.sim.events import Event, EventKind
+from visualizer.sim.records import Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.sim import events as ev
+from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.schema import ConfigError

@@ -17,8 +17,8 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
-from visualizer.sim.events import EventKind, Marker
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
+from visualizer.sim.records import EventKind, Marker
 from visualizer.ui.theme import (
     BLUE,
     ERROR_COLORS,

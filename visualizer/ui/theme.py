@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from visualizer.sim.events import ErrorCode, LossCause
+from visualizer.sim.records import ErrorCode, LossCause
 
 # Okabe & Ito (2008), colour-blind safe.
 BLACK = "#000000"

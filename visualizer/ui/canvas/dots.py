@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPaintEngine, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from visualizer.sim.events import ErrorCode
+from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, Failure
 from visualizer.ui.theme import ERROR_COLORS, FAILURE, USER_COLORS

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
 from visualizer.sim.config import Mode
-from visualizer.sim.events import ErrorCode, Event, EventKind
+from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots
 from visualizer.ui.canvas.layout import MARGIN, SCENE_W, Layout, compute_layout

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.sim.events import ErrorCode, Event, EventKind
+from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.ui.canvas.layout import LANES, Layout
 from visualizer.ui.theme import USER_COLORS, user_color_index
 

@@ -1,8 +1,6 @@
-"""Plain records the engine emits (for animation) and the commands it accepts.
-
-Records are immutable tuples so the UI can keep them without copying; commands are
-frozen dataclasses so a list of them is a reproducible script.
-"""
+"""Plain records the engine emits: event records (for animation and the event log), and
+markers for notable moments. Records are immutable tuples so views can keep them
+without copying."""
 
 from __future__ import annotations
 
@@ -68,52 +66,6 @@ class Event(NamedTuple):
     user: int
     server: int
     detail: Any = None
-
-
-# --- commands -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CrashServer:
-    server: int  # 0-based index
-
-
-@dataclass(frozen=True)
-class RestartServer:
-    server: int
-
-
-@dataclass(frozen=True)
-class CrashStore:
-    pass
-
-
-@dataclass(frozen=True)
-class RestoreStore:
-    pass
-
-
-@dataclass(frozen=True)
-class AddServer:
-    pass
-
-
-@dataclass(frozen=True)
-class RemoveServer:
-    server: int | None = None  # None: the highest-numbered live server
-
-
-@dataclass(frozen=True)
-class SetValue:
-    """Change a scenario key live, e.g. ``SetValue("state.mode", "shared")``."""
-
-    key: str
-    value: Any
-
-
-Command = (
-    CrashServer | RestartServer | CrashStore | RestoreStore | AddServer | RemoveServer | SetValue
-)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from visualizer.sim.config import Algorithm
 
 if TYPE_CHECKING:
     from visualizer.sim.nodes import Server
-    from visualizer.sim.users import User
+    from visualizer.sim.traffic import User
 
 
 class Strategy(Protocol):

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from itertools import islice
 
 from visualizer.sim.config import Mode
-from visualizer.sim.events import LossCause
+from visualizer.sim.records import LossCause
 
 
 class Session:

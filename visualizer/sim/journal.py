@@ -1,0 +1,26 @@
+"""Where the engine writes what happened: event records (when recording) and markers."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import simpy
+
+from visualizer.sim.records import Event, EventKind, Marker
+
+
+class Journal:
+    """Event records for views (only when ``record_events``) and notable moments."""
+
+    def __init__(self, env: simpy.Environment, record_events: bool, event_buffer: int) -> None:
+        self.env = env
+        self.events: deque[Event] | None = deque(maxlen=event_buffer) if record_events else None
+        self.markers: deque[Marker] = deque(maxlen=2_000)
+
+    def notable(self, kind: EventKind, server: int, label: str, detail: Any = None) -> None:
+        """A moment worth a plot marker and a caption, also sent as an event record."""
+        now = self.env._now
+        self.markers.append(Marker(now, label, kind, server))
+        if self.events is not None:
+            self.events.append(Event(now, kind, 0, 0, server, label if detail is None else detail))

@@ -1,0 +1,1 @@
+"""The load balancer and its routing strategies."""

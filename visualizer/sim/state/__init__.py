@@ -1,0 +1,1 @@
+"""Where state lives: sessions and their tables, the shared store, and placements."""
