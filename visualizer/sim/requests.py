@@ -18,6 +18,7 @@ from visualizer.sim.config import Config, Mode
 from visualizer.sim.config import ServiceDistribution as Dist
 from visualizer.sim.metrics import Totals
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.state.placements import PLACEMENTS, Placement
 
 if TYPE_CHECKING:
     from visualizer.sim.fleet import Fleet
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import Traffic, User
 
 LOGIN, ACTION, LOGOUT = RequestKind.LOGIN, RequestKind.ACTION, RequestKind.LOGOUT
-LOCAL, SHARED, TOKEN = Mode.LOCAL, Mode.SHARED, Mode.TOKEN
 SENT, STARTED, SERVED, FAILED = (
     EventKind.SENT,
     EventKind.STARTED,
@@ -44,7 +44,7 @@ class Request:
         "epoch",
         "id",
         "kind",
-        "mode",
+        "placement",
         "server",
         "store_epoch",
         "t_sent",
@@ -61,7 +61,7 @@ class Request:
         self.server: Server | None = None
         self.epoch = -1  # server epoch when processing started
         self.store_epoch = -1  # store epoch when its round trip started (-1: none)
-        self.mode: Mode | None = None  # where a login puts the new session
+        self.placement: Placement | None = None  # of its session (for a login: the new one)
 
 
 class RequestPath:
@@ -82,23 +82,24 @@ class RequestPath:
         self.totals = totals
         self.balancer = balancer
         self.keeper = keeper
-        self.store = store
         self._events = journal.events
         self.fleet: Fleet  # wired by the simulation
         self.traffic: Traffic
         self._next_request = 1
         self.sec_latency: list[float] = []  # successful latencies this second (seconds)
+        self.placements: dict[Mode, Placement] = {
+            cls.mode: cls(keeper, store) for cls in PLACEMENTS
+        }
 
     def configure(self, config: Config) -> None:
         c = config
         self._svc = c.servers.service_ms / 1000.0
         self._svc_exp = c.servers.service is Dist.EXPONENTIAL
         self._net = c.network.latency_ms / 1000.0
-        self._verify = c.state.token_verify_ms / 1000.0
-        self._store_rtt = c.store.latency_ms / 1000.0
-        self._ttl = c.state.ttl_s
-        self._mode = c.state.mode
         self._queue_limit = c.servers.queue_limit
+        for placement in self.placements.values():
+            placement.configure(c)
+        self._placement = self.placements[c.state.mode]  # where new sessions go
 
     def send(self, user: User) -> None:
         now = self.env._now
@@ -148,39 +149,16 @@ class RequestPath:
         now = self.env._now
         hold = -math.log(1.0 - self.rng.random()) * self._svc if self._svc_exp else self._svc
         if req.kind is LOGIN:
-            mode = req.mode = self._mode
-            if mode is TOKEN:
-                hold += self._verify
-            elif mode is SHARED:
-                if not self.store.up:
-                    self.fail(req, ErrorCode.STORE_UNAVAILABLE)
-                    return
-                hold += self._store_rtt
-                req.store_epoch = self.store.epoch
+            placement = req.placement = self._placement
+            extra = placement.begin_login(req)
         else:
             sess: Session = req.user.session  # type: ignore[assignment]
-            home = sess.home
-            if home is LOCAL:
-                if not sess.alive or sess.holder is not s.sessions:
-                    self.fail(req, self._missing_code(sess))
-                    return
-                if now - sess.last_access > self._ttl:
-                    self.keeper.expire(sess)
-                    self.fail(req, ErrorCode.SESSION_MISSING)
-                    return
-            elif home is TOKEN:
-                if not sess.alive or now - sess.last_access > self._ttl:
-                    if sess.alive:
-                        self.keeper.expire(sess)
-                    self.fail(req, ErrorCode.INSUFFICIENT_CONTEXT)
-                    return
-                hold += self._verify
-            else:
-                if not self.store.up:
-                    self.fail(req, ErrorCode.STORE_UNAVAILABLE)
-                    return
-                hold += self._store_rtt
-                req.store_epoch = self.store.epoch
+            placement = req.placement = sess.home
+            extra = placement.begin(req, s, sess, now)
+        if extra.__class__ is not float:
+            self.fail(req, extra)  # type: ignore[arg-type]
+            return
+        hold += extra  # type: ignore[operator]
         s.busy_area += s.busy * (now - s.busy_t)
         s.busy_t = now
         s.busy += 1
@@ -189,12 +167,8 @@ class RequestPath:
         s.active[req.id] = req
         Timeout(self.env, hold, req).callbacks.append(self._on_done)
         if self._events is not None:
-            rtt = self._store_rtt if req.store_epoch >= 0 else 0.0
+            rtt = placement.round_trip
             self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, rtt))
-
-    @staticmethod
-    def _missing_code(sess: Session) -> ErrorCode:
-        return ErrorCode.SESSION_LOST if sess.lost is not None else ErrorCode.SESSION_MISSING
 
     def _on_done(self, ev: Timeout) -> None:
         req: Request = ev._value
@@ -206,17 +180,8 @@ class RequestPath:
         s.busy_area += s.busy * (now - s.busy_t)
         s.busy_t = now
         s.busy -= 1
-        code = None
-        if req.store_epoch >= 0:
-            if self.store.epoch != req.store_epoch:
-                code = ErrorCode.STORE_UNAVAILABLE
-            elif req.kind is not LOGIN:
-                sess: Session = req.user.session  # type: ignore[assignment]
-                if not sess.alive:
-                    code = self._missing_code(sess)
-                elif now - sess.last_access > self._ttl:
-                    self.keeper.expire(sess)
-                    code = ErrorCode.SESSION_MISSING
+        placement = req.placement
+        code = placement.finish(req, now) if placement.checks_on_finish else None  # type: ignore[union-attr]
         if code is None:
             self._succeed(req, s, now)
         else:
@@ -242,7 +207,7 @@ class RequestPath:
             if sess.alive:  # it may have idled out while this request was processed
                 sess.holder.touch(sess, now)
         elif kind is LOGIN:
-            self.keeper.create(user, req.mode, s, now)  # type: ignore[arg-type]
+            self.keeper.create(user, req.placement, s, now)  # type: ignore[arg-type]
         else:
             self.keeper.end(user, now)
         if s.draining and s.outstanding == 0:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from visualizer.sim.config import Config, Mode
+from visualizer.sim.config import Config
 from visualizer.sim.metrics import Totals
 from visualizer.sim.records import CLIENT, Event, EventKind, LossCause
 from visualizer.sim.state.sessions import Session, SessionTable
@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     from visualizer.sim.fleet import Fleet
     from visualizer.sim.journal import Journal
     from visualizer.sim.nodes import Server
+    from visualizer.sim.state.placements import Placement
     from visualizer.sim.traffic import User
-
-LOCAL, SHARED = Mode.LOCAL, Mode.SHARED
 
 
 class SessionKeeper:
@@ -40,22 +39,17 @@ class SessionKeeper:
         self.kb = config.state.session_kb
         self.cap_mb = config.servers.memory_mb
 
-    def create(self, user: User, mode: Mode, s: Server, now: float) -> None:
+    def create(self, user: User, placement: Placement, s: Server, now: float) -> None:
         sid = self._next_session
         self._next_session = sid + 1
-        if mode is LOCAL:
-            table = s.sessions
-        elif mode is SHARED:
-            table = self.store.sessions
-        else:
-            table = self.tokens
-        sess = Session(sid, user.id, mode, table, now)
+        table = placement.table(s)
+        sess = Session(sid, user.id, placement, table, now)
         table.add(sess)
         user.session = sess
         self.totals.sessions_created += 1
         if self._events is not None:
             self._events.append(Event(now, EventKind.SESSION_CREATED, 0, user.id, table.where, sid))
-        if mode is LOCAL and self.over_memory(s):
+        if table is s.sessions and self.over_memory(s):
             self.fleet.crash(s, LossCause.OOM)
 
     def end(self, user: User, now: float) -> None:

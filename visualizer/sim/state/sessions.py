@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from visualizer.sim.config import Mode
 from visualizer.sim.records import LossCause
+
+if TYPE_CHECKING:
+    from visualizer.sim.state.placements import Placement
 
 
 class Session:
-    """One user's login state; ``home`` says where it lives, ``holder`` which table."""
+    """One user's login state; ``home`` is its placement, ``holder`` the table it is in."""
 
     __slots__ = ("alive", "holder", "home", "id", "last_access", "lost", "user")
 
-    def __init__(self, sid: int, user: int, home: Mode, holder: SessionTable, now: float) -> None:
+    def __init__(
+        self, sid: int, user: int, home: Placement, holder: SessionTable, now: float
+    ) -> None:
         self.id = sid
         self.user = user
         self.home = home
@@ -31,7 +36,7 @@ class SessionTable:
 
     def __init__(self, where: int) -> None:
         self._by_id: OrderedDict[int, Session] = OrderedDict()
-        self.where = where  # server index, or events.STORE / events.CLIENT
+        self.where = where  # server index, or records.STORE / records.CLIENT
 
     def __len__(self) -> int:
         return len(self._by_id)
