@@ -1,0 +1,175 @@
+"""The architecture's import rules (DESIGN.md §9): the engine and the run layer never
+import Qt, and the UI sits above the run layer, which sits above the engine.
+
+The rules are import-linter contracts in pyproject.toml ([tool.importlinter]). CI runs
+``lint-imports``; these tests run the same check, so ``python -m pytest`` fails too when
+a contract breaks. The tests on a made-up ``visualizer`` package in a temporary folder
+show that the project's own contracts do break on the imports they forbid.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = ROOT / "pyproject.toml"
+CONTRACTS = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"][
+    "contracts"
+]
+NAMES = {contract["id"]: contract["name"] for contract in CONTRACTS}
+
+# The `lint-imports` console script is this, run by the interpreter running the tests.
+_LINT_IMPORTS = (
+    "import sys; from importlinter.cli import lint_imports_command; "
+    "sys.exit(lint_imports_command())"
+)
+
+
+def lint_imports(cwd: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``lint-imports`` in ``cwd`` (which it puts first on the import path)."""
+    env = os.environ | {"COLUMNS": "400"}  # one line per contract, however long its name
+    return subprocess.run(
+        [sys.executable, "-c", _LINT_IMPORTS, "--no-cache", "--no-logo", *options],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def verdicts(output: str) -> dict[str, str]:
+    """Contract id -> "KEPT" or "BROKEN", from the report."""
+    by_name = {name: key for key, name in NAMES.items()}
+    found = re.findall(r"^(.+) (KEPT|BROKEN)$", output, flags=re.MULTILINE)
+    return {by_name[name]: verdict for name, verdict in found if name in by_name}
+
+
+def test_the_project_keeps_its_import_contracts():
+    result = lint_imports(ROOT)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert verdicts(output) == dict.fromkeys(NAMES, "KEPT"), output
+    assert f"Contracts: {len(NAMES)} kept, 0 broken." in output, output
+    # the whole package was looked at (the count includes the outside packages it imports)
+    analyzed = int(re.search(r"Analyzed (\d+) files", output)[1])
+    assert analyzed >= len(list((ROOT / "visualizer").rglob("*.py"))), output
+
+
+def test_running_the_engine_loads_no_qt_module():
+    """What the import graph cannot see: imports made at run time or inside the engine's
+    own dependencies. A headless run of the engine must leave Qt unloaded."""
+    code = (
+        "import sys\n"
+        "from visualizer.sim import scenario\n"
+        "from visualizer.sim.simulation import Simulation\n"
+        "from visualizer.sim.summary import summarize\n"
+        "sim = Simulation(scenario.load('sticky-crash'))\n"
+        "sim.advance(5)\n"
+        "summarize(sim)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'pyqtgraph', 'shiboken6', 'PyQt5', 'PyQt6'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# A made-up package shaped like ours: the CLI and the UI on top, the engine at the bottom.
+WITHOUT_APP = {
+    "visualizer/__init__.py": "",
+    "visualizer/atomic.py": "import os\n",
+    "visualizer/cli.py": "import visualizer.ui.window\nimport visualizer.sim.engine\n",
+    "visualizer/sim/__init__.py": "",
+    "visualizer/sim/engine.py": "import simpy\nimport visualizer.sim.config\n",
+    "visualizer/sim/config.py": "import dataclasses\n",
+    "visualizer/ui/__init__.py": "",
+    "visualizer/ui/window.py": "import PySide6\nimport pyqtgraph\nimport visualizer.sim.engine\n",
+}
+# ... and with the run layer between them.
+WITH_APP = WITHOUT_APP | {
+    "visualizer/app/__init__.py": "from visualizer.app.run import Run\n",
+    "visualizer/app/run.py": "import visualizer.sim.engine\nRun = object\n",
+    "visualizer/ui/window.py": "import PySide6\nimport visualizer.app.run\n",
+}
+
+
+def write_package(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    shutil.copy(PYPROJECT, folder / "pyproject.toml")  # the project's own contracts
+
+
+@pytest.mark.parametrize("files", [WITHOUT_APP, WITH_APP], ids=["without-app", "with-app"])
+def test_a_package_that_follows_the_rules_keeps_every_contract(tmp_path, files):
+    write_package(tmp_path, files)
+    result = lint_imports(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert verdicts(output) == dict.fromkeys(NAMES, "KEPT"), output
+
+
+BREAKS = {
+    "engine imports Qt": (
+        WITHOUT_APP | {"visualizer/sim/engine.py": "import simpy\nimport PySide6.QtCore\n"},
+        {"engine-headless"},
+    ),
+    "engine imports Qt through another module": (
+        WITHOUT_APP
+        | {
+            "visualizer/sim/config.py": "import visualizer.atomic\n",
+            "visualizer/atomic.py": "from shiboken6 import isValid\n",
+        },
+        {"engine-headless"},
+    ),
+    "engine imports pyqtgraph inside a function": (
+        WITHOUT_APP
+        | {"visualizer/sim/config.py": "def plot():\n    import pyqtgraph\n    return pyqtgraph\n"},
+        {"engine-headless"},
+    ),
+    "engine imports the UI": (
+        WITHOUT_APP | {"visualizer/sim/engine.py": "from visualizer.ui import window\n"},
+        {"engine-headless", "layers"},
+    ),
+    "engine imports the CLI": (
+        WITHOUT_APP | {"visualizer/sim/engine.py": "from visualizer import cli\n"},
+        # and through the CLI, the UI
+        {"engine-headless", "layers"},
+    ),
+    "engine imports the run layer": (
+        WITH_APP | {"visualizer/sim/config.py": "import visualizer.app\n"},
+        {"engine-headless", "layers"},
+    ),
+    "run layer imports Qt in its __init__": (
+        WITH_APP | {"visualizer/app/__init__.py": "import PySide6\n"},
+        {"run-layer-headless"},
+    ),
+    "run layer module imports pyqtgraph": (
+        WITH_APP | {"visualizer/app/run.py": "import pyqtgraph\nRun = object\n"},
+        {"run-layer-headless"},
+    ),
+    "run layer imports the UI": (
+        WITH_APP | {"visualizer/app/run.py": "from visualizer.ui.window import View\n"},
+        {"run-layer-headless", "layers"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "broken"), BREAKS.values(), ids=BREAKS.keys())
+def test_each_forbidden_import_breaks_its_contract(tmp_path, files, broken):
+    write_package(tmp_path, files)
+    result = lint_imports(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    expected = {key: "BROKEN" if key in broken else "KEPT" for key in NAMES}
+    assert verdicts(output) == expected, output
