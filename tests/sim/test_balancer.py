@@ -23,7 +23,7 @@ def _fleet(n: int) -> list[Server]:
 
 
 def _user(uid: int, ip: int | None = None) -> User:
-    return User(uid, 5, False, uid if ip is None else ip)
+    return User(uid, 5, False, uid if ip is None else ip, 0)
 
 
 def test_round_robin_cycles_in_order():

@@ -52,7 +52,8 @@ def test_shared_store_survives_the_same_crash_and_pays_the_store_round_trip():
         )
     )
     difference = shared["latency_ms"]["mean"] - token["latency_ms"]["mean"]
-    assert difference == pytest.approx(15.0, rel=0.10)
+    # the 15 ms round trip, plus a little queueing: it holds the worker meanwhile
+    assert 15.0 <= difference <= 15.0 * 1.15
 
 
 def test_dead_server_gets_traffic_until_the_health_check_then_none():

@@ -70,7 +70,7 @@ class RequestPath:
     def __init__(
         self,
         env: simpy.Environment,
-        rng: random.Random,
+        service: random.Random,
         totals: Totals,
         journal: Journal,
         balancer: Balancer,
@@ -78,7 +78,7 @@ class RequestPath:
         store: SessionStore,
     ) -> None:
         self.env = env
-        self.rng = rng
+        self.service = service  # the stream of processing times
         self.totals = totals
         self.balancer = balancer
         self.keeper = keeper
@@ -147,7 +147,7 @@ class RequestPath:
     def _start(self, req: Request, s: Server) -> None:
         """A worker picks the request up; session checks that need no I/O fail at once."""
         now = self.env._now
-        hold = -math.log(1.0 - self.rng.random()) * self._svc if self._svc_exp else self._svc
+        hold = -math.log(1.0 - self.service.random()) * self._svc if self._svc_exp else self._svc
         if req.kind is LOGIN:
             placement = req.placement = self._placement
             extra = placement.begin_login(req)

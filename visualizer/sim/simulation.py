@@ -2,14 +2,13 @@
 
 The parts each do one job: ``Traffic`` (users), ``RequestPath`` (the hot path),
 ``SessionKeeper`` (sessions), ``Fleet`` (servers, store, health checks) and ``Sampler``
-(per-second metrics). Everything random comes from the one ``random.Random(seed)``
-held here; nothing reads a clock.
+(per-second metrics). Everything random comes from named streams derived from the one
+scenario seed (``rng.Streams``); nothing reads a clock.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +35,7 @@ from visualizer.sim.metrics import LatencyHistogram, Sample, Totals
 from visualizer.sim.nodes import Server
 from visualizer.sim.records import Event, EventKind, LossCause, Marker
 from visualizer.sim.requests import RequestPath
+from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
 from visualizer.sim.schema import LIVE_SECTIONS, ConfigError, with_values
@@ -61,18 +61,18 @@ class Simulation:
         on_sample: Callable[[Sample], None] | None = None,
     ) -> None:
         self.initial_config = config
-        self.rng = random.Random(config.scenario.seed)
+        self.streams = streams = Streams(config.scenario.seed)
         self.env = env = simpy.Environment()
         self.totals = totals = Totals()
         self.journal = journal = Journal(env, record_events, event_buffer)
         store = SessionStore()
         self.keeper = keeper = SessionKeeper(env, totals, journal, store)
-        self.balancer = Balancer(config.balancer.algorithm, config.balancer.sticky, self.rng)
+        self.balancer = Balancer(config.balancer.algorithm, config.balancer.sticky, streams.routing)
         self.fleet = fleet = Fleet(env, config, journal, self.balancer, keeper, store)
         self.requests = requests = RequestPath(
-            env, self.rng, totals, journal, self.balancer, keeper, store
+            env, streams.service, totals, journal, self.balancer, keeper, store
         )
-        self.traffic = traffic = Traffic(env, self.rng, totals, self.balancer, keeper)
+        self.traffic = traffic = Traffic(env, streams, totals, journal, self.balancer, keeper)
         keeper.fleet = fleet
         fleet.requests = requests
         requests.fleet, requests.traffic = fleet, traffic

@@ -4,7 +4,6 @@ after a success or a failure (go on, retry, log in again, give up)."""
 from __future__ import annotations
 
 import math
-import random
 from typing import TYPE_CHECKING
 
 import simpy
@@ -12,39 +11,54 @@ from simpy.events import Timeout
 
 from visualizer.sim.config import Config, OnError
 from visualizer.sim.metrics import Totals
-from visualizer.sim.records import ErrorCode, LossCause, RequestKind
+from visualizer.sim.records import ErrorCode, Event, EventKind, LossCause, RequestKind
+from visualizer.sim.rng import Streams, lcg_next, lcg_unit
 
 if TYPE_CHECKING:
+    from visualizer.sim.journal import Journal
     from visualizer.sim.requests import Request, RequestPath
     from visualizer.sim.routing.balancer import Balancer
     from visualizer.sim.state.keeper import SessionKeeper
     from visualizer.sim.state.sessions import Session
 
 LOGIN, ACTION, LOGOUT = RequestKind.LOGIN, RequestKind.ACTION, RequestKind.LOGOUT
+USER_ARRIVED = EventKind.USER_ARRIVED
 SESSION_ERRORS = frozenset(
     {ErrorCode.SESSION_MISSING, ErrorCode.SESSION_LOST, ErrorCode.INSUFFICIENT_CONTEXT}
 )
 
 
 class User:
-    __slots__ = ("failures", "id", "ip", "logs_out", "next_kind", "remaining", "session")
+    __slots__ = (
+        "failures",
+        "id",
+        "ip",
+        "logs_out",
+        "next_kind",
+        "relogging",
+        "remaining",
+        "session",
+        "think",
+    )
 
-    def __init__(self, uid: int, remaining: int, logs_out: bool, ip: int) -> None:
+    def __init__(self, uid: int, remaining: int, logs_out: bool, ip: int, think: int) -> None:
         self.id = uid
-        self.remaining = remaining  # successful requests still to make
+        self.remaining = remaining  # successful workflow steps still to make
         self.logs_out = logs_out
-        self.ip = ip  # client address the hash balancer sees (shared behind a proxy)
+        self.ip = ip  # 32-bit client address the hash balancer sees (shared behind a proxy)
+        self.think = think  # state of the user's own generator of think times
         self.session: Session | None = None
         self.next_kind = LOGIN
         self.failures = 0  # consecutive
+        self.relogging = False  # logging in again after a session error: not progress
 
 
-def workflow_length(rng: random.Random, mean: float) -> int:
-    """Geometric on {1, 2, ...} with the given mean (1 means exactly one request)."""
+def workflow_length(u: float, mean: float) -> int:
+    """Geometric on {1, 2, ...} with the given mean (1 means exactly one request), from a
+    uniform ``u`` drawn whatever the mean (so every user takes the same draws)."""
     if mean <= 1.0:
         return 1
-    p = 1.0 / mean
-    return 1 + int(math.log(1.0 - rng.random()) / math.log(1.0 - p))
+    return 1 + int(math.log(1.0 - u) / math.log(1.0 - 1.0 / mean))
 
 
 class Traffic:
@@ -53,13 +67,17 @@ class Traffic:
     def __init__(
         self,
         env: simpy.Environment,
-        rng: random.Random,
+        streams: Streams,
         totals: Totals,
+        journal: Journal,
         balancer: Balancer,
         keeper: SessionKeeper,
     ) -> None:
         self.env = env
-        self.rng = rng
+        self._events = journal.events
+        self.arrivals = streams.arrivals
+        self.users = streams.users
+        self.proxy_ip = streams.stream("proxy").getrandbits(32)  # one corporate proxy
         self.totals = totals
         self.balancer = balancer
         self.keeper = keeper
@@ -80,7 +98,7 @@ class Traffic:
     def schedule_arrival(self) -> None:
         rate = self.config.traffic.users_per_s
         if rate > 0:
-            delay = self.rng.expovariate(rate)
+            delay = self.arrivals.expovariate(rate)
             Timeout(self.env, delay, self._arrival_gen).callbacks.append(self._on_arrival)
 
     def rate_changed(self) -> None:
@@ -93,15 +111,20 @@ class Traffic:
             return  # superseded by a rate change
         self.schedule_arrival()
         traffic = self.config.traffic
-        rng = self.rng
+        draw = self.users.random
         uid = self._next_user
         self._next_user = uid + 1
-        n = workflow_length(rng, traffic.requests_per_user)
-        logs_out = n >= 2 and traffic.logout_fraction > 0 and rng.random() < traffic.logout_fraction
-        behind_proxy = traffic.proxy_fraction > 0 and rng.random() < traffic.proxy_fraction
-        user = User(uid, n, logs_out, 0 if behind_proxy else uid)
+        # the same five draws for every user, whatever the settings: intents stay aligned
+        n = workflow_length(draw(), traffic.requests_per_user)
+        logs_out = draw() < traffic.logout_fraction and n >= 2
+        behind_proxy = draw() < traffic.proxy_fraction
+        ip = self.users.getrandbits(32)
+        think = self.users.getrandbits(64)
+        user = User(uid, n, logs_out, self.proxy_ip if behind_proxy else ip, think)
         self.totals.arrived += 1
         self.users_active += 1
+        if self._events is not None:
+            self._events.append(Event(self.env._now, USER_ARRIVED, 0, uid, -1, n))
         self.requests.send(user)
 
     def _on_think(self, ev: Timeout) -> None:
@@ -112,7 +135,10 @@ class Traffic:
     def resume(self, user: User) -> None:
         """The response travels back, the user thinks, then sends ``user.next_kind``."""
         think = self._think
-        delay = self._net + (-math.log(1.0 - self.rng.random()) * think if think > 0 else 0.0)
+        delay = self._net
+        if think > 0:  # the user's own generator: the k-th pause is the same in any design
+            state = user.think = lcg_next(user.think)
+            delay -= math.log(1.0 - lcg_unit(state)) * think
         Timeout(self.env, delay, user).callbacks.append(self._on_think)
 
     def after_success(self, user: User) -> None:
