@@ -477,7 +477,7 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{mode} sessions, {cfg['balancer']['algorithm']} ({sticky})",
         "",
         f"requests  {req['total']:>10,} total  {req['ok']:>10,} ok  "
-        f"{req['failed']:>8,} failed{share}",
+        f"{req['failed']:>8,} failed{share}  ({req['logins']:,} of the ok were logins)",
         f"errors    {codes}",
         f"latency   mean {ms(lat['mean'])}   p50 {ms(lat['p50'])}   p95 {ms(lat['p95'])}"
         f"   p99 {ms(lat['p99'])}",

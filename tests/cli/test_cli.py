@@ -58,7 +58,7 @@ def test_json_to_stdout_is_the_json_alone_with_the_documented_fields(capsys):
         "servers",
         "users",
     }
-    assert set(data["requests"]) == {"total", "ok", "failed", "by_code"}
+    assert set(data["requests"]) == {"total", "ok", "failed", "logins", "by_code"}
     assert set(data["requests"]["by_code"]) == {c.value for c in ERROR_CODES}
     assert set(data["latency_ms"]) == {"mean", "p50", "p95", "p99"}
     assert set(data["sessions"]) == {"created", "lost", "lost_by_cause", "peak_active"}

@@ -41,6 +41,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
             "total": t.sent,
             "ok": t.ok,
             "failed": t.failed,
+            "logins": t.sessions_created,  # served logins, first and forced alike
             "by_code": {code.value: t.by_code[code] for code in ERROR_CODES},
         },
         "latency_ms": {"mean": _ms(mean), "p50": _ms(p50), "p95": _ms(p95), "p99": _ms(p99)},

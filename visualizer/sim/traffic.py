@@ -142,6 +142,11 @@ class Traffic:
         Timeout(self.env, delay, user).callbacks.append(self._on_think)
 
     def after_success(self, user: User) -> None:
+        if user.relogging:  # logged in again after a session error: back to the same step
+            user.relogging = False
+            user.next_kind = LOGOUT if user.remaining == 1 and user.logs_out else ACTION
+            self.resume(user)
+            return
         user.failures = 0
         user.remaining -= 1
         if user.remaining <= 0:
@@ -168,6 +173,7 @@ class Traffic:
             if req.kind is not LOGIN:
                 self.totals.relogins += 1
             user.next_kind = LOGIN
+            user.relogging = True
         else:
             user.next_kind = req.kind  # retry the same request
         self.resume(user)
