@@ -8,8 +8,8 @@ import pytest
 from tests.sim.helpers import config, simulate
 from visualizer.sim.config import Algorithm
 from visualizer.sim.nodes import Server
-from visualizer.sim.routing.balancer import (
-    Balancer,
+from visualizer.sim.routing.balancer import Balancer
+from visualizer.sim.routing.strategies import (
     IpHash,
     LeastConnections,
     RandomPick,

@@ -11,11 +11,21 @@ from visualizer.sim.records import Event, EventKind, Marker
 
 
 class Journal:
-    """Event records for views (only when ``record_events``) and notable moments."""
+    """Event records for views (only when ``record_events``), request traces (only when
+    ``traces``: they cost time) and notable moments."""
 
-    def __init__(self, env: simpy.Environment, record_events: bool, event_buffer: int) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        record_events: bool,
+        event_buffer: int,
+        traces: bool = False,
+        trace_buffer: int = 200_000,
+    ) -> None:
         self.env = env
         self.events: deque[Event] | None = deque(maxlen=event_buffer) if record_events else None
+        # (request, error code or None, end time): made into RequestTrace when read
+        self.traces: deque[tuple] | None = deque(maxlen=trace_buffer) if traces else None
         self.markers: deque[Marker] = deque(maxlen=2_000)
 
     def notable(self, kind: EventKind, server: int, label: str, detail: Any = None) -> None:

@@ -77,3 +77,51 @@ class Marker:
     label: str
     kind: EventKind
     server: int  # index, STORE, or -1 for settings
+
+
+class RouteDecision(NamedTuple):
+    """Why a request went where it went.
+
+    ``how`` is the trace's short stable name: ``sticky-hit`` (the user's pinned server),
+    ``sticky-new`` (first pin), ``sticky-repin`` (the pinned server was out of rotation),
+    ``round_robin``, ``random``, ``least_connections``, ``hash``, or ``no-server``.
+    """
+
+    how: str
+    algorithm: str
+    candidates: tuple[int, ...]  # server indices in rotation when it chose
+    facts: tuple = ()  # what the strategy looked at (``routing.describe`` puts it in words)
+    pinned: int = -1  # the server the user was pinned to before (sticky), or -1
+
+
+NO_SERVER = RouteDecision("no-server", "", ())
+
+
+class RequestTrace(NamedTuple):
+    """One request, fully named: where it went and why, what the session lookup found,
+    how it ended and where its time went. The four parts add up to ``latency``.
+
+    ``lookup``: ``login`` (a login creates the session), ``local-found``,
+    ``local-missing``, ``local-lost``, ``store-found``, ``store-down``, ``store-missing``,
+    ``store-lost``, ``token``, ``token-expired``, or ``none`` (it failed before a worker
+    took it: the server was down, its queue was full, or no server was in rotation).
+    """
+
+    id: int
+    user: int
+    kind: RequestKind
+    t_sent: float
+    server: int  # index, or -1 when no server was in rotation
+    route: RouteDecision
+    lookup: str
+    outcome: str  # "ok" or an ErrorCode value
+    t_end: float  # when it ended at the server (or the balancer)
+    latency: float  # seconds, as the user sees it (the answer travels back)
+    network: float  # there and back
+    queue: float  # waiting for a worker
+    processing: float
+    state: float  # the store round trip or the token check, holding the worker
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"

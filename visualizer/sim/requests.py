@@ -17,7 +17,15 @@ from simpy.events import Timeout
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.config import ServiceDistribution as Dist
 from visualizer.sim.metrics import Totals
-from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import (
+    NO_SERVER,
+    ErrorCode,
+    Event,
+    EventKind,
+    RequestKind,
+    RequestTrace,
+    RouteDecision,
+)
 from visualizer.sim.state.placements import PLACEMENTS, Placement
 
 if TYPE_CHECKING:
@@ -42,11 +50,14 @@ SENT, STARTED, SERVED, FAILED = (
 class Request:
     __slots__ = (
         "epoch",
+        "extra",
         "id",
         "kind",
         "placement",
+        "route",
         "server",
         "store_epoch",
+        "t_arrive",
         "t_sent",
         "t_start",
         "user",
@@ -62,6 +73,9 @@ class Request:
         self.epoch = -1  # server epoch when processing started
         self.store_epoch = -1  # store epoch when its round trip started (-1: none)
         self.placement: Placement | None = None  # of its session (for a login: the new one)
+        self.extra = 0.0  # seconds its placement added to the work (store trip, token check)
+        self.route: RouteDecision = NO_SERVER  # why it went where it went (traces only)
+        self.t_arrive = now  # when it reached its server (traces only)
 
 
 class RequestPath:
@@ -83,6 +97,8 @@ class RequestPath:
         self.balancer = balancer
         self.keeper = keeper
         self._events = journal.events
+        self._traces = journal.traces
+        balancer.explain = journal.traces is not None
         self.fleet: Fleet  # wired by the simulation
         self.traffic: Traffic
         self._next_request = 1
@@ -110,6 +126,10 @@ class RequestPath:
         totals.sent += 1
         totals.in_flight += 1
         server = self.balancer.route(user)
+        if self._traces is not None:
+            req.route = self.balancer.last
+            if server is not None:
+                req.t_arrive = now + self._net
         events = self._events
         if server is None:  # nothing in rotation: the balancer answers 503 at once
             if events is not None:
@@ -159,6 +179,7 @@ class RequestPath:
             self.fail(req, extra)  # type: ignore[arg-type]
             return
         hold += extra  # type: ignore[operator]
+        req.extra = extra  # type: ignore[assignment]
         s.busy_area += s.busy * (now - s.busy_t)
         s.busy_t = now
         s.busy += 1
@@ -201,6 +222,8 @@ class RequestPath:
         s.outstanding -= 1
         if self._events is not None:
             self._events.append(Event(now, SERVED, req.id, user.id, s.index, latency))
+        if self._traces is not None:
+            self._traces.append((req, None, now))
         kind = req.kind
         if kind is ACTION:
             sess: Session = user.session  # type: ignore[assignment]
@@ -229,6 +252,45 @@ class RequestPath:
                     self.env._now, FAILED, req.id, req.user.id, -1 if s is None else s.index, code
                 )
             )
+        if self._traces is not None:
+            self._traces.append((req, code, self.env._now))
         if s is not None and s.draining and s.outstanding == 0:
             self.fleet.finish_removal(s)
         self.traffic.after_failure(req, code)
+
+
+def trace_of(req: Request, code: ErrorCode | None, end: float) -> RequestTrace:
+    """A finished request as a trace: its route, lookup, outcome and where its time went.
+    Built when read, not on the hot path (the path keeps the request and its outcome)."""
+    t_sent, t_arrive = req.t_sent, req.t_arrive
+    back = t_arrive - t_sent  # the answer travels back as long as the request came
+    if req.t_start >= 0:
+        queue = req.t_start - t_arrive
+        work = end - req.t_start
+        state = min(req.extra, work)
+    else:
+        queue, work, state = end - t_arrive, 0.0, 0.0
+    placement = req.placement
+    if placement is None:
+        lookup = "none"
+    elif req.kind is LOGIN:
+        lookup = "login"
+    else:
+        lookup = placement.lookup(code)
+    s = req.server
+    return RequestTrace(
+        req.id,
+        req.user.id,
+        req.kind,
+        t_sent,
+        -1 if s is None else s.index,
+        req.route,
+        lookup,
+        "ok" if code is None else code.value,
+        end,
+        end - t_sent + back,
+        2 * back,
+        queue,
+        work - state,
+        state,
+    )

@@ -33,8 +33,8 @@ from visualizer.sim.fleet import Fleet
 from visualizer.sim.journal import Journal
 from visualizer.sim.metrics import LatencyHistogram, Sample, Totals
 from visualizer.sim.nodes import Server
-from visualizer.sim.records import Event, EventKind, LossCause, Marker
-from visualizer.sim.requests import RequestPath
+from visualizer.sim.records import Event, EventKind, LossCause, Marker, RequestTrace
+from visualizer.sim.requests import RequestPath, trace_of
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
@@ -59,12 +59,14 @@ class Simulation:
         event_buffer: int = 200_000,
         history_s: int = 3_600,
         on_sample: Callable[[Sample], None] | None = None,
+        traces: bool = False,
+        trace_buffer: int = 200_000,
     ) -> None:
         self.initial_config = config
         self.streams = streams = Streams(config.scenario.seed)
         self.env = env = simpy.Environment()
         self.totals = totals = Totals()
-        self.journal = journal = Journal(env, record_events, event_buffer)
+        self.journal = journal = Journal(env, record_events, event_buffer, traces, trace_buffer)
         store = SessionStore()
         self.keeper = keeper = SessionKeeper(env, totals, journal, store)
         self.balancer = Balancer(config.balancer.algorithm, config.balancer.sticky, streams.routing)
@@ -138,6 +140,15 @@ class Simulation:
             return []
         out = list(events)
         events.clear()
+        return out
+
+    def drain_traces(self) -> list[RequestTrace]:
+        """Traces of requests that ended since the last call; empty unless ``traces``."""
+        traces = self.journal.traces
+        if traces is None:
+            return []
+        out = [trace_of(*raw) for raw in traces]
+        traces.clear()
         return out
 
     def server_index(self, name: str) -> int | None:

@@ -1,73 +1,18 @@
-"""The load balancer: small routing strategies plus optional sticky affinity."""
+"""The load balancer: a routing strategy plus optional sticky affinity, and, when traces
+are on, the decision it made for each request."""
 
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from visualizer.sim.config import Algorithm
+from visualizer.sim.records import NO_SERVER, RouteDecision
+from visualizer.sim.routing.strategies import make_strategy
 
 if TYPE_CHECKING:
     from visualizer.sim.nodes import Server
     from visualizer.sim.traffic import User
-
-
-class Strategy(Protocol):
-    def pick(self, rotation: list[Server], user: User) -> Server: ...
-
-
-class RoundRobin:
-    def __init__(self) -> None:
-        self._next = 0
-
-    def pick(self, rotation: list[Server], user: User) -> Server:
-        server = rotation[self._next % len(rotation)]
-        self._next += 1
-        return server
-
-
-class RandomPick:
-    def __init__(self, rng: random.Random) -> None:
-        self._random = rng.random
-
-    def pick(self, rotation: list[Server], user: User) -> Server:
-        return rotation[int(self._random() * len(rotation))]
-
-
-class LeastConnections:
-    """Fewest outstanding requests; ties go round-robin so idle fleets share evenly."""
-
-    def __init__(self) -> None:
-        self._start = 0
-
-    def pick(self, rotation: list[Server], user: User) -> Server:
-        n = len(rotation)
-        start = self._start % n
-        self._start += 1
-        best = rotation[start]
-        for i in range(1, n):
-            s = rotation[(start + i) % n]
-            if s.outstanding < best.outstanding:
-                best = s
-        return best
-
-
-class IpHash:
-    """Hash of the client address: the same user (or proxy) always lands on the same server
-    while the rotation is unchanged; any change reshuffles most users."""
-
-    def pick(self, rotation: list[Server], user: User) -> Server:
-        return rotation[((user.ip * 2654435761) & 0xFFFFFFFF) % len(rotation)]
-
-
-def make_strategy(algorithm: Algorithm, rng: random.Random) -> Strategy:
-    if algorithm is Algorithm.ROUND_ROBIN:
-        return RoundRobin()
-    if algorithm is Algorithm.RANDOM:
-        return RandomPick(rng)
-    if algorithm is Algorithm.LEAST_CONNECTIONS:
-        return LeastConnections()
-    return IpHash()
 
 
 class Balancer:
@@ -75,12 +20,16 @@ class Balancer:
 
     def __init__(self, algorithm: Algorithm, sticky: bool, rng: random.Random) -> None:
         self.rotation: list[Server] = []
+        self._candidates: tuple[int, ...] = ()
         self.affinity: dict[int, Server] = {}  # user id -> pinned server
         self.sticky = sticky
         self._rng = rng
-        self.strategy = make_strategy(algorithm, rng)
+        self.set_algorithm(algorithm)
+        self.explain = False  # traces on: ``last`` holds the decision of each route()
+        self.last: RouteDecision = NO_SERVER
 
     def set_algorithm(self, algorithm: Algorithm) -> None:
+        self.algorithm = algorithm
         self.strategy = make_strategy(algorithm, self._rng)
 
     def set_sticky(self, sticky: bool) -> None:
@@ -91,15 +40,31 @@ class Balancer:
     def route(self, user: User) -> Server | None:
         rotation = self.rotation
         if not rotation:
+            if self.explain:
+                self.last = NO_SERVER
             return None
         if self.sticky:
             pinned = self.affinity.get(user.id)
             if pinned is not None and pinned.in_rotation:
+                if self.explain:
+                    self.last = RouteDecision(
+                        "sticky-hit", self.algorithm.value, self._candidates, (), pinned.index
+                    )
                 return pinned
-            pinned = self.strategy.pick(rotation, user)
-            self.affinity[user.id] = pinned
-            return pinned
-        return self.strategy.pick(rotation, user)
+            chosen = self.strategy.pick(rotation, user)
+            self.affinity[user.id] = chosen
+            if self.explain:
+                how = "sticky-new" if pinned is None else "sticky-repin"
+                self._explain(how, rotation, user, -1 if pinned is None else pinned.index)
+            return chosen
+        chosen = self.strategy.pick(rotation, user)
+        if self.explain:
+            self._explain(self.algorithm.value, rotation, user, -1)
+        return chosen
+
+    def _explain(self, how: str, rotation: list[Server], user: User, pinned: int) -> None:
+        facts = self.strategy.facts(rotation, user)
+        self.last = RouteDecision(how, self.algorithm.value, self._candidates, facts, pinned)
 
     def forget(self, user: User) -> None:
         self.affinity.pop(user.id, None)
@@ -111,3 +76,4 @@ class Balancer:
             rotation.append(server)
             rotation.sort(key=lambda s: s.index)
         self.rotation = rotation
+        self._candidates = tuple(s.index for s in rotation)  # kept for route decisions

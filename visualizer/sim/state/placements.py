@@ -58,6 +58,11 @@ class Placement:
         """The request's work is done: an error if its session went away meanwhile."""
         return None
 
+    def lookup(self, code: ErrorCode | None) -> str:
+        """The session lookup of a request that ended with ``code`` (None: ok), as a
+        trace names it."""
+        return self.found
+
     @staticmethod
     def missing(sess: Session) -> ErrorCode:
         return ErrorCode.SESSION_LOST if sess.lost is not None else ErrorCode.SESSION_MISSING
@@ -68,6 +73,11 @@ class LocalPlacement(Placement):
 
     mode = Mode.LOCAL
     found = "local-found"
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        if code is ErrorCode.SESSION_MISSING:
+            return "local-missing"
+        return "local-lost" if code is ErrorCode.SESSION_LOST else self.found
 
     def table(self, server: Server) -> SessionTable:
         return server.sessions
@@ -86,6 +96,9 @@ class TokenPlacement(Placement):
 
     mode = Mode.TOKEN
     found = "token"
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        return "token-expired" if code is ErrorCode.INSUFFICIENT_CONTEXT else self.found
 
     def configure(self, config: Config) -> None:
         super().configure(config)
@@ -111,6 +124,14 @@ class SharedPlacement(Placement):
     mode = Mode.SHARED
     found = "store-found"
     checks_on_finish = True
+    _LOOKUPS: ClassVar[dict[ErrorCode, str]] = {
+        ErrorCode.STORE_UNAVAILABLE: "store-down",
+        ErrorCode.SESSION_MISSING: "store-missing",
+        ErrorCode.SESSION_LOST: "store-lost",
+    }
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        return self._LOOKUPS.get(code, self.found)  # type: ignore[arg-type]
 
     def configure(self, config: Config) -> None:
         super().configure(config)
