@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import simpy
@@ -27,10 +28,22 @@ class Journal:
         # (request, error code or None, end time): made into RequestTrace when read
         self.traces: deque[tuple] | None = deque(maxlen=trace_buffer) if traces else None
         self.markers: deque[Marker] = deque(maxlen=2_000)
+        self.on_marker: Callable[[Marker], None] | None = None  # told of each one, too
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (checkpoint, fork) tells nobody of its markers until asked to. (The
+        buffers are shared with the request path, so they are copied as they are:
+        drain them first.)"""
+        state = self.__dict__.copy()
+        state["on_marker"] = None
+        return state
 
     def notable(self, kind: EventKind, server: int, label: str, detail: Any = None) -> None:
         """A moment worth a plot marker and a caption, also sent as an event record."""
         now = self.env._now
-        self.markers.append(Marker(now, label, kind, server))
+        marker = Marker(now, label, kind, server)
+        self.markers.append(marker)
+        if self.on_marker is not None:
+            self.on_marker(marker)
         if self.events is not None:
             self.events.append(Event(now, kind, 0, 0, server, label if detail is None else detail))

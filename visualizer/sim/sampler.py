@@ -58,6 +58,13 @@ class Sampler:
         self._prev_totals = (0, 0, 0, (0,) * len(ERROR_CODES))  # sent, ok, failed, by code
         self._last_sample_t = 0.0
 
+    def __getstate__(self) -> dict[str, object]:
+        """A copy (checkpoint, fork) keeps no history and calls nobody back."""
+        state = self.__dict__.copy()
+        state["samples"] = deque(list(self.samples)[-1:], maxlen=self.samples.maxlen)
+        state["on_sample"] = None
+        return state
+
     def start(self) -> None:
         Timeout(self.env, 1.0).callbacks.append(self._on_sample)
 

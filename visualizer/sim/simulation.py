@@ -15,6 +15,7 @@ from typing import Any
 
 import simpy
 
+from visualizer.sim.clock import Clock
 from visualizer.sim.commands import (
     AddServer,
     Command,
@@ -64,7 +65,7 @@ class Simulation:
     ) -> None:
         self.initial_config = config
         self.streams = streams = Streams(config.scenario.seed)
-        self.env = env = simpy.Environment()
+        self.env = env = Clock()
         self.totals = totals = Totals()
         self.journal = journal = Journal(env, record_events, event_buffer, traces, trace_buffer)
         store = SessionStore()
@@ -83,6 +84,7 @@ class Simulation:
         # (time, command, True if it came from the scenario's schedule)
         self.command_log: list[tuple[float, Command, bool]] = []
         self._from_schedule = False
+        self._replay_generation = 0  # commands re-applied after a rewind (see replay)
         self._configure(config)
         traffic.schedule_arrival()
         self.sampler.start()
@@ -199,11 +201,38 @@ class Simulation:
 
     # --- commands -----------------------------------------------------------------------
 
+    def replay(self, commands: list[tuple[float, Command]]) -> None:
+        """Apply live commands again at their times (a run rewound to a checkpoint), exactly
+        as they were given: after everything else at their instant. Cancels any earlier
+        replay still pending (a new future replaces it)."""
+        self._replay_generation += 1
+        for t, command in commands:
+            ev = simpy.Event(self.env)
+            ev._ok, ev._value = True, (self._replay_generation, command)
+            ev.callbacks.append(self._on_replay)
+            self.env.schedule(ev, priority=LAST, delay=max(0.0, t - self.env.now))
+
+    def cancel_replay(self) -> None:
+        self._replay_generation += 1
+
+    def _on_replay(self, ev: simpy.Event) -> None:
+        generation, command = ev._value
+        if generation == self._replay_generation:
+            self._apply(command)
+
     def apply(self, command: Command) -> bool:
         """Apply a command now; False if it changed nothing (e.g. crashing a dead server).
 
         A bad ``SetValue`` raises ``ConfigError`` and changes nothing.
         """
+        changed = self._apply(command)
+        # What the command set off at this instant happens now, before any later
+        # command: exactly the order a replay of the schedule gives (a scheduled
+        # command's zero-delay consequences run before the next command at its time).
+        self.advance(self.env.now)
+        return changed
+
+    def _apply(self, command: Command) -> bool:
         fleet = self.fleet
         if isinstance(command, SetValue):
             changed = self._set_value(command.key, command.value)
@@ -231,11 +260,6 @@ class Simulation:
             raise TypeError(f"unknown command {command!r}")
         if changed:
             self.command_log.append((self.env.now, command, self._from_schedule))
-        if not self._from_schedule:
-            # What the command set off at this instant happens now, before any later
-            # command: exactly the order a replay of the schedule gives (a scheduled
-            # command's zero-delay consequences run before the next command at its time).
-            self.advance(self.env.now)
         return changed
 
     def reproducible_config(self) -> Config:
@@ -257,7 +281,7 @@ class Simulation:
             return
         self._from_schedule = True
         try:
-            self.apply(to_command(fault))
+            self._apply(to_command(fault))
         finally:
             self._from_schedule = False
 

@@ -1,0 +1,288 @@
+"""A run as views see it: the engine, its history, and rewinding, branching and forking.
+
+The engine only goes forward. A ``Run`` keeps what the views need to look back: every
+per-second sample and marker of the timeline so far, a bounded log of event records
+that several views read with their own cursors, recent request traces, the live
+commands of this timeline, and compressed checkpoints of the engine every few simulated
+seconds. ``seek(t)`` restores the checkpoint before ``t`` and replays to ``t`` (the same
+numbers the run had then); a command given in the past starts a new future (``undo``
+brings the old one back); ``fork()`` copies the run. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import pickle
+import zlib
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from visualizer.app.eventlog import EventLog
+from visualizer.sim.commands import Command, to_fault
+from visualizer.sim.config import Config
+from visualizer.sim.metrics import Sample
+from visualizer.sim.records import Marker, RequestTrace
+from visualizer.sim.simulation import Simulation
+from visualizer.sim.snapshot import Snapshot, take_snapshot
+from visualizer.sim.summary import summarize
+
+#: Simulated seconds between checkpoints: a seek replays at most this much (plus lookback).
+CHECKPOINT_S = 10.0
+#: A seek replays at least this long, so requests in flight at the target are in the log.
+LOOKBACK_S = 5.0
+#: Undo keeps this many abandoned futures.
+UNDO_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    t: float
+    commands: int  # live commands applied before it was taken
+    samples: int  # how much of the run's history there was then
+    markers: int
+    traces: int  # traces ever recorded
+    blob: bytes  # the engine, pickled and compressed
+
+    def restore(self) -> Simulation:
+        return pickle.loads(zlib.decompress(self.blob))
+
+
+@dataclass(frozen=True)
+class _Future:
+    """A timeline set aside by a command given in the past (for undo)."""
+
+    at: float
+    end: float
+    commands: list[tuple[float, Command]]
+    checkpoints: list[Checkpoint]
+
+
+class Run:
+    """One run of a scenario with its history. Views read ``snapshot()``, ``samples``,
+    ``markers``, ``log`` (with a ``Cursor``) and ``traces``; nothing else touches the
+    engine."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        traces: bool = True,
+        event_log: int = 400_000,
+        trace_log: int = 200_000,
+        checkpoint_s: float = CHECKPOINT_S,
+    ) -> None:
+        self.initial_config = config
+        self.checkpoint_s = checkpoint_s
+        self._trace_log = trace_log
+        self._traced = traces
+        self._sim = self._new_engine(config)
+        self.log = EventLog(event_log)
+        self.traces: deque[RequestTrace] = deque(maxlen=trace_log)
+        self.samples: list[Sample] = []
+        self.markers: list[Marker] = []
+        self.commands: list[tuple[float, Command]] = []  # live commands of this timeline
+        self.end = 0.0  # the furthest time this timeline has been computed to
+        self._checkpoints: list[Checkpoint] = []
+        self._futures: list[_Future] = []
+        self._traces_total = 0
+        self._listen()
+        self._checkpoint()
+
+    def _new_engine(self, config: Config) -> Simulation:
+        return Simulation(
+            config,
+            record_events=True,
+            event_buffer=10_000_000,  # drained after every advance
+            history_s=2,  # the run keeps the history
+            traces=self._traced,
+            trace_buffer=10_000_000,
+        )
+
+    # --- what views read ------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        return self._sim.now
+
+    @property
+    def config(self) -> Config:
+        """The settings in effect now (live changes included)."""
+        return self._sim.config
+
+    @property
+    def rewound(self) -> bool:
+        """Showing a past moment: playing goes on along the computed timeline."""
+        return self.now < self.end
+
+    def snapshot(self) -> Snapshot:
+        return take_snapshot(self._sim)
+
+    def summary(self) -> dict[str, Any]:
+        """The summary JSON (schema 1) of the run up to now."""
+        return summarize(self._sim)
+
+    def server_index(self, name: str) -> int | None:
+        return self._sim.server_index(name)
+
+    def server_slots(self) -> int:
+        """Server numbers used so far (CSV columns): names are never reused."""
+        return len(self._sim.servers)
+
+    def reproducible_config(self) -> Config:
+        """The scenario with this timeline's live commands as its schedule: running it
+        gives the same numbers, including the commands given after ``now`` if rewound."""
+        if not self.commands:
+            return self.initial_config
+        added = [to_fault(t, command) for t, command in self.commands]
+        faults = sorted([*self.initial_config.faults, *added], key=lambda f: f.at_s)
+        return dataclasses.replace(self.initial_config, faults=tuple(faults))
+
+    def scheduled_ahead(self) -> list[tuple[float, str]]:
+        """Scheduled faults and live commands after now, for the timeline (dimmed)."""
+        ahead = [(f.at_s, f.action.value) for f in self.initial_config.faults if f.at_s > self.now]
+        ahead += [(t, to_fault(t, c).action.value) for t, c in self.commands if t > self.now]
+        return sorted(ahead)
+
+    def user_traces(self, user: int) -> list[RequestTrace]:
+        return [t for t in self.traces if t.user == user]
+
+    def trace(self, request: int) -> RequestTrace | None:
+        for t in reversed(self.traces):
+            if t.id == request:
+                return t
+        return None
+
+    # --- driving --------------------------------------------------------------------------
+
+    def advance(self, until: float) -> None:
+        """Everything up to and including ``until``."""
+        self._sim.advance(until)
+        self._collect()
+
+    def advance_some(self, until: float, max_events: int) -> bool:
+        """Towards ``until``, stopping between instants after about ``max_events`` events
+        (a frame budget). Returns whether ``until`` was reached."""
+        done = self._sim.advance_some(until, max_events)
+        self._collect()
+        return done
+
+    def apply(self, command: Command) -> bool:
+        """Apply a command now; given in the past, it starts a new future (the old one can
+        come back with ``undo``). A bad value raises ``ConfigError`` and changes nothing."""
+        sim = self._sim
+        logged = len(sim.command_log)
+        if self.rewound:
+            future = _Future(self.now, self.end, list(self.commands), list(self._checkpoints))
+            # validate before branching: a refused value changes nothing
+            changed = sim.apply(command)
+            if not changed:
+                return False
+            self._futures = [*self._futures, future][-UNDO_DEPTH:]
+            sim.cancel_replay()
+            kept = sum(1 for t, _ in self.commands if t <= self.now)
+            self.commands = self.commands[:kept]
+            self._checkpoints = [c for c in self._checkpoints if c.t <= self.now]
+            self.end = self.now
+        else:
+            changed = sim.apply(command)
+        if changed:
+            t, applied, _ = sim.command_log[logged]  # as validated (e.g. enum values)
+            self.commands.append((t, applied))
+        self._collect()
+        return changed
+
+    def seek(self, t: float) -> None:
+        """Show the run at simulated time ``t`` (0 to ``end``): exactly what it was then."""
+        t = min(max(0.0, t), self.end)
+        if t == self.now:
+            return
+        if self.now < t <= self.now + self.checkpoint_s:
+            self.advance(t)  # a short way forward: just go on
+            return
+        index = bisect.bisect_right([c.t for c in self._checkpoints], max(0.0, t - LOOKBACK_S))
+        checkpoint = self._checkpoints[max(0, index - 1)]
+        self._restore(checkpoint)
+        self.advance(t)
+
+    def undo(self) -> bool:
+        """Bring back the future that the last command given in the past replaced."""
+        if not self._futures:
+            return False
+        future = self._futures.pop()
+        self.commands = future.commands
+        self._checkpoints = future.checkpoints
+        self.end = future.end
+        self._restore(max((c for c in self._checkpoints if c.t <= future.at), key=lambda c: c.t))
+        self.advance(future.at)
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._futures)
+
+    def fork(self) -> Run:
+        """An independent copy of this run, at the same moment, with the same past."""
+        clone = object.__new__(Run)
+        clone.__dict__.update(self.__dict__)
+        clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
+        clone.log = EventLog(self.log.capacity)
+        clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
+        clone.samples = list(self.samples)
+        clone.markers = list(self.markers)
+        clone._listen()
+        clone.commands = list(self.commands)
+        clone._checkpoints = list(self._checkpoints)
+        clone._futures = list(self._futures)
+        return clone
+
+    # --- history --------------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        """Take what the engine recorded since the last call; checkpoint when due."""
+        sim = self._sim
+        self.log.extend(sim.drain_events())
+        traces = sim.drain_traces()
+        self.traces.extend(traces)
+        self._traces_total += len(traces)
+        sim.journal.markers.clear()  # the run has them (on_marker): checkpoints stay small
+        now = sim.now
+        self.end = max(self.end, now)
+        last = self._checkpoints[-1].t if self._checkpoints else -1.0
+        if now >= last + self.checkpoint_s and now >= self.end:
+            self._checkpoint()
+
+    def _listen(self) -> None:
+        """Every sample and marker of the engine joins the run's history as it is made."""
+        self._sim.sampler.on_sample = self.samples.append
+        self._sim.journal.on_marker = self.markers.append
+
+    def _checkpoint(self) -> None:
+        live = sum(1 for *_, scheduled in self._sim.command_log if not scheduled)
+        blob = zlib.compress(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self._checkpoints.append(
+            Checkpoint(
+                self._sim.now,
+                live,
+                len(self.samples),
+                len(self.markers),
+                self._traces_total,
+                blob,
+            )
+        )
+
+    def _restore(self, checkpoint: Checkpoint) -> None:
+        sim = checkpoint.restore()
+        sim.replay(self.commands[checkpoint.commands :])
+        self._sim = sim
+        del self.samples[checkpoint.samples :]
+        del self.markers[checkpoint.markers :]
+        for _ in range(min(len(self.traces), self._traces_total - checkpoint.traces)):
+            self.traces.pop()
+        self._traces_total = checkpoint.traces
+        self.log.reset()
+        self._listen()
+
+    def checkpoint_bytes(self) -> int:
+        return sum(len(c.blob) for c in self._checkpoints)
