@@ -111,12 +111,12 @@ def _record(window, qtbot, path, target="canvas", seconds=1.0, fps=10.0):
     exporter.start_recording(target, fps)
     assert window.rec_label.isVisible() and window.windowTitle().startswith("● REC")
     window.driver.play()
-    end = window.driver.sim.now + seconds
+    end = window.driver.run.engine.now + seconds
     for _ in range(int(seconds / 0.05) * 4 + 10):  # bounded: a stall fails, not hangs
-        if window.driver.sim.now >= end:
+        if window.driver.run.engine.now >= end:
             break
         window.driver.tick(0.05)
-    assert window.driver.sim.now >= end
+    assert window.driver.run.engine.now >= end
     job = exporter.stop_recording(path)
     assert not window.rec_label.isVisible()
     return job.wait()
@@ -147,7 +147,7 @@ def test_frames_come_from_simulated_time(running, qtbot):
     times = []
     running.driver.start_recording(20.0, times.append)
     running.driver.play()
-    start = running.driver.sim.now
+    start = running.driver.run.engine.now
     for dt in (0.3, 0.01, 0.2, 0.05, 0.1):  # an uneven, slow machine
         running.driver.tick(dt)
     running.driver.stop_recording()
@@ -269,7 +269,7 @@ def test_a_recording_goes_on_into_the_next_scenario(running, qtbot, tmp_path):
     running.driver.tick(0.1)
     before = exporter.recording.frames
     running.open_preset("shared-store")
-    assert exporter.is_recording and running.driver.sim.now == 0.0
+    assert exporter.is_recording and running.driver.run.engine.now == 0.0
     running.driver.play()
     for _ in range(5):
         running.driver.tick(0.1)

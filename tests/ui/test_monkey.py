@@ -5,6 +5,7 @@ and replays to the same numbers."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import random
 
@@ -106,15 +107,18 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
         if not d.running:
             d.tick(0.0)  # the paused picture: every card as the engine has it
             shown = {i: card.view.up for i, card in window.scene.cards.items()}
-            assert shown == {s.index: s.up for s in d.sim.servers if not s.removed}, name
+            assert shown == {s.index: s.up for s in d.run.engine.servers if not s.removed}, name
     window.exporter.stop_recording(discard=True)  # closing would ask where to save it
-    t = d.sim.totals
+    t = d.run.engine.totals
     assert t.sent == t.ok + t.failed + t.in_flight
     assert len(set(done)) >= 20
     # whatever was done, the session saves, opens, and replays to the same numbers
     path = window.files.save_path(tmp_path / "final.toml")
     replay = Simulation(scenario.load_file(path))
-    replay.advance(d.sim.now)
-    assert json.dumps(summarize(replay)) == json.dumps(summarize(d.sim))
+    replay.advance(d.run.engine.now)
+    replayed = json.dumps(summarize(replay), indent=1).splitlines()
+    live = json.dumps(summarize(d.run.engine), indent=1).splitlines()
+    diff = "\n".join(difflib.unified_diff(live, replayed, "live", "replayed", n=2))
+    assert not diff, f"{path.read_text()}\n{diff}"
     window.close()
     assert not d.timer_active

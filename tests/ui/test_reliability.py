@@ -22,10 +22,10 @@ def test_the_canvas_takes_every_server_the_engine_can_have(qtbot, open_window):
     assert window.controls.servers.value() == MAX_SERVERS
     d.step(3.0)
     assert len(window.scene.cards) == MAX_SERVERS
-    busy = next(s.index for s in d.sim.servers if s.outstanding > 0)
+    busy = next(s.index for s in d.run.engine.servers if s.outstanding > 0)
     assert d.apply(ev.RemoveServer(busy))  # drains: still drawn
     assert d.apply(ev.AddServer())  # the 65th server object, index 64
-    assert d.sim.servers[-1].name == f"server-{MAX_SERVERS + 1}"
+    assert d.run.engine.servers[-1].name == f"server-{MAX_SERVERS + 1}"
     d.play()
     for _ in range(20):
         d.tick(0.05)
@@ -75,11 +75,12 @@ def test_cards_and_engine_agree_after_a_pause_whatever_the_frame(qtbot, open_win
     for k in range(40):
         window._plots_due = [0, 1]
         if k % 7 == 3:
-            d.apply(ev.CrashServer(k % 4) if d.sim.servers[k % 4].up else ev.RestartServer(k % 4))
+            up = d.run.engine.servers[k % 4].up
+            d.apply(ev.CrashServer(k % 4) if up else ev.RestartServer(k % 4))
         d.tick(0.03)
     d.pause()
     d.tick(0.0)
-    for s in d.sim.servers:
+    for s in d.run.engine.servers:
         assert window.scene.cards[s.index].view.up == s.up
 
 
@@ -93,7 +94,7 @@ def test_a_gif_is_encoded_while_the_window_keeps_running(qtbot, open_window, tmp
     folder = exporter.recording._dir
     job = exporter.stop_recording(tmp_path / "clip.gif")
     assert job is not None and job.total >= 20
-    t0 = d.sim.now
+    t0 = d.run.engine.now
     frames = 0
     while job.running:  # the event loop and the run go on while the thread encodes
         d.tick(0.02)
@@ -102,7 +103,7 @@ def test_a_gif_is_encoded_while_the_window_keeps_running(qtbot, open_window, tmp
         qtbot.waitUntil(lambda: job.done > 0 or not job.running, timeout=10_000)
     assert job.error is None and job.path == tmp_path / "clip.gif"
     assert (tmp_path / "clip.gif").stat().st_size > 1_000
-    assert frames > 0 and d.sim.now > t0
+    assert frames > 0 and d.run.engine.now > t0
     assert not folder.exists()  # frames released
 
 
@@ -124,12 +125,12 @@ def test_lowering_servers_below_a_scheduled_target_still_saves_a_file_that_opens
     window.driver.step(10.0)
     window.controls.servers.setValue(1)
     window.driver.step(100.0)  # past the preset's crash and restart of server-2
-    live = summarize(window.driver.sim)
+    live = summarize(window.driver.run.engine)
     path = window.files.save_path(tmp_path / "one.toml")
     assert path is not None
     assert render_artifact(window, "metrics_csv")[0][1].startswith("t_s,")
     replay = Simulation(scenario.load_file(path))
-    replay.advance(window.driver.sim.now)
+    replay.advance(window.driver.run.engine.now)
     assert json.dumps(summarize(replay)) == json.dumps(live)
     assert window.files.open_path(path)
     assert errors == []

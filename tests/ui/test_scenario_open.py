@@ -12,7 +12,7 @@ import time
 def test_opening_a_fifo_is_refused_at_once_and_leaves_the_run_alone(qtbot, open_window, tmp_path):
     window = open_window("sticky-crash")
     window.driver.step(5.0)
-    before = (window.driver.sim, window.driver.sim.now, window.driver.config)
+    before = (window.driver.run.engine, window.driver.run.engine.now, window.driver.config)
     fifo = tmp_path / "x.toml"
     os.mkfifo(fifo)
     errors: list[tuple[str, str]] = []
@@ -36,7 +36,7 @@ def test_opening_a_fifo_is_refused_at_once_and_leaves_the_run_alone(qtbot, open_
         watcher.join()
     assert time.monotonic() - started < 2.0
     assert not opened
-    assert (window.driver.sim, window.driver.sim.now, window.driver.config) == before
+    assert (window.driver.run.engine, window.driver.run.engine.now, window.driver.config) == before
     ((title, message),) = errors
     assert title == "Cannot open the scenario"
     assert str(fifo) in message and "is a named pipe (FIFO)" in message

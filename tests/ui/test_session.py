@@ -30,7 +30,7 @@ def test_presenter_mode_enters_shows_captions_and_leaves(qtbot, open_window):
     window.driver.step(0.1)
     caption = window.scene.caption
     assert caption.showing and caption.text.startswith("server-2 crashed — ")
-    lost = window.driver.sim.totals.lost_by_cause
+    lost = window.driver.run.engine.totals.lost_by_cause
     assert f"{sum(lost.values()):,} sessions lost" in caption.text
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert not p.active and not window.isFullScreen()
@@ -56,7 +56,7 @@ def test_page_down_steps_through_presets_like_slides(qtbot, open_window):
     window.presenter.enter()
     qtbot.keyClick(window.canvas, Qt.Key.Key_PageDown)
     after = names[(names.index("sticky-crash") + 1) % len(names)]
-    assert window.driver.config.scenario.name == after and window.driver.sim.now == 0.0
+    assert window.driver.config.scenario.name == after and window.driver.run.engine.now == 0.0
     qtbot.keyClick(window.canvas, Qt.Key.Key_PageUp)
     qtbot.keyClick(window.canvas, Qt.Key.Key_PageUp)
     before = names[(names.index("sticky-crash") - 1) % len(names)]
@@ -75,20 +75,20 @@ def test_save_then_open_reproduces_the_run(qtbot, open_window, tmp_path):
     qtbot.keyClick(window.canvas, Qt.Key.Key_R)  # shared store on
     window.controls.users.setValue(30.0)
     d.step(12.5)
-    live = json.dumps(summarize(d.sim), indent=1)
+    live = json.dumps(summarize(d.run.engine), indent=1)
     path = window.files.save_path(tmp_path / "session.toml")
     assert path is not None and path.is_file()
     # a headless run of the saved file gives the same numbers, byte for byte
     loaded = scenario.load_file(path)
-    assert loaded == d.sim.reproducible_config()
+    assert loaded == d.run.engine.reproducible_config()
     replay = Simulation(loaded)
     replay.advance(35.0)
     assert json.dumps(summarize(replay), indent=1) == live
     # opening it in the window starts it from 0 s with the same settings
     assert window.files.open_path(path)
-    assert d.sim.now == 0.0 and d.config == loaded
+    assert d.run.engine.now == 0.0 and d.config == loaded
     d.step(35.0)
-    assert json.dumps(summarize(d.sim), indent=1) == live
+    assert json.dumps(summarize(d.run.engine), indent=1) == live
     assert str(path.resolve()) in window.settings.recent_files()
     recent = window.files.recent_menu.actions()
     assert recent and recent[0].text() == "session.toml"
@@ -97,13 +97,13 @@ def test_save_then_open_reproduces_the_run(qtbot, open_window, tmp_path):
 def test_a_bad_file_shows_one_message_and_leaves_the_run_alone(qtbot, open_window, tmp_path):
     window = open_window("sticky-crash")
     window.driver.step(12.0)
-    before = (window.driver.sim, window.driver.sim.now, window.driver.config)
+    before = (window.driver.run.engine, window.driver.run.engine.now, window.driver.config)
     bad = tmp_path / "bad.toml"
     bad.write_text('[state]\nmode = "sticky"\n')
     errors = []
     window.show_error = lambda title, message: errors.append((title, message))
     assert not window.files.open_path(bad)
-    assert (window.driver.sim, window.driver.sim.now, window.driver.config) == before
+    assert (window.driver.run.engine, window.driver.run.engine.now, window.driver.config) == before
     ((title, message),) = errors
     assert title == "Cannot open the scenario"
     assert "bad.toml" in message and "state.mode = 'sticky'" in message and "'shared'" in message
@@ -117,7 +117,7 @@ def test_open_and_save_dialogs(qtbot, open_window, tmp_path, monkeypatch):
     assert saved == tmp_path / "mine.toml" and saved.is_file()
     monkeypatch.setattr(window.files, "ask_open", lambda: saved)
     assert window.files.open_dialog()
-    assert window.driver.sim.now == 0.0
+    assert window.driver.run.engine.now == 0.0
 
 
 def test_settings_remember_layout_theme_scenario_and_export_folder(qtbot, open_window, tmp_path):
@@ -171,7 +171,7 @@ def test_reduced_motion_keeps_dots_on_hops_and_chips_still(qtbot, open_window):
     window.driver.tick(0.05)
     window.driver.step(8.0)
     scene = window.scene
-    x, y, _ = scene.tracker.positions(window.driver.sim.now)
+    x, y, _ = scene.tracker.positions(window.driver.run.engine.now)
     bx, by = scene.layout_.balancer_point
     lanes = {scene.layout_.lane_anchor(i) for i in range(len(scene.layout_.lanes))}
     cards = list(scene.layout_.servers.values())

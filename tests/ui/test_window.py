@@ -16,7 +16,7 @@ from visualizer.ui.theme import DARK
 
 def test_clicking_a_server_card_crashes_it_and_clicking_again_restarts_it(qtbot, open_window):
     window = open_window("sticky-crash")
-    sim = window.driver.sim
+    sim = window.driver.run.engine
     window.driver.step(20.0)
     held = len(sim.servers[1].sessions)
     assert held > 0
@@ -37,11 +37,11 @@ def test_clicking_the_store_crashes_and_restores_it(qtbot, open_window):
     assert store.isVisible()
     pos = window.canvas.mapFromScene(store.sceneBoundingRect().center())
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert not window.driver.sim.store.up
+    assert not window.driver.run.engine.store.up
     window.driver.step(1.0)
-    assert window.driver.sim.totals.by_code[ErrorCode.STORE_UNAVAILABLE] > 0
+    assert window.driver.run.engine.totals.by_code[ErrorCode.STORE_UNAVAILABLE] > 0
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert window.driver.sim.store.up
+    assert window.driver.run.engine.store.up
 
 
 def test_the_three_toggles_change_the_engine(qtbot, open_window):
@@ -57,7 +57,7 @@ def test_the_three_toggles_change_the_engine(qtbot, open_window):
     assert not c.shared.isChecked()
     qtbot.mouseClick(c.stateful, Qt.MouseButton.LeftButton)
     assert sim_config().state.mode is Mode.LOCAL
-    labels = [m.label for m in window.driver.sim.markers]
+    labels = [m.label for m in window.driver.run.markers]
     assert "balancer.sticky = False" in labels and "state.mode = token" in labels
 
 
@@ -67,7 +67,7 @@ def test_parameter_controls_change_the_engine(qtbot, open_window):
     c.algorithm.setCurrentIndex(c.algorithm.findData("least_connections"))
     assert d.config.balancer.algorithm.value == "least_connections"
     c.servers.setValue(7)
-    assert sum(s.live for s in d.sim.servers) == 7
+    assert sum(s.live for s in d.run.engine.servers) == 7
     window.driver.step(0.2)
     assert len(window.scene.cards) == 7
     c.users.setValue(33.0)
@@ -79,13 +79,13 @@ def test_parameter_controls_change_the_engine(qtbot, open_window):
     c.speed.setValue(c.speed.maximum())
     assert d.speed == 50.0
     c.seed.setValue(42)
-    assert d.config.scenario.seed == 42 and d.sim.now == 0.0
+    assert d.config.scenario.seed == 42 and d.run.engine.now == 0.0
     qtbot.mouseClick(c.step, Qt.MouseButton.LeftButton)
-    assert d.sim.now == pytest.approx(0.1)
+    assert d.run.engine.now == pytest.approx(0.1)
     qtbot.mouseClick(c.play, Qt.MouseButton.LeftButton)
     assert d.running and c.play.text() == "❚❚ Pause"
     qtbot.mouseClick(c.reset, Qt.MouseButton.LeftButton)
-    assert d.sim.now == 0.0
+    assert d.run.engine.now == 0.0
 
 
 @pytest.mark.parametrize(
@@ -94,11 +94,11 @@ def test_parameter_controls_change_the_engine(qtbot, open_window):
         (Qt.Key.Key_T, lambda w: w.driver.config.state.mode is Mode.TOKEN),
         (Qt.Key.Key_S, lambda w: w.driver.config.balancer.sticky is False),
         (Qt.Key.Key_R, lambda w: w.driver.config.state.mode is Mode.SHARED),
-        (Qt.Key.Key_2, lambda w: not w.driver.sim.servers[1].up),
+        (Qt.Key.Key_2, lambda w: not w.driver.run.engine.servers[1].up),
         (Qt.Key.Key_Space, lambda w: w.driver.running),
         (Qt.Key.Key_Plus, lambda w: w.driver.speed == 2.0),
         (Qt.Key.Key_Minus, lambda w: w.driver.speed == 0.5),
-        (Qt.Key.Key_Right, lambda w: w.driver.sim.now == pytest.approx(0.1)),
+        (Qt.Key.Key_Right, lambda w: w.driver.run.engine.now == pytest.approx(0.1)),
     ],
 )
 def test_keyboard_shortcuts(qtbot, open_window, key, check):
@@ -114,7 +114,8 @@ def test_space_toggles_and_server_keys_restart(qtbot, open_window):
     assert not window.driver.running
     qtbot.keyClick(window.canvas, Qt.Key.Key_3)
     qtbot.keyClick(window.canvas, Qt.Key.Key_3)
-    assert window.driver.sim.servers[2].up and window.driver.sim.servers[2].crashes == 1
+    server = window.driver.run.engine.servers[2]
+    assert server.up and server.crashes == 1
     qtbot.keyClick(window.canvas, Qt.Key.Key_9)  # there is no server-9: a message, no crash
     assert "no server-9" in window.statusBar().currentMessage()
 
@@ -134,7 +135,7 @@ def test_playing_advances_simulated_time_with_the_timer(qtbot, open_window):
     window = open_window("sticky-crash")
     window.driver.set_speed(20.0)
     window.driver.play()
-    qtbot.waitUntil(lambda: window.driver.sim.now > 3.0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.driver.run.engine.now > 3.0, timeout=10_000)
     assert window.driver.fps > 0
     window.driver.pause()
 
@@ -165,7 +166,7 @@ def test_explanation_and_status_show_live_numbers(qtbot, open_window):
     window = open_window("sticky-crash")
     window.driver.step(10.0)
     text = window.headline.text
-    held = sum(len(s.sessions) for s in window.driver.sim.servers)
+    held = sum(len(s.sessions) for s in window.driver.run.engine.servers)
     assert f"M_total = {held:,} sessions × 50 KB" in text
     assert "T = 80 ms network + 40 ms processing = 120 ms" in text
     assert "measured: p50 " in text
@@ -177,7 +178,7 @@ def test_hover_tooltip_has_the_cards_live_numbers(qtbot, open_window):
     window = open_window("sticky-crash")
     window.driver.step(10.0)
     tip = window.scene.cards[0].toolTip()
-    s = window.driver.sim.servers[0]
+    s = window.driver.run.engine.servers[0]
     assert "server-1 — UP" in tip and f"sessions: {len(s.sessions):,}" in tip
     assert "Click: crash" in tip
 
@@ -195,7 +196,7 @@ def test_right_click_menu_offers_the_same_actions(qtbot, open_window):
     assert texts == ["Crash server-4", "Remove server-4", "Add a server"]
     menu.actions()[0].trigger()
     menu.close()
-    assert not window.driver.sim.servers[3].up
+    assert not window.driver.run.engine.servers[3].up
 
 
 def test_bad_values_show_a_message_and_change_nothing(qtbot, open_window):
@@ -269,7 +270,7 @@ def test_no_timer_keeps_running_after_close(qtbot, open_window):
 def test_dots_follow_requests_in_flight(qtbot, open_window):
     window = open_window("sticky-crash")
     window.driver.step(10.0)
-    in_flight = window.driver.sim.totals.in_flight
+    in_flight = window.driver.run.engine.totals.in_flight
     assert in_flight > 0
     assert len(window.scene.tracker) == in_flight
     assert window.scene.dots.count >= 1
@@ -286,7 +287,7 @@ def test_open_preset_from_the_menu_restarts_on_it(qtbot, open_window):
     window.driver.step(5.0)
     window.open_preset("stateless-tokens")
     assert window.driver.config.scenario.name == "stateless-tokens"
-    assert window.driver.sim.now == 0.0
+    assert window.driver.run.engine.now == 0.0
     assert "Stateless tokens" in window.windowTitle()
     assert not window.controls.stateful.isChecked()
 

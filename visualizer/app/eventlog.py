@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import count
 
 from visualizer.sim.records import Event
 
@@ -21,6 +22,10 @@ class Cursor:
     missed: int = 0  # records that fell out of the log before this reader got to them
 
 
+#: Generations are unique across logs, so a cursor moved to a new run's log starts fresh.
+_GENERATIONS = count(1)
+
+
 class EventLog:
     """Records in arrival order, numbered from 0; the oldest drop out past ``capacity``."""
 
@@ -29,7 +34,7 @@ class EventLog:
         self._chunks: deque[tuple[int, list[Event]]] = deque()  # (number of the first, records)
         self._held = 0
         self.end = 0  # number the next record gets
-        self.generation = 0
+        self.generation = next(_GENERATIONS)
 
     @property
     def start(self) -> int:
@@ -53,7 +58,7 @@ class EventLog:
         self._chunks.clear()
         self._held = 0
         self.end = 0
-        self.generation += 1
+        self.generation = next(_GENERATIONS)
 
     def read(self, cursor: Cursor) -> list[Event]:
         """Records since the cursor (oldest first), and move it to the end."""

@@ -107,6 +107,12 @@ class Run:
         return self._sim.now
 
     @property
+    def engine(self) -> Simulation:
+        """The engine now behind the run, for tests and benchmarks; views read the run.
+        (It is a different object after a seek or an undo.)"""
+        return self._sim
+
+    @property
     def config(self) -> Config:
         """The settings in effect now (live changes included)."""
         return self._sim.config

@@ -1,13 +1,15 @@
-"""Runs the engine from a QTimer and is the one place UI actions become engine commands.
+"""Drives the run from a QTimer and is the one place UI actions become commands.
 
 Each tick advances simulated time by wall time × speed, within a time budget so the GUI
 thread never blocks: if the engine cannot keep up, the simulation runs slower than asked
-(and the status bar says so) instead of freezing the window.
+(and the status bar says so) instead of freezing the window. Views read ``driver.run``
+(its snapshot, samples, markers, event log and traces), never the engine.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -16,12 +18,11 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from visualizer.app.run import Run
 from visualizer.sim.commands import Command, SetValue
 from visualizer.sim.config import Config
-from visualizer.sim.records import Event
 from visualizer.sim.schema import ConfigError, with_values
-from visualizer.sim.simulation import Simulation
-from visualizer.sim.snapshot import Snapshot, take_snapshot
+from visualizer.sim.snapshot import Snapshot
 
 SPEEDS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -36,7 +37,6 @@ EVENTS_PER_SLICE = 400  # the engine checks the frame budget this often (about 1
 @dataclass(frozen=True)
 class Frame:
     snapshot: Snapshot
-    events: list[Event]
     new_samples: bool
 
 
@@ -45,6 +45,7 @@ class SimDriver(QObject):
     runningChanged = Signal(bool)
     speedChanged = Signal(float)
     restarted = Signal(object)  # Config of the new run
+    jumped = Signal()  # the run moved to another moment (seek, undo): views redraw whole
     problem = Signal(str)  # a message for the user (bad value etc.)
 
     def __init__(self, config: Config, parent: QObject | None = None) -> None:
@@ -68,11 +69,7 @@ class SimDriver(QObject):
         self._capture_fps = 20.0
         self._next_capture = self._last_capture = 0.0
         self._record_clock = 0.0
-        self.sim = self._new_sim(config)
-
-    @staticmethod
-    def _new_sim(config: Config) -> Simulation:
-        return Simulation(config, record_events=True, event_buffer=400_000, history_s=3_600)
+        self.run = Run(config)
 
     # --- state --------------------------------------------------------------------------
 
@@ -86,7 +83,11 @@ class SimDriver(QObject):
 
     @property
     def config(self) -> Config:
-        return self.sim.config
+        return self.run.config
+
+    @property
+    def now(self) -> float:
+        return self.run.now
 
     def start(self) -> None:
         """Start producing frames (the simulation itself stays paused until ``play``)."""
@@ -124,7 +125,7 @@ class SimDriver(QObject):
             self._speed = speed
             if self._capture is not None:  # the next capture comes one new step after the last
                 step = speed / self._capture_fps
-                self._next_capture = max(self.sim.now, self._last_capture + step)
+                self._next_capture = max(self.run.now, self._last_capture + step)
             self.speedChanged.emit(speed)
 
     def faster(self) -> None:
@@ -136,9 +137,16 @@ class SimDriver(QObject):
     # --- commands -------------------------------------------------------------------------
 
     def apply(self, command: Command) -> bool:
-        """Apply a command at the current simulated time; bad values become ``problem``."""
+        """Apply a command at the current simulated time; bad values become ``problem``.
+
+        Commands land on whole milliseconds (the run first moves on by less than a
+        millisecond if needed), so a saved session reads ``at_s = 19.518``."""
+        run = self.run
+        on_ms = math.ceil(run.now * 1000.0 - 1e-6) / 1000.0
+        if on_ms > run.now:
+            run.advance(on_ms)
         try:
-            changed = self.sim.apply(command)
+            changed = run.apply(command)
         except ConfigError as exc:
             self.problem.emit(str(exc))
             return False
@@ -152,22 +160,45 @@ class SimDriver(QObject):
     def step(self, seconds: float = STEP_S) -> None:
         """Advance a little while paused (pauses first if running)."""
         self.pause()
-        self.sim.advance(self.sim.now + seconds)
+        self.run.advance(self.run.now + seconds)
+        self._force_frame = True
+        self._emit_frame()
+
+    def seek(self, t: float) -> None:
+        """Show the run at simulated time ``t`` (0 to the furthest computed); playing goes
+        on from there."""
+        if t == self.run.now:
+            return
+        self.run.seek(t)
+        self._moved()
+
+    def undo(self) -> bool:
+        """Bring back the future a command given in the past replaced."""
+        if not self.run.undo():
+            self.problem.emit("nothing to undo: no command was given in the past")
+            return False
+        self._moved()
+        return True
+
+    def _moved(self) -> None:
+        self._next_capture = self._last_capture = self._record_clock = self.run.now
+        self._samples_seen = -1
+        self.jumped.emit()
         self._force_frame = True
         self._emit_frame()
 
     def restart(self, config: Config | None = None, seed: int | None = None) -> None:
         """A fresh run from t = 0 with the current settings (or ``config``), new seed if given."""
-        base = config if config is not None else self.sim.config
+        base = config if config is not None else self.run.config
         if seed is not None:
             try:
                 base = with_values(base, {"scenario.seed": seed}, "seed")
             except ConfigError as exc:
                 self.problem.emit(str(exc))
                 return
-        self.sim = None  # type: ignore[assignment]
+        self.run = None  # type: ignore[assignment]
         gc.collect()  # the old run's objects go now, not in a hitch during the new one
-        self.sim = self._new_sim(base)
+        self.run = Run(base)
         self._next_capture = self._last_capture = self._record_clock = 0.0
         self._samples_seen = 0
         self._force_frame = True
@@ -190,11 +221,11 @@ class SimDriver(QObject):
         if self._running and wall_dt > 0 and self._capture is not None:
             self._tick_recording(wall_dt)
         elif self._running and wall_dt > 0:
-            start_t = self.sim.now
+            start_t = self.run.now
             started = time.perf_counter()
             self._advance_within(start_t + wall_dt * self._speed, started + ENGINE_BUDGET_S)
             self.engine_ms = (time.perf_counter() - started) * 1000.0
-            self._note_progress(wall_dt, self.sim.now - start_t)
+            self._note_progress(wall_dt, self.run.now - start_t)
             self._emit_frame()
         elif self._force_frame:
             self._progress.clear()
@@ -206,7 +237,7 @@ class SimDriver(QObject):
     def _advance_within(self, target: float, deadline: float) -> bool:
         """Advance towards ``target`` in slices of a few hundred events until the wall-clock
         ``deadline``: under heavy load the run slows down, the window never stalls."""
-        while not self.sim.advance_some(target, EVENTS_PER_SLICE):
+        while not self.run.advance_some(target, EVENTS_PER_SLICE):
             if time.perf_counter() > deadline:
                 return False
         return True
@@ -222,8 +253,8 @@ class SimDriver(QObject):
         seconds apart and call ``capture(t)`` after the frame for each is shown."""
         self._capture = capture
         self._capture_fps = fps
-        self._next_capture = self._last_capture = self.sim.now
-        self._record_clock = self.sim.now
+        self._next_capture = self._last_capture = self.run.now
+        self._record_clock = self.run.now
 
     def stop_recording(self) -> None:
         self._capture = None
@@ -231,13 +262,13 @@ class SimDriver(QObject):
     def _tick_recording(self, wall_dt: float) -> None:
         """Simulated time moves from capture to capture; the clock between them is kept
         in ``_record_clock`` so ticks shorter than a capture step still add up."""
-        start_t = self.sim.now
+        start_t = self.run.now
         self._record_clock = max(self._record_clock, start_t) + wall_dt * self._speed
         deadline = time.perf_counter() + RECORDING_BUDGET_S
         while self._next_capture <= self._record_clock and self._capture is not None:
             t = self._next_capture
             if not self._advance_within(t, deadline):
-                self._record_clock = self.sim.now  # the next frame goes on towards t
+                self._record_clock = self.run.now  # the next frame goes on towards t
                 break
             self._emit_frame()
             self._capture(t)
@@ -246,9 +277,9 @@ class SimDriver(QObject):
             if time.perf_counter() > deadline:
                 # too slow to keep up: drop the backlog; the clip stays smooth and the
                 # live run runs slower than asked instead
-                self._record_clock = self.sim.now
+                self._record_clock = self.run.now
                 break
-        self._note_progress(wall_dt, self.sim.now - start_t)
+        self._note_progress(wall_dt, self.run.now - start_t)
 
     def _note_progress(self, wall_dt: float, sim_dt: float) -> None:
         """Actual speed over the last second (single frames may not advance at all)."""
@@ -262,9 +293,7 @@ class SimDriver(QObject):
 
     def _emit_frame(self) -> None:
         self._force_frame = False
-        samples = len(self.sim.samples)
-        total = self.sim.samples[-1].t if samples else 0.0
-        new = total != self._samples_seen
-        self._samples_seen = total
-        frame = Frame(take_snapshot(self.sim), self.sim.drain_events(), new)
-        self.frameReady.emit(frame)
+        samples = len(self.run.samples)
+        new = samples != self._samples_seen
+        self._samples_seen = samples
+        self.frameReady.emit(Frame(self.run.snapshot(), new))

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.sim.schema import server_slots
-from visualizer.sim.summary import summarize
 from visualizer.ui import export
 from visualizer.ui.export import ExportError
 from visualizer.ui.recording import EncodeJob, Recording
@@ -72,7 +71,7 @@ def render_artifact(window: MainWindow, key: str, scale: int = 1) -> list[tuple[
 
 
 def _render(window: MainWindow, key: str, scale: int) -> list[tuple[str, bytes | str]]:
-    sim = window.driver.sim
+    run = window.driver.run
     if key == "window_png":
         return [("window.png", export.image_png(export.render_widget(window)))]
     if key == "canvas_png":
@@ -89,10 +88,10 @@ def _render(window: MainWindow, key: str, scale: int) -> list[tuple[str, bytes |
             files.append((f"plot-{name}.svg", svg))
         return files
     if key == "metrics_csv":
-        slots = max(len(sim.servers), server_slots(sim.reproducible_config()))
-        return [("metrics.csv", export.metrics_csv(list(sim.samples), slots))]
+        slots = max(run.server_slots(), server_slots(run.reproducible_config()))
+        return [("metrics.csv", export.metrics_csv(run.samples, slots))]
     if key == "summary_json":
-        return [("summary.json", export.summary_json(summarize(sim)))]
+        return [("summary.json", export.summary_json(run.summary()))]
     raise ValueError(f"unknown export {key!r}")
 
 
@@ -116,19 +115,19 @@ def record_clip(window: MainWindow, path: Path, seconds: float, fps: float = 10.
     def capture(t: float) -> None:
         recording.add(window.grab_canvas())
 
-    end = driver.sim.now + seconds
+    end = driver.now + seconds
     driver.set_speed(1.0)
-    driver.start_recording(fps, capture)
-    driver.play()
-    try:
-        for _ in range(round(seconds * fps) * 4 + 10):  # bounded, whatever happens
-            if driver.sim.now >= end - 1e-9:
-                break
-            driver.tick(1.0 / fps)
-    finally:
-        driver.stop_recording()
-        driver.pause()
-    try:
+    try:  # the frames on disk go on every way out, Ctrl+C included
+        driver.start_recording(fps, capture)
+        driver.play()
+        try:
+            for _ in range(round(seconds * fps) * 4 + 10):  # bounded, whatever happens
+                if driver.now >= end - 1e-9:
+                    break
+                driver.tick(1.0 / fps)
+        finally:
+            driver.stop_recording()
+            driver.pause()
         return recording.encode(path)
     finally:
         recording.discard()

@@ -23,6 +23,7 @@ from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.schema import ConfigError
+from visualizer.sim.snapshot import ServerView
 from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
@@ -144,9 +145,9 @@ class MainWindow(QMainWindow):
     def refresh_plots(self) -> None:
         """Bring every plot up to date now (before an export)."""
         self.load_plots()
-        names = {s.index: s.name for s in self.driver.sim.servers if not s.removed}
         assert self.plots is not None
-        self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names)
+        run = self.driver.run
+        self.plots.set_samples(run.samples, run.markers, self._server_names_by_index())
         self._plots_due = []
         QApplication.processEvents()
 
@@ -342,24 +343,27 @@ class MainWindow(QMainWindow):
         self.driver.set_value("balancer.sticky", not self.driver.config.balancer.sticky)
         self._sync_controls()
 
+    def _server(self, index: int) -> ServerView | None:
+        return next((s for s in self.driver.run.snapshot().servers if s.index == index), None)
+
+    def _server_names_by_index(self) -> dict[int, str]:
+        return {s.index: s.name for s in self.driver.run.snapshot().servers}
+
     def toggle_server(self, index: int) -> None:
-        servers = self.driver.sim.servers
-        if 0 <= index < len(servers) and not servers[index].removed:
-            up = servers[index].up
-            self.driver.apply(ev.CrashServer(index) if up else ev.RestartServer(index))
+        server = self._server(index)
+        if server is not None:
+            self.driver.apply(ev.CrashServer(index) if server.up else ev.RestartServer(index))
 
     def toggle_server_named(self, name: str) -> None:
-        index = self.driver.sim.server_index(name)
+        index = self.driver.run.server_index(name)
         if index is None:
-            self.show_problem(f"There is no {name} (servers: {self._server_names()})")
+            names = ", ".join(self._server_names_by_index().values())
+            self.show_problem(f"There is no {name} (servers: {names})")
             return
         self.toggle_server(index)
 
-    def _server_names(self) -> str:
-        return ", ".join(s.name for s in self.driver.sim.servers if not s.removed)
-
     def toggle_store(self) -> None:
-        up = self.driver.sim.store.up
+        up = self.driver.run.snapshot().store.up
         self.driver.apply(ev.CrashStore() if up else ev.RestoreStore())
 
     def toggle_full_screen(self) -> None:
@@ -426,15 +430,15 @@ class MainWindow(QMainWindow):
 
     def show_canvas_menu(self, kind: str, index: int, where: QPoint) -> None:
         menu = QMenu(self)
-        if kind == "server":
-            server = self.driver.sim.servers[index]
+        server = self._server(index) if kind == "server" else None
+        if server is not None:
             verb = "Crash" if server.up else "Restart"
             menu.addAction(f"{verb} {server.name}", lambda: self.toggle_server(index))
             menu.addAction(
                 f"Remove {server.name}", lambda: self.driver.apply(ev.RemoveServer(index))
             )
         elif kind == "store":
-            verb = "Crash" if self.driver.sim.store.up else "Restore"
+            verb = "Crash" if self.driver.run.snapshot().store.up else "Restore"
             menu.addAction(f"{verb} the store", self.toggle_store)
         menu.addAction("Add a server", lambda: self.driver.apply(ev.AddServer()))
         menu.popup(where)
@@ -485,7 +489,7 @@ class MainWindow(QMainWindow):
         # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
         self.scene.update_frame(
             snap,
-            frame.events,
+            self.driver.run.log,
             refresh_nodes=not running,
             refresh_cards=not (plot_now and running),
             wall=wall,
@@ -493,8 +497,9 @@ class MainWindow(QMainWindow):
         self.scene.set_paused(not running)
         if plot_now:
             which = [self._plots_due.pop(0)] if running else self._plots_due
-            names = {s.index: s.name for s in self.driver.sim.servers if not s.removed}
-            self.plots.set_samples(self.driver.sim.samples, self.driver.sim.markers, names, which)
+            names = {s.index: s.name for s in snap.servers}
+            run = self.driver.run
+            self.plots.set_samples(run.samples, run.markers, names, which)
             if not running:
                 self._plots_due = []
         if snap.config is not self._shown_config:

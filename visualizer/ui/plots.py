@@ -385,7 +385,7 @@ class PlotPanel(QWidget):
         from the per-second samples of the last ``WINDOW_S`` seconds."""
         if not samples:
             return
-        recent = list(samples)[-int(WINDOW_S) - 1 :]
+        recent = list(samples[-int(WINDOW_S) - 1 :])
         t = np.fromiter((s.t for s in recent), float, len(recent))
         if self._table_key != (t[0], t[-1], len(t)):
             self._table_key = (t[0], t[-1], len(t))

@@ -78,7 +78,7 @@ class ScenarioFiles(QObject):
 
     def save_path(self, path: Path | str) -> Path | None:
         """Write the run so far as a scenario that reproduces it (atomically)."""
-        config = self.window.driver.sim.reproducible_config()
+        config = self.window.driver.run.reproducible_config()
         try:
             written = save(path, scenario.to_toml(config))
         except ExportError as exc:

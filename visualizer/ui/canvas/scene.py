@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
+from visualizer.app.eventlog import Cursor, EventLog
 from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
@@ -54,6 +55,7 @@ class TopologyScene(QGraphicsScene):
         super().__init__()
         self.theme = theme
         self.tracker = RequestTracker()
+        self.cursor = Cursor()  # where this view is in the run's event log
         self.layout_: Layout = compute_layout([0], False)
         self.height_ = 900.0
         self._fleet_key: tuple = ()
@@ -131,8 +133,13 @@ class TopologyScene(QGraphicsScene):
 
     # --- a frame ------------------------------------------------------------------------
 
+    def _feed_quietly(self, events: list[Event], snapshot: Snapshot) -> None:
+        """Requests in flight at a moment jumped to, without replaying old effects."""
+        self.tracker.feed(events, snapshot.config.network.latency_ms / 1000.0)
+
     def reset(self) -> None:
         self.tracker.reset()
+        self.caption.show_text("", -1e9)
         self.flashes.clear()
         for burst in self.bursts:
             self.removeItem(burst)
@@ -142,16 +149,21 @@ class TopologyScene(QGraphicsScene):
     def update_frame(
         self,
         snapshot: Snapshot,
-        events: list[Event],
+        log: EventLog,
         *,
         refresh_nodes: bool = True,
         refresh_cards: bool = True,
         wall: float | None = None,
     ) -> None:
-        """Feed new events and move the dots to ``snapshot.t``. Cards whose numbers changed
-        redraw a few per frame (all at once with ``refresh_nodes``; none if not
-        ``refresh_cards``, unless the fleet changed)."""
+        """Read new event records from the run's log and move the dots to ``snapshot.t``.
+        Cards whose numbers changed redraw a few per frame (all at once with
+        ``refresh_nodes``; none if not ``refresh_cards``, unless the fleet changed)."""
         wall = time.monotonic() if wall is None else wall
+        events = log.read(self.cursor)
+        if self.cursor.fresh:  # a new run, or this one rewound: draw it from its records
+            self.reset()
+            self._feed_quietly(events, snapshot)
+            events = []
         indices = [s.index for s in snapshot.servers]
         show_store = store_in_use(snapshot)
         key = (tuple(indices), show_store, self.height_)
