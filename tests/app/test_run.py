@@ -173,3 +173,18 @@ def test_traces_follow_the_timeline():
     run.seek(20.0)
     assert max(t.t_end for t in run.traces) <= 20.0
     assert run.trace(run.traces[-1].id) is run.traces[-1]
+
+
+def test_rewound_the_run_still_knows_the_markers_ahead_and_undo_restores_them():
+    run = steered(90.0)
+    every = [m.label for m in run.markers]
+    run.seek(35.0)
+    assert [m.label for m in run.markers + run.markers_ahead] == every
+    assert all(m.t <= 35.0 for m in run.markers) and all(m.t > 35.0 for m in run.markers_ahead)
+    run.apply(ev.CrashServer(3))
+    assert run.markers_ahead == [] and "server-4 crashed" in run.markers[-1].label
+    run.advance(40.0)
+    run.undo()
+    assert [m.label for m in run.markers + run.markers_ahead] == every
+    run.advance(90.0)
+    assert [m.label for m in run.markers] == every and len(run.samples) == 90

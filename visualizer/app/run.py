@@ -24,6 +24,7 @@ from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker, RequestTrace
+from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot
 from visualizer.sim.summary import summarize
@@ -49,6 +50,34 @@ class Checkpoint:
         return pickle.loads(zlib.decompress(self.blob))
 
 
+class History(list):
+    """Samples or markers of the whole computed timeline; ``upto`` of them are at or
+    before the moment shown (the rest lie ahead when the run is rewound). A replay after
+    a rewind makes the same items again: they are counted, not added twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.upto = 0
+
+    def add(self, item: object) -> None:
+        if self.upto == len(self):
+            self.append(item)
+        self.upto += 1
+
+    def shown(self) -> list:
+        """Those at or before now (the list itself when nothing lies ahead)."""
+        return self if self.upto == len(self) else self[: self.upto]
+
+    def ahead(self) -> list:
+        return self[self.upto :]
+
+    def drop_ahead(self) -> list:
+        """Forget what lies ahead (a new future); returns it (for undo)."""
+        tail = self[self.upto :]
+        del self[self.upto :]
+        return tail
+
+
 @dataclass(frozen=True)
 class _Future:
     """A timeline set aside by a command given in the past (for undo)."""
@@ -57,12 +86,15 @@ class _Future:
     end: float
     commands: list[tuple[float, Command]]
     checkpoints: list[Checkpoint]
+    samples: list[Sample]  # what lay ahead of ``at``
+    markers: list[Marker]
+    kept: tuple[int, int]  # samples and markers up to ``at`` (shared with the new future)
 
 
 class Run:
     """One run of a scenario with its history. Views read ``snapshot()``, ``samples``,
-    ``markers``, ``log`` (with a ``Cursor``) and ``traces``; nothing else touches the
-    engine."""
+    ``markers`` (up to now; ``markers_ahead`` when rewound), ``log`` (with a ``Cursor``)
+    and ``traces``; nothing else touches the engine."""
 
     def __init__(
         self,
@@ -80,8 +112,8 @@ class Run:
         self._sim = self._new_engine(config)
         self.log = EventLog(event_log)
         self.traces: deque[RequestTrace] = deque(maxlen=trace_log)
-        self.samples: list[Sample] = []
-        self.markers: list[Marker] = []
+        self._samples = History()
+        self._markers = History()
         self.commands: list[tuple[float, Command]] = []  # live commands of this timeline
         self.end = 0.0  # the furthest time this timeline has been computed to
         self._checkpoints: list[Checkpoint] = []
@@ -111,6 +143,21 @@ class Run:
         """The engine now behind the run, for tests and benchmarks; views read the run.
         (It is a different object after a seek or an undo.)"""
         return self._sim
+
+    @property
+    def samples(self) -> list[Sample]:
+        """Every per-second sample up to now."""
+        return self._samples.shown()
+
+    @property
+    def markers(self) -> list[Marker]:
+        """Every notable moment up to now."""
+        return self._markers.shown()
+
+    @property
+    def markers_ahead(self) -> list[Marker]:
+        """Notable moments between now and ``end`` (computed before a rewind)."""
+        return self._markers.ahead()
 
     @property
     def config(self) -> Config:
@@ -179,25 +226,49 @@ class Run:
         come back with ``undo``). A bad value raises ``ConfigError`` and changes nothing."""
         sim = self._sim
         logged = len(sim.command_log)
-        if self.rewound:
-            future = _Future(self.now, self.end, list(self.commands), list(self._checkpoints))
-            # validate before branching: a refused value changes nothing
+        rewound = self.rewound
+        if rewound:
+            self._branch()
+        try:
             changed = sim.apply(command)
-            if not changed:
-                return False
-            self._futures = [*self._futures, future][-UNDO_DEPTH:]
-            sim.cancel_replay()
-            kept = sum(1 for t, _ in self.commands if t <= self.now)
-            self.commands = self.commands[:kept]
-            self._checkpoints = [c for c in self._checkpoints if c.t <= self.now]
-            self.end = self.now
-        else:
-            changed = sim.apply(command)
+        except ConfigError:
+            if rewound:
+                self._unbranch()  # a refused value changes nothing, not even the future
+            raise
+        if rewound and not changed:
+            self._unbranch()
         if changed:
             t, applied, _ = sim.command_log[logged]  # as validated (e.g. enum values)
             self.commands.append((t, applied))
         self._collect()
         return changed
+
+    def _branch(self) -> None:
+        """A command given in the past: the computed future is set aside (for undo)."""
+        now = self.now
+        future = _Future(
+            now,
+            self.end,
+            list(self.commands),
+            list(self._checkpoints),
+            self._samples.drop_ahead(),
+            self._markers.drop_ahead(),
+            (self._samples.upto, self._markers.upto),
+        )
+        self._futures = [*self._futures, future][-UNDO_DEPTH:]
+        self._sim.cancel_replay()
+        self.commands = [(t, c) for t, c in self.commands if t <= now]
+        self._checkpoints = [c for c in self._checkpoints if c.t <= now]
+        self.end = now
+
+    def _unbranch(self) -> None:
+        future = self._futures.pop()
+        self.commands = future.commands
+        self._checkpoints = future.checkpoints
+        self.end = future.end
+        self._samples.extend(future.samples)
+        self._markers.extend(future.markers)
+        self._sim.replay(self.commands[len([c for c in self.commands if c[0] <= self.now]) :])
 
     def seek(self, t: float) -> None:
         """Show the run at simulated time ``t`` (0 to ``end``): exactly what it was then."""
@@ -220,7 +291,12 @@ class Run:
         self.commands = future.commands
         self._checkpoints = future.checkpoints
         self.end = future.end
-        self._restore(max((c for c in self._checkpoints if c.t <= future.at), key=lambda c: c.t))
+        pairs = ((self._samples, future.samples), (self._markers, future.markers))
+        for (history, ahead), kept in zip(pairs, future.kept, strict=True):
+            del history[kept:]  # the abandoned branch's own
+            history.extend(ahead)
+        at = max((c for c in self._checkpoints if c.t <= future.at), key=lambda c: c.t)
+        self._restore(at)
         self.advance(future.at)
         return True
 
@@ -235,8 +311,11 @@ class Run:
         clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
         clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
-        clone.samples = list(self.samples)
-        clone.markers = list(self.markers)
+        for name in ("_samples", "_markers"):
+            copy = History()
+            copy.extend(getattr(self, name))
+            copy.upto = getattr(self, name).upto
+            setattr(clone, name, copy)
         clone._listen()
         clone.commands = list(self.commands)
         clone._checkpoints = list(self._checkpoints)
@@ -261,8 +340,8 @@ class Run:
 
     def _listen(self) -> None:
         """Every sample and marker of the engine joins the run's history as it is made."""
-        self._sim.sampler.on_sample = self.samples.append
-        self._sim.journal.on_marker = self.markers.append
+        self._sim.sampler.on_sample = self._samples.add
+        self._sim.journal.on_marker = self._markers.add
 
     def _checkpoint(self) -> None:
         live = sum(1 for *_, scheduled in self._sim.command_log if not scheduled)
@@ -271,8 +350,8 @@ class Run:
             Checkpoint(
                 self._sim.now,
                 live,
-                len(self.samples),
-                len(self.markers),
+                self._samples.upto,
+                self._markers.upto,
                 self._traces_total,
                 blob,
             )
@@ -282,8 +361,8 @@ class Run:
         sim = checkpoint.restore()
         sim.replay(self.commands[checkpoint.commands :])
         self._sim = sim
-        del self.samples[checkpoint.samples :]
-        del self.markers[checkpoint.markers :]
+        self._samples.upto = checkpoint.samples
+        self._markers.upto = checkpoint.markers
         for _ in range(min(len(self.traces), self._traces_total - checkpoint.traces)):
             self.traces.pop()
         self._traces_total = checkpoint.traces
