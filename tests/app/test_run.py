@@ -188,3 +188,19 @@ def test_rewound_the_run_still_knows_the_markers_ahead_and_undo_restores_them():
     assert [m.label for m in run.markers + run.markers_ahead] == every
     run.advance(90.0)
     assert [m.label for m in run.markers] == every and len(run.samples) == 90
+
+
+def test_a_users_story_tells_what_they_did_and_what_failed():
+    run = Run(load("sticky-crash"))
+    run.advance(59.999)
+    pinned = [t.user for t in run.traces if t.server == 1 and t.ok][-40:]
+    run.advance(80.0)
+    stories = [run.user_story(u) for u in dict.fromkeys(pinned)]
+    hit = [s for s in stories if any(f.code == "SESSION_LOST" for f in s.failures)]
+    assert hit, "users pinned to server-2 lose their session in its crash"
+    s = hit[0]
+    assert s.arrived is not None and s.planned >= 1 and "server-2" in s.servers
+    failure = next(f for f in s.failures if f.code == "SESSION_LOST")
+    assert failure.then in ("logged in again", "gave up", "is thinking")
+    assert s.logins >= 2 or failure.then != "logged in again"
+    assert s.requests == len(run.user_traces(s.user))

@@ -20,6 +20,16 @@ from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
 ACTIONS_PER_SEED = 2_000
+LEFT = Qt.MouseButton.LeftButton
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+TIMELINE_KEYS = [
+    (Qt.Key.Key_Left, SHIFT),
+    (Qt.Key.Key_Right, SHIFT),
+    (Qt.Key.Key_Home,),
+    (Qt.Key.Key_End,),
+    (Qt.Key.Key_BracketLeft,),
+    (Qt.Key.Key_BracketRight,),
+]
 
 KEYS = [
     Qt.Key.Key_Space,
@@ -60,6 +70,19 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
             rng.choice(actions).trigger()
         menu.close()
 
+    def timeline_click() -> None:
+        tl = window.timeline
+        pos = QPoint(rng.randrange(max(1, tl.width())), tl.height() // 2)
+        qtbot.mouseClick(tl, LEFT, pos=pos)
+
+    def inspect_something() -> None:
+        tracker = window.scene.tracker
+        idx, xs, ys = tracker._last
+        if idx.size:
+            k = rng.randrange(idx.size)
+            pos = view.mapFromScene(float(xs[k]), float(ys[k]))
+            qtbot.mouseClick(vp, LEFT, pos=pos)
+
     def tick() -> None:
         for _ in range(rng.randint(1, 4)):
             d.tick(rng.uniform(0.0, 0.2))
@@ -96,6 +119,12 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
             else window.exporter.start_recording(rng.choice(["canvas", "window"]), 10.0)
         ),
         "save": lambda: window.files.save_path(tmp_path / f"s{rng.randrange(3)}.toml"),
+        "timeline key": lambda: qtbot.keyClick(view, *rng.choice(TIMELINE_KEYS)),
+        "timeline click": timeline_click,
+        "undo": lambda: qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+        "inspect": inspect_something,
+        "follow": lambda: qtbot.mouseClick(window.inspection.inspector.follow, LEFT),
+        "event log": lambda: window.inspection.events_dock.setVisible(rng.random() < 0.5),
     }
     names = list(actions)
     weights = [6 if n in ("tick", "key", "click server") else 1 for n in names]

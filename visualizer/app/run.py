@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from visualizer.app.eventlog import EventLog
+from visualizer.app.stories import UserStory, story
 from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Sample
-from visualizer.sim.records import Marker, RequestTrace
+from visualizer.sim.records import Event, EventKind, Marker, RequestTrace
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot
@@ -35,6 +36,9 @@ CHECKPOINT_S = 10.0
 LOOKBACK_S = 5.0
 #: Undo keeps this many abandoned futures.
 UNDO_DEPTH = 10
+#: Users whose arrival and departure are remembered (for their stories).
+USERS_KEPT = 200_000
+USER_ARRIVED, USER_LEFT = EventKind.USER_ARRIVED, EventKind.USER_LEFT
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class Run:
         self._checkpoints: list[Checkpoint] = []
         self._futures: list[_Future] = []
         self._traces_total = 0
+        self._arrivals: dict[int, Event] = {}
+        self._departures: dict[int, Event] = {}
         self._listen()
         self._checkpoint()
 
@@ -200,6 +206,13 @@ class Run:
 
     def user_traces(self, user: int) -> list[RequestTrace]:
         return [t for t in self.traces if t.user == user]
+
+    def user_story(self, user: int) -> UserStory:
+        """What ``user`` came to do, where they were sent, what failed, what they did next
+        (from the traces the run still holds)."""
+        events = [e for e in (self._arrivals.get(user), self._departures.get(user)) if e]
+        events = [e for e in events if e.t <= self.now]  # (departures ahead of a rewind)
+        return story(user, self.user_traces(user), events)
 
     def trace(self, request: int) -> RequestTrace | None:
         for t in reversed(self.traces):
@@ -311,6 +324,8 @@ class Run:
         clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
         clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
+        clone._arrivals = dict(self._arrivals)
+        clone._departures = dict(self._departures)
         for name in ("_samples", "_markers"):
             copy = History()
             copy.extend(getattr(self, name))
@@ -327,7 +342,17 @@ class Run:
     def _collect(self) -> None:
         """Take what the engine recorded since the last call; checkpoint when due."""
         sim = self._sim
-        self.log.extend(sim.drain_events())
+        events = sim.drain_events()
+        self.log.extend(events)
+        for e in events:  # who came and went, for users' stories (kept for recent users)
+            kind = e.kind
+            if kind is USER_ARRIVED:
+                self._arrivals[e.user] = e
+            elif kind is USER_LEFT:
+                self._departures[e.user] = e
+        for index in (self._arrivals, self._departures):
+            while len(index) > USERS_KEPT:
+                del index[next(iter(index))]
         traces = sim.drain_traces()
         self.traces.extend(traces)
         self._traces_total += len(traces)

@@ -35,6 +35,7 @@ class EventKind(IntEnum):
     """What an ``Event`` record reports; ``detail`` depends on the kind."""
 
     USER_ARRIVED = 5  # a user came online; user = id; detail = workflow length (steps)
+    USER_LEFT = 6  # a user went away; detail = True if their workflow was completed
     SENT = 1  # request left the client; server = chosen index or -1; detail = RequestKind
     STARTED = 2  # a worker picked it up; detail = store round trip it begins with (s)
     SERVED = 3  # succeeded; detail = latency in seconds

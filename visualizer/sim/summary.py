@@ -35,7 +35,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         "schema": SCHEMA,
         "scenario": sim.initial_config.scenario.name,
         "seed": sim.initial_config.scenario.seed,
-        "duration_s": round(now, 6),
+        "duration_s": round(float(now), 6),  # simpy starts its clock at the integer 0
         "config": sim.reproducible_config().to_dict(),  # what reproduces this run
         "requests": {
             "total": t.sent,

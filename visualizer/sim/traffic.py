@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from visualizer.sim.state.sessions import Session
 
 LOGIN, ACTION, LOGOUT = RequestKind.LOGIN, RequestKind.ACTION, RequestKind.LOGOUT
-USER_ARRIVED = EventKind.USER_ARRIVED
+USER_ARRIVED, USER_LEFT = EventKind.USER_ARRIVED, EventKind.USER_LEFT
 SESSION_ERRORS = frozenset(
     {ErrorCode.SESSION_MISSING, ErrorCode.SESSION_LOST, ErrorCode.INSUFFICIENT_CONTEXT}
 )
@@ -180,6 +180,8 @@ class Traffic:
 
     def leaves(self, user: User, *, completed: bool) -> None:
         self.users_active -= 1
+        if self._events is not None:
+            self._events.append(Event(self.env._now, USER_LEFT, 0, user.id, -1, completed))
         if completed:
             self.totals.completed += 1
         else:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressDialog,
     QPushButton,
     QSpinBox,
@@ -189,6 +190,22 @@ class Exporter(QObject):
         return self._guard(
             lambda: [export.save(path, render_artifact(self.window, key, scale)[0][1])]
         )
+
+    def add_export_one_menu(self, menu: QMenu) -> None:
+        """The Scenario menu's "Export one" submenu: each kind of file on its own."""
+        one = menu.addMenu("Export &one")
+        for scale in (1, 2, 4):
+            one.addAction(
+                f"Canvas as PNG ({scale}×)…", lambda s=scale: self.export_one("canvas_png", s)
+            )
+        for key, text in (
+            ("canvas_svg", "Canvas as SVG…"),
+            ("window_png", "Whole window as PNG…"),
+            ("plots_png", "All plots as PNG…"),
+            ("metrics_csv", "Per-second metrics as CSV…"),
+            ("summary_json", "Summary as JSON…"),
+        ):
+            one.addAction(text, lambda k=key: self.export_one(k))
 
     def export_plot(self, index: int, fmt: str) -> list[Path]:
         """A single plot as PNG or SVG (the plots' right-click menu)."""

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -19,44 +19,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.sim import commands as ev
+from visualizer.app.actions import hint
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.schema import ConfigError
-from visualizer.sim.snapshot import ServerView
+from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain, measured
 from visualizer.ui.exporter import Exporter
+from visualizer.ui.inspection import Inspection
+from visualizer.ui.menus import build_actions, shortcuts_html
 from visualizer.ui.presenter import PresenterBar, PresenterMode
 from visualizer.ui.scenario_files import ScenarioFiles
 from visualizer.ui.settings import AppSettings
+from visualizer.ui.status import StatusLine
+from visualizer.ui.steering import SEEK_STEP_S, Steering
 from visualizer.ui.strip import ExplanationStrip
 from visualizer.ui.theme import Theme, apply_theme, theme_named
+from visualizer.ui.timeline import Timeline, TimelineState
 
 if TYPE_CHECKING:
     from visualizer.ui.plots import PlotPanel
 
 PLOT_REFRESH_S = 0.5
 TEXT_REFRESH_S = 0.25
-SHORTCUTS = (
-    ("Space", "play / pause"),
-    ("→", "step 0.1 s (pauses)"),
-    ("+ / −", "faster / slower (0.1× to 50×)"),
-    ("1 – 9", "crash / restart server N"),
-    ("T", "stateful on/off (off = tokens)"),
-    ("S", "sticky sessions on/off"),
-    ("R", "shared store on/off"),
-    ("Ctrl+R", "reset the run"),
-    ("F5 / Esc", "presenter mode on / off"),
-    ("PgDn / PgUp", "next / previous preset (presenter mode)"),
-    ("Ctrl+O / Ctrl+S", "open / save a scenario"),
-    ("Ctrl+E", "export pictures and numbers"),
-    ("Ctrl+Shift+R", "start / stop recording a GIF or MP4"),
-    ("F11", "full screen"),
-    ("Ctrl+Q", "quit"),
+THEMES = (
+    ("system", "Follow the system"),
+    ("light", "Light"),
+    ("dark", "Dark"),
+    ("contrast", "High contrast"),
 )
 
 
@@ -66,14 +60,18 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.settings = settings if settings is not None else AppSettings()
         self.driver = SimDriver(config, self)
+        self.steer = Steering(self.driver)
         self._last_plots = self._last_text = 0.0
         self._plots_due: list[int] = []
         self._shown_config: Config | None = None
+        self._pending_seek: float | None = None
         self._init_canvas()
         self._init_controls()
         self._init_plots()
+        self.inspection = Inspection(self, self.driver, self.scene)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._init_status()
+        self.status = StatusLine(self.statusBar())
+        self.status_labels, self.rec_label = self.status.labels, self.status.rec
         self.exporter = Exporter(self, self.settings)
         self.files = ScenarioFiles(self, self.settings)
         self.presenter = PresenterMode(self)
@@ -89,6 +87,7 @@ class MainWindow(QMainWindow):
     def _init_canvas(self) -> None:
         self.scene = TopologyScene(self.theme)
         self.canvas = CanvasView(self.scene)
+        self.timeline = Timeline(self.theme)
         self.headline = ExplanationStrip(self.theme)
         self.presenter_bar = PresenterBar()
         central = QWidget()
@@ -97,22 +96,39 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         box.addWidget(self.presenter_bar)
         box.addWidget(self.canvas, 1)
+        box.addWidget(self.timeline)
         box.addWidget(self.headline)
         self.setCentralWidget(central)
 
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
     def _init_controls(self) -> None:
         self.controls = ControlPanel(self.theme)
+        self.controls.hint.setText(
+            "Click a server's name bar to crash it, again to restart.\n"
+            + hint("play", "step", "faster")
+            + "\n"
+            + hint("server_1", "stateful", "sticky", "shared")
+        )
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(290)
-        dock = QDockWidget("Controls", self)
-        dock.setObjectName("controlsDock")
-        dock.setWidget(scroll)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.controls_dock = dock
+        self.controls_dock = self._dock(
+            "Controls", "controlsDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.controls_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
 
     def _init_plots(self) -> None:
         """The plots dock; pyqtgraph loads just after the first frame (start-up time)."""
@@ -120,15 +136,16 @@ class MainWindow(QMainWindow):
         placeholder = QLabel("Loading plots…")
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         placeholder.setMinimumHeight(210)
-        dock = QDockWidget("Live plots: last 120 simulated seconds · rates are 5 s means", self)
-        dock.setObjectName("plotsDock")
-        dock.setWidget(placeholder)
-        dock.setFeatures(
+        self.plots_dock = self._dock(
+            "Live plots: last 120 simulated seconds · rates are 5 s means",
+            "plotsDock",
+            placeholder,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.plots_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.plots_dock = dock
 
     def load_plots(self) -> None:
         """Create the plot panel (imports pyqtgraph); called once, right after showing."""
@@ -147,7 +164,8 @@ class MainWindow(QMainWindow):
         self.load_plots()
         assert self.plots is not None
         run = self.driver.run
-        self.plots.set_samples(run.samples, run.markers, self._server_names_by_index())
+        names = {s.index: s.name for s in run.snapshot().servers}
+        self.plots.set_samples(run.samples, run.markers, names)
         self._plots_due = []
         QApplication.processEvents()
 
@@ -175,138 +193,97 @@ class MainWindow(QMainWindow):
         self._docks_sized = True
         return True
 
-    def _init_status(self) -> None:
-        bar = self.statusBar()
-        self.status_labels = {}
-        self.rec_label = QLabel()
-        self.rec_label.setStyleSheet(
-            "color: white; background: #D55E00; font-weight: 700;"
-            " padding: 1px 8px; border-radius: 4px;"
-        )
-        self.rec_label.hide()
-        bar.addPermanentWidget(self.rec_label)
-        for key in ("time", "speed", "fps", "rate", "sessions"):
-            label = QLabel()
-            label.setMinimumWidth(110)
-            bar.addPermanentWidget(label)
-            self.status_labels[key] = label
-
-    def _action(
-        self, text: str, keys: list[str], slot, menu: QMenu | None = None, checkable: bool = False
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        if menu is not None:
-            menu.addAction(action)
-        return action
-
     def _init_actions(self) -> None:
-        menus = self.menuBar()
-        scen = menus.addMenu("&Scenario")
-        self._action("&Open…", ["Ctrl+O"], self.files.open_dialog, scen)
-        self.files.recent_menu = scen.addMenu("Open &recent")
+        s, d = self.steer, self.driver
+        handlers = {
+            "open": self.files.open_dialog,
+            "save": self.files.save_dialog,
+            "export": self.exporter.export_dialog,
+            "record": self.exporter.toggle_recording,
+            "quit": self.close,
+            "play": d.toggle,
+            "step": d.step,
+            "faster": d.faster,
+            "slower": d.slower,
+            "reset": d.restart,
+            "back": lambda: s.seek_by(-SEEK_STEP_S),
+            "ahead": lambda: s.seek_by(SEEK_STEP_S),
+            "previous_marker": s.previous_marker,
+            "next_marker": s.next_marker,
+            "start": s.to_start,
+            "latest": s.to_latest,
+            "undo": d.undo,
+            "stateful": s.toggle_stateful,
+            "sticky": s.toggle_sticky,
+            "shared": s.toggle_shared,
+            **{
+                f"server_{n}": lambda n=n: s.toggle_server_named(f"server-{n}")
+                for n in range(1, 10)
+            },
+            "add_server": s.add_server,
+            "remove_server": s.remove_server,
+            "toggle_store": s.toggle_store,
+            "presenter": self.presenter.toggle,
+            "leave_presenter": self.presenter.leave,
+            "next_preset": lambda: self.presenter.step_preset(1),
+            "previous_preset": lambda: self.presenter.step_preset(-1),
+            "full_screen": self.toggle_full_screen,
+            "reduced_motion": self.set_reduced_motion,
+            "shortcuts": self.show_shortcuts,
+        }
+        self.actions_by_id = build_actions(
+            self,
+            handlers,
+            after={
+                "open": self._add_open_menus,
+                "export": self.exporter.add_export_one_menu,
+                "full_screen": self._add_theme_menu,
+                "reduced_motion": self._add_dock_toggles,
+            },
+        )
+        self.act_motion = self.actions_by_id["reduced_motion"]
+        self.act_motion.setChecked(self.settings.reduced_motion)
+
+    def _server_key(self, n: int):
+        return lambda: self.steer.toggle_server_named(f"server-{n}")
+
+    def _add_open_menus(self, menu: QMenu) -> None:
+        self.files.recent_menu = menu.addMenu("Open &recent")
         self.files.refresh_recent()
-        presets = scen.addMenu("Open &preset")
+        presets = menu.addMenu("Open &preset")
         for info in scenario.list_presets_cached():
             act = presets.addAction(f"{info.name} — {info.title}")
             act.triggered.connect(lambda _=False, name=info.name: self.open_preset(name))
-        self._action("&Save as…", ["Ctrl+S"], self.files.save_dialog, scen)
-        scen.addSeparator()
-        self._action("&Export…", ["Ctrl+E"], self.exporter.export_dialog, scen)
-        one = scen.addMenu("Export &one")
-        for scale in (1, 2, 4):
-            self._action(
-                f"Canvas as PNG ({scale}×)…",
-                [],
-                lambda _=False, s=scale: self.exporter.export_one("canvas_png", s),
-                one,
-            )
-        for key, text in (
-            ("canvas_svg", "Canvas as SVG…"),
-            ("window_png", "Whole window as PNG…"),
-            ("plots_png", "All plots as PNG…"),
-            ("metrics_csv", "Per-second metrics as CSV…"),
-            ("summary_json", "Summary as JSON…"),
-        ):
-            self._action(text, [], lambda _=False, k=key: self.exporter.export_one(k), one)
-        self._action(
-            "Start / stop &recording…", ["Ctrl+Shift+R"], self.exporter.toggle_recording, scen
-        )
-        scen.addSeparator()
-        self._action("&Quit", ["Ctrl+Q"], self.close, scen)
 
-        sim = menus.addMenu("S&imulation")
-        self._action("&Play / pause", ["Space"], self.driver.toggle, sim)
-        self._action("&Step", ["Right"], lambda: self.driver.step(), sim)
-        self._action("&Faster", ["+", "=", "Ctrl+="], self.driver.faster, sim)
-        self._action("S&lower", ["-", "_"], self.driver.slower, sim)
-        sim.addSeparator()
-        self._action("&Reset run", ["Ctrl+R"], lambda: self.driver.restart(), sim)
-
-        state = menus.addMenu("S&tate")
-        self._action("&Stateful (off = tokens)", ["T"], self.toggle_stateful, state)
-        self._action("S&ticky sessions", ["S"], self.toggle_sticky, state)
-        self._action("Shared sto&re", ["R"], self.toggle_shared, state)
-
-        servers = menus.addMenu("Ser&vers")
-        for n in range(1, 10):
-            self._action(
-                f"Crash / restart server-{n}",
-                [str(n)],
-                lambda _=False, n=n: self.toggle_server_named(f"server-{n}"),
-                servers,
-            )
-        servers.addSeparator()
-        self._action("&Add a server", [], lambda: self.driver.apply(ev.AddServer()), servers)
-        self._action(
-            "&Remove a server", [], lambda: self.driver.apply(ev.RemoveServer(None)), servers
-        )
-        self._action("Crash / restore the &store", [], self.toggle_store, servers)
-
-        view = menus.addMenu("&View")
-        self._action("&Presenter mode", ["F5"], self.presenter.toggle, view)
-        self._action("Leave presenter mode", ["Esc"], self.presenter.leave)
-        self._action("Next preset", ["PgDown"], lambda: self.presenter.step_preset(1))
-        self._action("Previous preset", ["PgUp"], lambda: self.presenter.step_preset(-1))
-        self._action("&Full screen", ["F11"], self.toggle_full_screen, view)
-        view.addSeparator()
-        themes = view.addMenu("&Theme")
+    def _add_theme_menu(self, menu: QMenu) -> None:
+        themes = menu.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for name, label in (
-            ("system", "Follow the system"),
-            ("light", "Light"),
-            ("dark", "Dark"),
-            ("contrast", "High contrast"),
-        ):
-            act = self._action(label, [], lambda _=False, n=name: self.set_theme(n), themes, True)
+        for name, label in THEMES:
+            act = themes.addAction(label)
+            act.setCheckable(True)
             act.setChecked(name == self.settings.theme)
+            act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
             group.addAction(act)
             self.theme_actions[name] = act
-        self.act_motion = self._action(
-            "&Reduced motion", [], self.set_reduced_motion, view, checkable=True
-        )
-        self.act_motion.setChecked(self.settings.reduced_motion)
-        view.addSeparator()
-        view.addAction(self.controls_dock.toggleViewAction())
-        view.addAction(self.plots_dock.toggleViewAction())
 
-        helpm = menus.addMenu("&Help")
-        self._action("&Keyboard shortcuts", ["F1"], self.show_shortcuts, helpm)
+    def _add_dock_toggles(self, menu: QMenu) -> None:
+        menu.addSeparator()
+        i = self.inspection
+        for dock in (self.controls_dock, self.plots_dock, i.inspector_dock, i.events_dock):
+            menu.addAction(dock.toggleViewAction())
+        i.events_dock.toggleViewAction().setShortcut("Ctrl+L")
 
     def _connect_signals(self) -> None:
-        d, c = self.driver, self.controls
+        d, c, s = self.driver, self.controls, self.steer
         d.frameReady.connect(self._on_frame)
         d.runningChanged.connect(lambda _: self._sync_controls())
         d.speedChanged.connect(lambda _: self._sync_controls())
         d.restarted.connect(self._on_restarted)
+        d.jumped.connect(self._on_jumped)
         d.problem.connect(self.show_problem)
-        c.statefulToggled.connect(lambda on: self.set_mode(mode_of(on, False)))
-        c.sharedToggled.connect(lambda on: self.set_mode(mode_of(True, on) if on else Mode.LOCAL))
+        c.statefulToggled.connect(lambda on: self._set_mode(mode_of(on, False)))
+        c.sharedToggled.connect(lambda on: self._set_mode(mode_of(True, on) if on else Mode.LOCAL))
         c.stickyToggled.connect(lambda on: d.set_value("balancer.sticky", on))
         c.algorithmChosen.connect(lambda a: d.set_value("balancer.algorithm", a))
         c.serversChosen.connect(lambda n: d.set_value("servers.count", n))
@@ -317,54 +294,35 @@ class MainWindow(QMainWindow):
         c.playClicked.connect(d.toggle)
         c.stepClicked.connect(lambda: d.step())
         c.resetClicked.connect(lambda: d.restart())
-        c.seedChosen.connect(lambda s: d.restart(seed=s))
-        self.canvas.serverClicked.connect(self.toggle_server)
-        self.canvas.storeClicked.connect(self.toggle_store)
+        c.seedChosen.connect(lambda seed: d.restart(seed=seed))
+        self.canvas.serverClicked.connect(s.toggle_server)
+        self.canvas.storeClicked.connect(s.toggle_store)
+        self.canvas.inspectRequested.connect(self.inspection.inspect)
         self.canvas.menuRequested.connect(self.show_canvas_menu)
+        self.timeline.seekRequested.connect(self.seek_soon)
+        self.inspection.seekRequested.connect(self.seek_soon)
         # the plots (and pyqtgraph) load once the first frame is on screen
         self.canvas.firstPainted.connect(lambda: QTimer.singleShot(0, self.load_plots))
         self.exporter.recordingChanged.connect(self._on_recording)
 
-    # --- user actions (each becomes one engine command) -----------------------------------
+    # --- user actions ---------------------------------------------------------------------
 
-    def set_mode(self, mode: Mode) -> None:
-        self.driver.set_value("state.mode", mode.value)
+    def _set_mode(self, mode: Mode) -> None:
+        self.steer.set_mode(mode)
         self._sync_controls()
 
-    def toggle_stateful(self) -> None:
-        stateful = self.driver.config.state.mode is not Mode.TOKEN
-        self.set_mode(Mode.TOKEN if stateful else Mode.LOCAL)
+    def seek_soon(self, t: float) -> None:
+        """Seek to ``t`` once the pending mouse moves are handled (a drag asks many times;
+        only the latest counts)."""
+        first = self._pending_seek is None
+        self._pending_seek = t
+        if first:
+            QTimer.singleShot(0, self._seek_pending)
 
-    def toggle_shared(self) -> None:
-        shared = self.driver.config.state.mode is Mode.SHARED
-        self.set_mode(Mode.LOCAL if shared else Mode.SHARED)
-
-    def toggle_sticky(self) -> None:
-        self.driver.set_value("balancer.sticky", not self.driver.config.balancer.sticky)
-        self._sync_controls()
-
-    def _server(self, index: int) -> ServerView | None:
-        return next((s for s in self.driver.run.snapshot().servers if s.index == index), None)
-
-    def _server_names_by_index(self) -> dict[int, str]:
-        return {s.index: s.name for s in self.driver.run.snapshot().servers}
-
-    def toggle_server(self, index: int) -> None:
-        server = self._server(index)
-        if server is not None:
-            self.driver.apply(ev.CrashServer(index) if server.up else ev.RestartServer(index))
-
-    def toggle_server_named(self, name: str) -> None:
-        index = self.driver.run.server_index(name)
-        if index is None:
-            names = ", ".join(self._server_names_by_index().values())
-            self.show_problem(f"There is no {name} (servers: {names})")
-            return
-        self.toggle_server(index)
-
-    def toggle_store(self) -> None:
-        up = self.driver.run.snapshot().store.up
-        self.driver.apply(ev.CrashStore() if up else ev.RestoreStore())
+    def _seek_pending(self) -> None:
+        t, self._pending_seek = self._pending_seek, None
+        if t is not None:
+            self.driver.seek(t)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -399,6 +357,7 @@ class MainWindow(QMainWindow):
         self.scene.set_theme(theme)
         self.controls.set_theme(theme)
         self.headline.set_theme(theme)
+        self.timeline.set_theme(theme)
         if self.plots is not None:  # pyqtgraph styles are set at creation: build anew
             old, self.plots = self.plots, None
             self.load_plots()
@@ -419,6 +378,9 @@ class MainWindow(QMainWindow):
         """One dialog saying what failed (replaced in tests)."""
         QMessageBox.warning(self, title, message)
 
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
     def _set_title(self) -> None:
         title = f"Request Routing Visualizer — {self.driver.config.scenario.title}"
         self.setWindowTitle(("● REC  " if self.exporter.is_recording else "") + title)
@@ -429,18 +391,17 @@ class MainWindow(QMainWindow):
         self._set_title()
 
     def show_canvas_menu(self, kind: str, index: int, where: QPoint) -> None:
+        s = self.steer
         menu = QMenu(self)
-        server = self._server(index) if kind == "server" else None
+        server = s.server(index) if kind == "server" else None
         if server is not None:
             verb = "Crash" if server.up else "Restart"
-            menu.addAction(f"{verb} {server.name}", lambda: self.toggle_server(index))
-            menu.addAction(
-                f"Remove {server.name}", lambda: self.driver.apply(ev.RemoveServer(index))
-            )
+            menu.addAction(f"{verb} {server.name}", lambda: s.toggle_server(index))
+            menu.addAction(f"Remove {server.name}", lambda: s.remove_server(index))
         elif kind == "store":
             verb = "Crash" if self.driver.run.snapshot().store.up else "Restore"
-            menu.addAction(f"{verb} the store", self.toggle_store)
-        menu.addAction("Add a server", lambda: self.driver.apply(ev.AddServer()))
+            menu.addAction(f"{verb} the store", s.toggle_store)
+        menu.addAction("Add a server", s.add_server)
         menu.popup(where)
         self._menu = menu  # kept for tests
 
@@ -450,13 +411,7 @@ class MainWindow(QMainWindow):
         self._sync_controls()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table><p>Click a server card to crash it and again to restart it; "
-            "click the store to crash or restore it; right-click for more.</p>",
-        )
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html())
 
     # --- frames -------------------------------------------------------------------------------
 
@@ -464,8 +419,16 @@ class MainWindow(QMainWindow):
         self.scene.reset()
         if self.plots is not None:
             self.plots.clear()
+        self.inspection.follow(-1)
         self._set_title()
         self._sync_controls()
+
+    def _on_jumped(self) -> None:
+        """The run moved to another moment: every view shows that moment, whole."""
+        if self.plots is not None:
+            self.plots.clear()
+        self._plots_due = [0, 1, 2, 3]
+        self.inspection.jumped()
 
     def _sync_controls(self) -> None:
         d = self.driver
@@ -478,9 +441,10 @@ class MainWindow(QMainWindow):
             self.scene.update_effects(wall)
             return
         snap = frame.snapshot
-        self.scene.speed = self.driver.speed
-        self.scene.moving = self.driver.running
+        run = self.driver.run
         running = self.driver.running
+        self.scene.speed = self.driver.speed
+        self.scene.moving = running
         if frame.new_samples and wall - self._last_plots >= PLOT_REFRESH_S:
             self._last_plots = wall
             self._plots_due = [0, 1, 2, 3]
@@ -489,41 +453,40 @@ class MainWindow(QMainWindow):
         # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
         self.scene.update_frame(
             snap,
-            self.driver.run.log,
+            run.log,
             refresh_nodes=not running,
             refresh_cards=not (plot_now and running),
             wall=wall,
         )
         self.scene.set_paused(not running)
+        self.timeline.show_state(
+            TimelineState(
+                snap.t,
+                run.end,
+                tuple(run.markers + run.markers_ahead),
+                tuple(run.scheduled_ahead()),
+            )
+        )
         if plot_now:
             which = [self._plots_due.pop(0)] if running else self._plots_due
             names = {s.index: s.name for s in snap.servers}
-            run = self.driver.run
             self.plots.set_samples(run.samples, run.markers, names, which)
             if not running:
                 self._plots_due = []
         if snap.config is not self._shown_config:
             self._sync_controls()
-        if wall - self._last_text >= TEXT_REFRESH_S or not self.driver.running:
+        if wall - self._last_text >= TEXT_REFRESH_S or not running:
             self._last_text = wall
             self._update_text(snap)
             self.presenter.update(snap)
             if self.exporter.is_recording:
                 self.rec_label.setText(self.exporter.recording_status())
+        if self.inspection.due(wall):
+            self.inspection.refresh()
 
-    def _update_text(self, snap) -> None:
+    def _update_text(self, snap: Snapshot) -> None:
         self.headline.show_explanation(explain(snap), measured(snap))
-        d = self.driver
-        labels = self.status_labels
-        labels["time"].setText(f"t = {snap.t:,.1f} s")
-        actual = d.actual_speed
-        behind = d.running and actual < 0.8 * d.speed
-        speed = f"speed {d.speed:g}×" + (f" (actual {actual:.2g}×)" if behind else "")
-        labels["speed"].setText(speed if d.running else f"paused · {d.speed:g}×")
-        labels["fps"].setText(f"{d.fps:.0f} fps")
-        labels["rate"].setText(f"{snap.rps:,.0f} req/s")
-        active = snap.sessions
-        labels["sessions"].setText(f"{active:,} sessions · {snap.users_active:,} users")
+        self.status.update(snap, self.driver)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.exporter.is_recording:

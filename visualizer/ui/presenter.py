@@ -103,6 +103,7 @@ class PresenterMode(QObject):
         w.menuBar().hide()
         w.headline.set_scale(1.35)
         w.scene.captions = True
+        w.canvas.inspecting = False  # every click on a card crashes or restarts it
         self.overlay.show()
         w.showFullScreen()
         w.canvas.setFocus()
@@ -114,6 +115,7 @@ class PresenterMode(QObject):
         w = self.window
         self.active = False
         w.scene.captions = False
+        w.canvas.inspecting = True
         self.overlay.hide()
         w.headline.set_scale(1.0)
         w.menuBar().setVisible(bool(self._saved.get("menu", True)))

@@ -140,6 +140,12 @@ class ClientLanes(Node):
     def set_users(self, active: int) -> None:
         self._changed(active)
 
+    def lane_at(self, pos: QPointF) -> int | None:
+        for i, lane in enumerate(self.lanes):
+            if qrect(lane).contains(pos):
+                return i
+        return None
+
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
         h = qrect(self.header)
@@ -233,7 +239,9 @@ class ServerCard(Node):
         super().__init__(rect, theme)
         self.index = index
         self.setZValue(5)
-        self.chips: list[tuple[QPointF, str]] = []  # last drawn chips (for the crash burst)
+        # last drawn chips: (top-left, colour, user) for the crash burst and for clicks
+        self.chips: list[tuple[QPointF, str, int]] = []
+        self.chip_size = 0.0
 
     @property
     def view(self) -> ServerView | None:
@@ -395,7 +403,8 @@ class ServerCard(Node):
             pos = QPointF(x0 + k * (chip + 3), r.center().y() - chip / 2)
             p.setBrush(QColor(color))
             p.drawRoundedRect(QRectF(pos.x(), pos.y(), chip, chip), 3, 3)
-            self.chips.append((pos, color))
+            self.chips.append((pos, color, user))
+        self.chip_size = chip
         extra = v.sessions - len(users)
         if extra > 0:
             p.setPen(muted)
@@ -495,7 +504,8 @@ class StoreNode(Node):
     def __init__(self, rect: Rect, theme: Theme) -> None:
         super().__init__(rect, theme)
         self.setZValue(5)
-        self.chips: list[tuple[QPointF, str]] = []
+        self.chips: list[tuple[QPointF, str, int]] = []
+        self.chip_size = 9.0
 
     def set_view(self, view: StoreView) -> None:
         if self._changed(view):
@@ -559,7 +569,7 @@ class StoreNode(Node):
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(QColor(color))
                 p.drawRect(QRectF(pos.x(), pos.y(), chip, chip))
-                self.chips.append((pos, color))
+                self.chips.append((pos, color, user))
 
 
 class Wires(QGraphicsItem):
@@ -598,13 +608,13 @@ class ChipBurst(QGraphicsItem):
     LIFETIME_S = 1.4
 
     def __init__(
-        self, chips: list[tuple[QPointF, str]], center: QPointF, size: float, t0: float
+        self, chips: list[tuple[QPointF, str, int]], center: QPointF, size: float, t0: float
     ) -> None:
         super().__init__()
         self.t0 = t0  # wall time the crash is shown to have happened
         self.size = size
         self.parts = []
-        for k, (pos, color) in enumerate(chips):
+        for k, (pos, color, _) in enumerate(chips):
             angle = (k * 2.399963) % (2 * math.pi)  # golden-angle spread
             speed = 140.0 + (k * 37 % 90)
             d = QPointF(pos.x() - center.x(), pos.y() - center.y())
@@ -716,3 +726,59 @@ class Caption(QGraphicsItem):
         painter.setPen(QColor("#FFFFFF"))
         painter.drawText(r, _CENTER, self.text)
         painter.setOpacity(1.0)
+
+
+def chip_at(node: ServerCard | StoreNode, pos: QPointF) -> int | None:
+    """The user whose session chip is drawn at ``pos`` (scene coordinates), if any."""
+    size = node.chip_size
+    for top_left, _, user in node.chips:
+        if QRectF(top_left.x(), top_left.y(), size, size).adjusted(-2, -2, 2, 2).contains(pos):
+            return user
+    return None
+
+
+class FollowMarks(QGraphicsItem):
+    """The followed user, marked on the canvas: a ring round each of their requests and
+    their session chip, and their server's card outlined with a label."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.user: int | None = None
+        self.points: list[QPointF] = []
+        self.chip: QRectF | None = None
+        self.card: QRectF | None = None
+        self.setZValue(35)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-50, -50, 1700, 1400)
+
+    def show(self, user: int | None, points, chip: QRectF | None, card: QRectF | None) -> None:
+        self.user, self.points, self.chip, self.card = user, points, chip, card
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.user is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        ink = QColor(self.theme.text)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(ink, 3.0))
+        for p in self.points:
+            painter.drawEllipse(p, 14.0, 14.0)
+        if self.chip is not None:
+            painter.drawRoundedRect(self.chip.adjusted(-4, -4, 4, 4), 4, 4)
+        if self.card is not None:
+            painter.setPen(QPen(ink, 3.0, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(self.card.adjusted(-6, -6, 6, 6), 14, 14)
+            label = f"following user {self.user}"
+            painter.setFont(font(15, bold=True))
+            width = painter.fontMetrics().horizontalAdvance(label) + 16
+            box = QRectF(self.card.right() - width, self.card.y() - 24, width, 22)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(ink)
+            painter.drawRoundedRect(box, 6, 6)
+            painter.setPen(QColor(self.theme.card))
+            painter.drawText(box, _CENTER, label)

@@ -16,7 +16,7 @@ from visualizer.app.eventlog import Cursor, EventLog
 from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
-from visualizer.ui.canvas.dots import FailureFlashes, RequestDots
+from visualizer.ui.canvas.dots import FailureFlashes, RequestDots, dot_size
 from visualizer.ui.canvas.layout import MARGIN, SCENE_W, Layout, compute_layout
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
@@ -25,9 +25,11 @@ from visualizer.ui.canvas.nodes import (
     Caption,
     ChipBurst,
     ClientLanes,
+    FollowMarks,
     ServerCard,
     StoreNode,
     Wires,
+    chip_at,
     nice_scale,
 )
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
@@ -76,6 +78,9 @@ class TopologyScene(QGraphicsScene):
         self.banner = Banner("❚❚  Paused — press Space to run", theme)
         self.caption = Caption(theme)
         self.captions = False  # presenter mode shows notable events as captions
+        self.follow_marks = FollowMarks(theme)
+        self.following: int | None = None
+        self.following_server: int | None = None
         for item in (
             self.wires,
             self.lanes,
@@ -85,6 +90,7 @@ class TopologyScene(QGraphicsScene):
             self.flashes,
             self.banner,
             self.caption,
+            self.follow_marks,
         ):
             self.addItem(item)
         self.setBackgroundBrush(QColor(theme.canvas))
@@ -192,6 +198,8 @@ class TopologyScene(QGraphicsScene):
                 for f in failures:
                     self.flashes.add([self._label_spot(f)], since(f.t))
         self._place_dots(snapshot.t)
+        if self.following is not None:
+            self._mark_followed()
         self.update_effects(wall)
         budget = len(self.cards) if refresh_nodes else CARDS_PER_FRAME if refresh_cards else 0
         self._refresh_nodes(snapshot, wall, budget)
@@ -314,6 +322,49 @@ class TopologyScene(QGraphicsScene):
 
     # --- hit testing ----------------------------------------------------------------------
 
+    def inspect_at(self, pos: QPointF) -> tuple | None:
+        """What a click at ``pos`` inspects: ("request", id, user) for a dot, ("user", user)
+        for a session chip or a client lane (its latest user), else None."""
+        radius = dot_size(self.dots.count) / 2 + 4
+        hit = self.tracker.hit(pos.x(), pos.y(), radius)
+        if hit is not None:
+            return ("request", *hit)
+        nodes = [*self.cards.values()]
+        if self.store_node.isVisible():
+            nodes.append(self.store_node)
+        for node in nodes:
+            user = chip_at(node, pos)
+            if user is not None:
+                return ("user", user)
+        lane = self.lanes.lane_at(pos)
+        if lane is not None:
+            user = self.tracker.latest_in_lane(lane)
+            if user is not None:
+                return ("user", user)
+        return None
+
+    def set_follow(self, user: int | None, server: int | None) -> None:
+        """Mark ``user`` (None: nobody) and the server they are pinned to."""
+        self.following = user
+        self.following_server = server
+        self._mark_followed()
+
+    def _mark_followed(self) -> None:
+        user = self.following
+        if user is None:
+            self.follow_marks.show(None, [], None, None)
+            return
+        xs, ys = self.tracker.users_shown(user)
+        points = [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+        chip = None
+        for node in (*self.cards.values(), self.store_node):
+            for top_left, _, owner in node.chips:
+                if owner == user:
+                    chip = QRectF(top_left.x(), top_left.y(), node.chip_size, node.chip_size)
+        card = self.cards.get(self.following_server) if self.following_server is not None else None
+        rect = None if card is None else QRectF(card.rect.x, card.rect.y, card.rect.w, card.rect.h)
+        self.follow_marks.show(user, points, chip, rect)
+
     def target_at(self, pos: QPointF) -> tuple[str, int] | None:
         """("server", index), ("store", -1), ("balancer", -1) or None at a scene point."""
         for index, card in self.cards.items():
@@ -334,7 +385,15 @@ class TopologyScene(QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackgroundBrush(QColor(theme.canvas))
-        items = (self.wires, self.lanes, self.balancer, self.store_node, self.banner, self.caption)
+        items = (
+            self.wires,
+            self.lanes,
+            self.balancer,
+            self.store_node,
+            self.banner,
+            self.caption,
+            self.follow_marks,
+        )
         for item in (*items, *self.cards.values()):
             item.theme = theme
             item.update()

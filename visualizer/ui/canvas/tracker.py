@@ -70,6 +70,8 @@ class RequestTracker:
             "server": (np.int16, -1),
             "lane": (np.int8, 0),
             "sprite": (np.int16, 0),
+            "rid": (np.int64, 0),  # request id (what a click on the dot inspects)
+            "user": (np.int64, 0),
             "jx": (np.float32, 0.0),
             "jy": (np.float32, 0.0),
             "ox": (np.float64, 0.0),  # where the return trip starts
@@ -147,6 +149,8 @@ class RequestTracker:
                 self.t_end[i] = INF
                 self.net[i] = net_s
                 self.server[i] = e.server
+                self.rid[i] = e.request
+                self.user[i] = e.user
                 lane = lane_of(e.user)
                 self.lane[i] = lane
                 self.sprite[i] = user_color_index(e.user)
@@ -188,6 +192,30 @@ class RequestTracker:
         self._last = (idx, x, y)
         self._last_now = now
         return x, y, self.sprite[idx]
+
+    def hit(self, x: float, y: float, radius: float) -> tuple[int, int] | None:
+        """(request, user) of the dot drawn nearest (x, y), within ``radius``."""
+        idx, px, py = self._last
+        if idx.size == 0:
+            return None
+        d = np.hypot(px - x, py - y)
+        k = int(np.argmin(d))
+        if d[k] > radius:
+            return None
+        return int(self.rid[idx[k]]), int(self.user[idx[k]])
+
+    def users_shown(self, user: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (as last drawn) of one user's dots: the followed user's marks."""
+        idx, px, py = self._last
+        mine = self.user[idx] == user
+        return px[mine], py[mine]
+
+    def latest_in_lane(self, lane: int) -> int | None:
+        """The user of the most recent request from a client lane."""
+        idx = np.flatnonzero(self.active & (self.lane == lane))
+        if idx.size == 0:
+            return None
+        return int(self.user[idx[np.argmax(self.t_sent[idx])]])
 
     def trail(self, back: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where the requests of the last ``positions`` call were ``back`` simulated seconds

@@ -14,6 +14,7 @@ class CanvasView(QGraphicsView):
     serverClicked = Signal(int)
     storeClicked = Signal()
     menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"canvas", index, global pos
+    inspectRequested = Signal(object)  # ("request", id, user) or ("user", user)
     firstPainted = Signal()
 
     def __init__(self, scene: TopologyScene, parent: QWidget | None = None) -> None:
@@ -31,6 +32,9 @@ class CanvasView(QGraphicsView):
         self.setMinimumSize(480, 260)
         self.setAccessibleName("Topology canvas")
         self._painted = False
+        # dots, session chips and client lanes open the inspector (not in presenter mode,
+        # where a click on a card always crashes or restarts it)
+        self.inspecting = True
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -52,7 +56,13 @@ class CanvasView(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            target = self.target_at_view(event.position().toPoint())
+            pos = event.position().toPoint()
+            inspected = self.topology.inspect_at(self.mapToScene(pos)) if self.inspecting else None
+            if inspected is not None:
+                self.inspectRequested.emit(inspected)
+                event.accept()
+                return
+            target = self.target_at_view(pos)
             if target is not None:
                 kind, index = target
                 if kind == "server":
@@ -64,8 +74,12 @@ class CanvasView(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        target = self.target_at_view(event.position().toPoint())
+        point = event.position().toPoint()
+        target = self.target_at_view(point)
         clickable = target is not None and target[0] in ("server", "store")
+        clickable = clickable or (
+            self.inspecting and self.topology.inspect_at(self.mapToScene(point)) is not None
+        )
         self.viewport().setCursor(
             Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
         )
