@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import os
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
     run.add_argument(
         "--csv", metavar="PATH|-", help="write per-second metrics as CSV ('-': stdout only)"
+    )
+    run.add_argument(
+        "--trace",
+        metavar="PATH|-",
+        help="write every request's trace as JSON Lines: route, session lookup, outcome, "
+        "where its time went ('-': stdout only)",
     )
     exp = sub.add_parser(
         "export",
@@ -371,6 +378,47 @@ def _csv_output(text: str | None, path: Path | None) -> Iterator[_CsvOut]:
         raise _cannot_write("--csv", text or "", exc) from None
 
 
+@contextmanager
+def _trace_output(text: str | None, path: Path | None) -> Iterator[_TraceOut | None]:
+    """Where the traces go (JSON Lines): stdout for ``-``, a file written as the run goes
+    and committed when it ends, or nowhere (None: the engine keeps no traces)."""
+    if text is None:
+        yield None
+        return
+    opened = open_atomic(path) if path is not None else nullcontext(sys.stdout)
+    in_block = False
+    try:
+        with opened as fh:
+            in_block = True
+            yield _TraceOut(fh, text)
+            in_block = False
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if in_block:
+            raise
+        raise _cannot_write("--trace", text, exc) from None
+
+
+class _TraceOut:
+    def __init__(self, fh: TextIO, text: str) -> None:
+        self._fh = fh
+        self._text = text
+
+    def write(self, traces: list[Any]) -> None:
+        from visualizer.sim.trace_format import trace_record
+
+        if not traces:
+            return
+        lines = "".join(json.dumps(trace_record(t)) + "\n" for t in traces)
+        try:
+            self._fh.write(lines)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _cannot_write("--trace", self._text, exc) from None
+
+
 class _CsvOut:
     """Rows of the per-second CSV, or nothing when no CSV was asked for."""
 
@@ -395,27 +443,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from visualizer.sim.simulation import Simulation
     from visualizer.sim.summary import summarize
 
-    if args.json == "-" and args.csv == "-":
+    outputs = {"--json": args.json, "--csv": args.csv, "--trace": args.trace}
+    to_stdout = [option for option, text in outputs.items() if text == "-"]
+    if len(to_stdout) > 1:
         raise UsageError(
-            "visualizer run: --json - and --csv - would both go to stdout; "
-            "write one of them to a file"
+            f"visualizer run: {' and '.join(f'{o} -' for o in to_stdout)} would all go to "
+            "stdout; write all but one of them to files"
         )
     config = _load_config(args)
-    json_path = None if args.json in (None, "-") else _output_path(args.json, "--json")
-    csv_path = None if args.csv in (None, "-") else _output_path(args.csv, "--csv")
-    if json_path is not None and csv_path is not None and _same_file(json_path, csv_path):
-        raise UsageError(
-            f"visualizer run: --json {args.json} and --csv {args.csv} are the same file; "
-            "give each its own"
-        )
+    paths = {
+        option: _output_path(text, option)
+        for option, text in outputs.items()
+        if text not in (None, "-")
+    }
+    for (a, pa), (b, pb) in itertools.combinations(paths.items(), 2):
+        if _same_file(pa, pb):
+            raise UsageError(
+                f"visualizer run: {a} {outputs[a]} and {b} {outputs[b]} are the same file; "
+                "give each its own"
+            )
+    json_path, csv_path = paths.get("--json"), paths.get("--csv")
 
     slots = server_slots(config)
     # The CSV streams to its file as the run goes (a 24 h run of 64 servers makes
     # ~100 MB) and is renamed into place when the run is over.
-    with _csv_output(args.csv, csv_path) as rows:
+    with (
+        _csv_output(args.csv, csv_path) as rows,
+        _trace_output(args.trace, paths.get("--trace")) as traces,
+    ):
         rows.write(table.header(slots))
-        sim = Simulation(config, on_sample=lambda sample: rows.write(table.row(sample, slots)))
-        _run_with_progress(sim, config.scenario.duration_s)
+        sim = Simulation(
+            config,
+            on_sample=lambda sample: rows.write(table.row(sample, slots)),
+            traces=traces is not None,
+            trace_buffer=10_000_000,  # drained after every slice of the run
+        )
+        _run_with_progress(sim, config.scenario.duration_s, traces)
     summary = summarize(sim)
     text = json.dumps(summary, indent=2, sort_keys=False) + "\n"
     if json_path is not None:
@@ -429,13 +492,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # stdout last, so that a failed write leaves no table that looks like success
     if args.json == "-":
         _write_out(sys.stdout, text)
-    elif args.csv != "-":  # with --csv -, stdout is the CSV alone
+    elif "-" not in (args.csv, args.trace):  # with --csv - or --trace -, stdout is that alone
         _write_out(sys.stdout, format_summary(summary) + "\n")
     return EXIT_OK
 
 
-def _run_with_progress(sim: Any, duration: float) -> None:
-    """Advance in slices; on a terminal, show progress when a run takes more than a moment."""
+def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = None) -> None:
+    """Advance in slices; on a terminal, show progress when a run takes more than a moment.
+    Traces (if asked for) are written after every slice, so they never pile up."""
     show = sys.stderr.isatty()
     started = time.monotonic()
     shown = False
@@ -444,6 +508,8 @@ def _run_with_progress(sim: Any, duration: float) -> None:
     while t < duration:
         t = min(duration, t + step)
         sim.advance(t)
+        if traces is not None:
+            traces.write(sim.drain_traces())
         if show and time.monotonic() - started > 1.0:
             sys.stderr.write(f"\rsimulating… {t:,.0f} / {duration:,.0f} s")
             sys.stderr.flush()
