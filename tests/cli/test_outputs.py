@@ -177,12 +177,12 @@ def test_the_csv_is_on_disk_while_the_run_goes(capsys, tmp_path, monkeypatch):
     seen: list[int] = []
     real = cli._run_with_progress
 
-    def halfway(sim, duration: float) -> None:
+    def halfway(sim, duration: float, traces=None) -> None:
         sim.advance(duration / 2)
         temps = [p for p in tmp_path.iterdir() if p.name != target.name]
         assert not target.exists() and len(temps) == 1
         seen.append(temps[0].stat().st_size)
-        real(sim, duration)
+        real(sim, duration, traces)
 
     monkeypatch.setattr(cli, "_run_with_progress", halfway)
     code, _, err = run_cli(
@@ -195,7 +195,7 @@ def test_the_csv_is_on_disk_while_the_run_goes(capsys, tmp_path, monkeypatch):
 
 
 def test_ctrl_c_during_the_run_leaves_no_file(capsys, tmp_path, monkeypatch):
-    def interrupted(sim, duration: float) -> None:
+    def interrupted(sim, duration: float, traces=None) -> None:
         sim.advance(duration / 2)
         raise KeyboardInterrupt
 
