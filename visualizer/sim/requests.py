@@ -77,6 +77,34 @@ class Request:
         self.route: RouteDecision = NO_SERVER  # why it went where it went (traces only)
         self.t_arrive = now  # when it reached its server (traces only)
 
+    def __reduce__(self) -> tuple:
+        """Pickled as one tuple: checkpoints hold tens of thousands of requests, and the
+        default for slotted classes is three times slower."""
+        return (
+            _request,
+            (
+                self.id,
+                self.user,
+                self.kind.value,
+                self.t_sent,
+                self.t_start,
+                self.server,
+                self.epoch,
+                self.store_epoch,
+                self.placement,
+                self.extra,
+                self.route,
+                self.t_arrive,
+            ),
+        )
+
+
+def _request(rid, user, kind, t_sent, t_start, server, epoch, store_epoch, *rest) -> Request:
+    req = Request(rid, user, RequestKind(kind), t_sent)
+    req.t_start, req.server, req.epoch, req.store_epoch = t_start, server, epoch, store_epoch
+    req.placement, req.extra, req.route, req.t_arrive = rest
+    return req
+
 
 class RequestPath:
     """Sends users' requests, queues and serves them, and reports each outcome once."""

@@ -52,6 +52,30 @@ class User:
         self.failures = 0  # consecutive
         self.relogging = False  # logging in again after a session error: not progress
 
+    def __reduce__(self) -> tuple:
+        """Pickled as one tuple (checkpoints hold many users; see ``Request``)."""
+        return (
+            _user,
+            (
+                self.id,
+                self.remaining,
+                self.logs_out,
+                self.ip,
+                self.think,
+                self.session,
+                self.next_kind.value,
+                self.failures,
+                self.relogging,
+            ),
+        )
+
+
+def _user(uid, remaining, logs_out, ip, think, session, next_kind, failures, relogging) -> User:
+    user = User(uid, remaining, logs_out, ip, think)
+    user.session, user.next_kind = session, RequestKind(next_kind)
+    user.failures, user.relogging = failures, relogging
+    return user
+
 
 def workflow_length(u: float, mean: float) -> int:
     """Geometric on {1, 2, ...} with the given mean (1 means exactly one request), from a

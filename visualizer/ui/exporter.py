@@ -38,7 +38,7 @@ from visualizer.ui.export import ExportError
 from visualizer.ui.recording import EncodeJob, Recording
 
 if TYPE_CHECKING:
-    from visualizer.ui.main_window import MainWindow
+    from visualizer.ui.host import ExportSurface
     from visualizer.ui.settings import AppSettings
 
 PLOT_NAMES = ("lost", "memory", "latency", "requests")
@@ -64,17 +64,19 @@ BUNDLE = (
 )
 
 
-def render_artifact(window: MainWindow, key: str, scale: int = 1) -> list[tuple[str, bytes | str]]:
+def render_artifact(
+    window: ExportSurface, key: str, scale: int = 1
+) -> list[tuple[str, bytes | str]]:
     """One kind of export as (file name, contents) pairs, rendered in memory."""
     window.refresh_plots()
     with window.scene.for_export():
         return _render(window, key, scale)
 
 
-def _render(window: MainWindow, key: str, scale: int) -> list[tuple[str, bytes | str]]:
+def _render(window: ExportSurface, key: str, scale: int) -> list[tuple[str, bytes | str]]:
     run = window.driver.run
     if key == "window_png":
-        return [("window.png", export.image_png(export.render_widget(window)))]
+        return [("window.png", export.image_png(window.window_image()))]
     if key == "canvas_png":
         return [("canvas.png", export.image_png(export.render_scene(window.scene, scale)))]
     if key == "canvas_svg":
@@ -97,7 +99,7 @@ def _render(window: MainWindow, key: str, scale: int) -> list[tuple[str, bytes |
 
 
 def write_bundle(
-    window: MainWindow,
+    window: ExportSurface,
     folder: Path,
     keys: tuple[str, ...] = tuple(a.key for a in BUNDLE if a.key != "plot_files"),
     scale: int = 1,
@@ -108,7 +110,7 @@ def write_bundle(
     return [export.save(folder / name, data) for name, data in files]
 
 
-def record_clip(window: MainWindow, path: Path, seconds: float, fps: float = 10.0) -> Path:
+def record_clip(window: ExportSurface, path: Path, seconds: float, fps: float = 10.0) -> Path:
     """Record ``seconds`` of simulated time from now, at 1×, the canvas only."""
     recording = Recording(fps, QColor(window.theme.canvas))
     driver = window.driver
@@ -139,9 +141,10 @@ class Exporter(QObject):
 
     recordingChanged = Signal(bool)
 
-    def __init__(self, window: MainWindow, settings: AppSettings) -> None:
-        super().__init__(window)
+    def __init__(self, window: ExportSurface, parent: QWidget, settings: AppSettings) -> None:
+        super().__init__(parent)
         self.window = window
+        self.parent_widget = parent
         self.settings = settings
         self.recording: Recording | None = None
         self.encoding: EncodeJob | None = None  # the last recording being saved
@@ -151,14 +154,14 @@ class Exporter(QObject):
 
     def ask_save(self, title: str, name: str, filters: str) -> Path | None:
         start = str(Path(self.settings.export_folder) / name)
-        path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
+        path, _ = QFileDialog.getSaveFileName(self.parent_widget, title, start, filters)
         return Path(path) if path else None
 
     def _done(self, paths: list[Path]) -> None:
         if paths:
             self.settings.export_folder = str(paths[0].parent)
             shown = paths[0] if len(paths) == 1 else f"{len(paths)} files in {paths[0].parent}"
-            self.window.statusBar().showMessage(f"Exported {shown}", 8000)
+            self.window.show_status(f"Exported {shown}")
 
     def _guard(self, action: Callable[[], list[Path]]) -> list[Path]:
         try:
@@ -226,7 +229,7 @@ class Exporter(QObject):
         return self._guard(write)
 
     def export_dialog(self) -> list[Path]:
-        dialog = ExportDialog(self.window, self.settings.export_folder)
+        dialog = ExportDialog(self.parent_widget, self.settings.export_folder)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return []
         keys, folder, scale = dialog.choice()
@@ -242,7 +245,7 @@ class Exporter(QObject):
         if self.is_recording:
             self.stop_recording()
         else:
-            dialog = RecordDialog(self.window)
+            dialog = RecordDialog(self.parent_widget)
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.start_recording(*dialog.choice())
 
@@ -261,7 +264,7 @@ class Exporter(QObject):
         image: QImage = (
             self.window.grab_canvas()
             if self._record_target == "canvas"
-            else export.render_widget(self.window)
+            else self.window.window_image()
         )
         try:
             self.recording.add(image)
@@ -295,7 +298,7 @@ class Exporter(QObject):
                 return None
         job = EncodeJob(recording, path, self)
         progress = QProgressDialog(
-            "Encoding the recording…", "Cancel", 0, max(1, job.total), self.window
+            "Encoding the recording…", "Cancel", 0, max(1, job.total), self.parent_widget
         )
         progress.setWindowTitle("Saving recording")
         progress.setWindowModality(Qt.WindowModality.WindowModal)

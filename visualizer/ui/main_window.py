@@ -29,6 +29,7 @@ from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain, measured
+from visualizer.ui.export import render_widget
 from visualizer.ui.exporter import Exporter
 from visualizer.ui.inspection import Inspection
 from visualizer.ui.menus import build_actions, shortcuts_html
@@ -72,9 +73,9 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.status = StatusLine(self.statusBar())
         self.status_labels, self.rec_label = self.status.labels, self.status.rec
-        self.exporter = Exporter(self, self.settings)
-        self.files = ScenarioFiles(self, self.settings)
-        self.presenter = PresenterMode(self)
+        self.exporter = Exporter(self, self, self.settings)
+        self.files = ScenarioFiles(self, self, self.settings)
+        self.presenter = PresenterMode(self, self)
         self._init_actions()
         self._connect_signals()
         self._set_title()
@@ -373,6 +374,9 @@ class MainWindow(QMainWindow):
     def grab_canvas(self) -> QImage:
         """The canvas as it is on screen (for recordings)."""
         return self.canvas.viewport().grab().toImage()
+
+    def window_image(self) -> QImage:
+        return render_widget(self)
 
     def show_error(self, title: str, message: str) -> None:
         """One dialog saying what failed (replaced in tests)."""

@@ -14,7 +14,7 @@ from visualizer.sim.config import Config, Mode
 from visualizer.sim.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from visualizer.ui.main_window import MainWindow
+    from visualizer.ui.host import Stage
 
 
 def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str:
@@ -75,11 +75,11 @@ class PresenterBar(QLabel):
 class PresenterMode(QObject):
     changed = Signal(bool)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, stage: Stage, parent: QObject) -> None:
+        super().__init__(parent)
+        self.stage = stage
         self.active = False
-        self.overlay = window.presenter_bar
+        self.overlay = stage.presenter_bar
         self._saved: dict[str, object] = {}
 
     def toggle(self) -> None:
@@ -91,7 +91,7 @@ class PresenterMode(QObject):
     def enter(self) -> None:
         if self.active:
             return
-        w = self.window
+        w = self.stage
         self._saved = {
             "controls": w.controls_dock.isVisible(),
             "menu": w.menuBar().isVisible(),
@@ -112,7 +112,7 @@ class PresenterMode(QObject):
     def leave(self) -> None:
         if not self.active:
             return
-        w = self.window
+        w = self.stage
         self.active = False
         w.scene.captions = False
         w.canvas.inspecting = True
@@ -137,7 +137,7 @@ class PresenterMode(QObject):
             if current in names
             else current
         )
-        d = self.window.driver
+        d = self.stage.driver
         self.overlay.show_line(overlay_text(snap, d.running, d.speed, slide))
 
     def step_preset(self, step: int) -> None:
@@ -145,6 +145,6 @@ class PresenterMode(QObject):
         if not self.active:
             return
         names = [p.name for p in scenario.list_presets_cached()]
-        current = self.window.driver.config.scenario.name
+        current = self.stage.driver.config.scenario.name
         index = names.index(current) if current in names else -1
-        self.window.open_preset(names[(index + step) % len(names)])
+        self.stage.open_preset(names[(index + step) % len(names)])

@@ -19,16 +19,19 @@ from visualizer.sim.schema import ConfigError
 from visualizer.ui.export import ExportError, save
 
 if TYPE_CHECKING:
-    from visualizer.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QWidget
+
+    from visualizer.ui.host import ScenarioHost
     from visualizer.ui.settings import AppSettings
 
 FILTER = "Scenario files (*.toml)"
 
 
 class ScenarioFiles(QObject):
-    def __init__(self, window: MainWindow, settings: AppSettings) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: ScenarioHost, parent: QWidget, settings: AppSettings) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.parent_widget = parent
         self.settings = settings
         self.recent_menu: QMenu | None = None
 
@@ -36,12 +39,13 @@ class ScenarioFiles(QObject):
 
     def ask_open(self) -> Path | None:
         start = self._folder()
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open a scenario", start, FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open a scenario", start, FILTER)
         return Path(path) if path else None
 
     def ask_save(self, name: str) -> Path | None:
         start = str(Path(self._folder()) / name)
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save the scenario", start, FILTER)
+        parent = self.parent_widget
+        path, _ = QFileDialog.getSaveFileName(parent, "Save the scenario", start, FILTER)
         return Path(path) if path else None
 
     def _folder(self) -> str:
@@ -59,16 +63,16 @@ class ScenarioFiles(QObject):
         try:
             config = scenario.load_file(Path(path))
         except ConfigError as exc:
-            self.window.show_error("Cannot open the scenario", str(exc))
+            self.host.show_error("Cannot open the scenario", str(exc))
             return False
-        self.window.start_scenario(config)
+        self.host.start_scenario(config)
         self.settings.add_recent_file(path)
         self.settings.last_scenario = str(Path(path).resolve())
         self.refresh_recent()
         return True
 
     def save_dialog(self) -> Path | None:
-        name = f"{self.window.driver.config.scenario.name}-session.toml"
+        name = f"{self.host.driver.config.scenario.name}-session.toml"
         path = self.ask_save(name)
         if path is None:
             return None
@@ -78,15 +82,15 @@ class ScenarioFiles(QObject):
 
     def save_path(self, path: Path | str) -> Path | None:
         """Write the run so far as a scenario that reproduces it (atomically)."""
-        config = self.window.driver.run.reproducible_config()
+        config = self.host.driver.run.reproducible_config()
         try:
             written = save(path, scenario.to_toml(config))
         except ExportError as exc:
-            self.window.show_error("Cannot save the scenario", str(exc))
+            self.host.show_error("Cannot save the scenario", str(exc))
             return None
         self.settings.add_recent_file(written)
         self.refresh_recent()
-        self.window.statusBar().showMessage(f"Saved {written}", 8000)
+        self.host.show_status(f"Saved {written}")
         return written
 
     def refresh_recent(self) -> None:

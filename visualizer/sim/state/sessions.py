@@ -28,6 +28,17 @@ class Session:
         self.alive = True
         self.lost: LossCause | None = None
 
+    def __reduce__(self) -> tuple:
+        """Pickled as one tuple (checkpoints hold many sessions; see ``Request``)."""
+        fields = (self.id, self.user, self.home, self.holder, self.last_access)
+        return (_session, (*fields, self.alive, self.lost))
+
+
+def _session(sid, user, home, holder, last_access, alive, lost) -> Session:
+    sess = Session(sid, user, home, holder, last_access)
+    sess.alive, sess.lost = alive, lost
+    return sess
+
 
 class SessionTable:
     """Sessions ordered by last access, so idle-TTL expiry pops from the front in O(1)."""

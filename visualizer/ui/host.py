@@ -1,0 +1,80 @@
+"""The narrow faces of the main window that its helpers see (no import of the window).
+
+Each helper (scenario files, exports, presenter mode) is given the window as one of
+these protocols: what it may read and call is written here, and nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QDockWidget, QMenuBar
+
+    from visualizer.sim.config import Config
+    from visualizer.ui.canvas.scene import TopologyScene
+    from visualizer.ui.canvas.view import CanvasView
+    from visualizer.ui.driver import SimDriver
+    from visualizer.ui.plots import PlotPanel
+    from visualizer.ui.presenter import PresenterBar
+    from visualizer.ui.strip import ExplanationStrip
+    from visualizer.ui.theme import Theme
+
+
+class Reporter(Protocol):
+    def show_error(self, title: str, message: str) -> None:
+        """One dialog saying what failed."""
+
+    def show_status(self, message: str) -> None:
+        """A passing note in the status bar."""
+
+
+class ScenarioHost(Reporter, Protocol):
+    """What opening and saving scenario files needs."""
+
+    driver: SimDriver
+
+    def start_scenario(self, config: Config) -> None: ...
+
+
+class ExportSurface(Reporter, Protocol):
+    """What exports and recordings read: the run, the canvas, the plots, the theme."""
+
+    driver: SimDriver
+    scene: TopologyScene
+    theme: Theme
+    plots: PlotPanel | None
+
+    def refresh_plots(self) -> None: ...
+
+    def grab_canvas(self) -> QImage: ...
+
+    def window_image(self) -> QImage:
+        """The whole window as it looks."""
+
+    def windowTitle(self) -> str: ...
+
+
+class Stage(Protocol):
+    """What presenter mode rearranges: the window's chrome and the canvas around it."""
+
+    driver: SimDriver
+    scene: TopologyScene
+    canvas: CanvasView
+    headline: ExplanationStrip
+    presenter_bar: PresenterBar
+    controls_dock: QDockWidget
+
+    def menuBar(self) -> QMenuBar: ...
+
+    def isFullScreen(self) -> bool: ...
+
+    def isMaximized(self) -> bool: ...
+
+    def showFullScreen(self) -> None: ...
+
+    def showMaximized(self) -> None: ...
+
+    def showNormal(self) -> None: ...
+
+    def open_preset(self, name: str) -> None: ...
