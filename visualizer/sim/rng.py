@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import random
 
-_MASK = (1 << 64) - 1
-# Knuth's MMIX linear congruential generator: one multiply-add per draw, and the top
-# 53 bits are well spread, which is all a think time needs.
-_LCG_A = 6364136223846793005
-_LCG_C = 1442695040888963407
-_UNIT = 2.0**-53
+MASK64 = (1 << 64) - 1
+# Each user's think times come from their own generator, Knuth's MMIX linear congruential
+# one (state = state * LCG_A + LCG_C mod 2**64; the top 53 bits as a uniform number): one
+# multiply-add per draw, and the top bits are well spread, which is all a think time needs.
+LCG_A = 6364136223846793005
+LCG_C = 1442695040888963407
+UNIT53 = 2.0**-53
 
 
 def derive(seed: int, name: str) -> int:
@@ -40,13 +41,3 @@ class Streams:
 
     def stream(self, name: str) -> random.Random:
         return random.Random(derive(self.seed, name))
-
-
-def lcg_next(state: int) -> int:
-    """The next state of a user's own generator."""
-    return (state * _LCG_A + _LCG_C) & _MASK
-
-
-def lcg_unit(state: int) -> float:
-    """A uniform number in [0, 1) from a state."""
-    return (state >> 11) * _UNIT

@@ -12,7 +12,7 @@ from simpy.events import Timeout
 from visualizer.sim.config import Config, OnError
 from visualizer.sim.metrics import Totals
 from visualizer.sim.records import ErrorCode, Event, EventKind, LossCause, RequestKind
-from visualizer.sim.rng import Streams, lcg_next, lcg_unit
+from visualizer.sim.rng import LCG_A, LCG_C, MASK64, UNIT53, Streams
 
 if TYPE_CHECKING:
     from visualizer.sim.journal import Journal
@@ -161,8 +161,9 @@ class Traffic:
         think = self._think
         delay = self._net
         if think > 0:  # the user's own generator: the k-th pause is the same in any design
-            state = user.think = lcg_next(user.think)
-            delay -= math.log(1.0 - lcg_unit(state)) * think
+            # the user's MMIX generator (see rng.py), inline: this runs for every request
+            state = user.think = (user.think * LCG_A + LCG_C) & MASK64
+            delay -= math.log(1.0 - (state >> 11) * UNIT53) * think
         Timeout(self.env, delay, user).callbacks.append(self._on_think)
 
     def after_success(self, user: User) -> None:
