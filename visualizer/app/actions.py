@@ -126,6 +126,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("previous_preset", "Previous preset", ("PgUp",)),
     Action("full_screen", "&Full screen", ("F11",), VIEW, "full screen"),
+    Action("event_log", "&Event log", ("Ctrl+L",), VIEW, "show / hide the event log"),
     Action("reduced_motion", "&Reduced motion", (), VIEW, checkable=True, separator_before=True),
     # --- help ---------------------------------------------------------------------------
     Action("shortcuts", "&Keyboard shortcuts", ("F1",), HELP, "all shortcuts"),

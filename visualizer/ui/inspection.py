@@ -47,6 +47,12 @@ class Inspection(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
 
+    def toggle_events(self) -> None:
+        dock = self.events_dock
+        dock.setVisible(not dock.isVisible())
+        if dock.isVisible():
+            dock.raise_()
+
     def inspect(self, target: tuple) -> None:
         """("request", id, user) or ("user", user): show it in the inspector."""
         if target[0] == "request":

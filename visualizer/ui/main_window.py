@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             "next_preset": lambda: self.presenter.step_preset(1),
             "previous_preset": lambda: self.presenter.step_preset(-1),
             "full_screen": self.toggle_full_screen,
+            "event_log": self.inspection.toggle_events,
             "reduced_motion": self.set_reduced_motion,
             "shortcuts": self.show_shortcuts,
         }
@@ -270,10 +271,8 @@ class MainWindow(QMainWindow):
 
     def _add_dock_toggles(self, menu: QMenu) -> None:
         menu.addSeparator()
-        i = self.inspection
-        for dock in (self.controls_dock, self.plots_dock, i.inspector_dock, i.events_dock):
+        for dock in (self.controls_dock, self.plots_dock, self.inspection.inspector_dock):
             menu.addAction(dock.toggleViewAction())
-        i.events_dock.toggleViewAction().setShortcut("Ctrl+L")
 
     def _connect_signals(self) -> None:
         d, c, s = self.driver, self.controls, self.steer

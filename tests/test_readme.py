@@ -1,0 +1,21 @@
+"""The README's promises that a test can keep: every key F1 lists is in its table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from visualizer.app.actions import help_rows
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_lists_every_key_the_f1_help_does():
+    table = [line for line in README.splitlines() if line.startswith("|")]
+    for keys, meaning in help_rows():
+        assert any(f"| {keys} | {meaning} |" in line for line in table), (keys, meaning)
+
+
+def test_the_quick_start_commands_are_the_ones_ci_runs():
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install -e ".[dev]"' in README and 'pip install -q -e ".[dev]"' in ci
+    assert "python -m pytest" in README and "python -m pytest" in ci
