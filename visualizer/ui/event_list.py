@@ -86,6 +86,8 @@ class EventList(QWidget):
         row.addWidget(self.search, 1)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
+        self.list.setWordWrap(True)  # long labels wrap instead of hiding behind a scroll bar
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(self._go)
         self.list.itemClicked.connect(self._go)
         layout.addLayout(row)

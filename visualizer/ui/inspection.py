@@ -48,10 +48,20 @@ class Inspection(QObject):
         return dock
 
     def toggle_events(self) -> None:
-        dock = self.events_dock
-        dock.setVisible(not dock.isVisible())
-        if dock.isVisible():
-            dock.raise_()
+        if self.events_dock.isVisible():
+            self.events_dock.hide()
+        else:
+            self._show(self.events_dock)
+
+    def _show(self, dock: QDockWidget) -> None:
+        """Show a dock at a width that leaves the canvas most of the window."""
+        first = not dock.isVisible()
+        dock.show()
+        dock.raise_()
+        if first:
+            window = dock.parentWidget()
+            width = max(300, min(380, window.width() // 4))
+            window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def inspect(self, target: tuple) -> None:
         """("request", id, user) or ("user", user): show it in the inspector."""
@@ -59,8 +69,7 @@ class Inspection(QObject):
             self.inspector.show_request(target[1], target[2])
         else:
             self.inspector.show_user(target[1])
-        self.inspector_dock.show()
-        self.inspector_dock.raise_()
+        self._show(self.inspector_dock)
         self.refresh(force=True)
 
     def follow(self, user: int) -> None:
