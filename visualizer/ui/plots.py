@@ -20,10 +20,9 @@ from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui.theme import (
-    BLUE,
     ERROR_COLORS,
+    FAILURE,
     LOSS_COLORS,
-    ORANGE,
     Theme,
     server_color,
     server_hollow,
@@ -154,7 +153,7 @@ class _Plot(pg.PlotWidget):
             if key in self._markers:
                 continue
             crash = m.kind in (EventKind.SERVER_CRASHED, EventKind.STORE_CRASHED)
-            color = "#D55E00" if crash else self.theme.muted
+            color = FAILURE if crash else self.theme.muted
             line = pg.InfiniteLine(
                 pos=m.t,
                 angle=90,
@@ -463,12 +462,13 @@ class PlotPanel(QWidget):
     def _update_latency(self, recent: list[Sample], t: np.ndarray, names: dict[int, str]) -> None:
         p50 = np.array([s.p50_ms for s in recent])
         p95 = np.array([s.p95_ms for s in recent])
-        c50 = self.latency.curve("p50", "p50 (median)", _pen(BLUE), "o")
-        c95 = self.latency.curve("p95", "p95", _pen(ORANGE), "t1")
+        p50_color, p95_color = self.theme.text, self.theme.muted  # not a server's colours
+        c50 = self.latency.curve("p50", "p50 (median)", _pen(p50_color), "o")
+        c95 = self.latency.curve("p95", "p95", _pen(p95_color), "t1")
         c50.setData(t, p50, connect="finite")
         c95.setData(t, p95, connect="finite")
         ends = []
-        for arr, symbol, color in ((p50, "o", BLUE), (p95, "t1", ORANGE)):
+        for arr, symbol, color in ((p50, "o", p50_color), (p95, "t1", p95_color)):
             if not math.isnan(arr[-1]):
                 ends.append((t[-1], arr[-1], symbol, color, False))
         self.latency.set_ends(ends)

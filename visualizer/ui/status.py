@@ -8,7 +8,8 @@ from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.driver import SimDriver
 
 REC_STYLE = (
-    "color: white; background: #D55E00; font-weight: 700; padding: 1px 8px; border-radius: 4px;"
+    # not the failure red: recording is not a failure
+    "color: white; background: #16181C; font-weight: 700; padding: 1px 8px; border-radius: 4px;"
 )
 
 

@@ -1,5 +1,5 @@
-"""Colours, pens and fonts. Okabe–Ito for everything that carries meaning, and every
-meaningful colour is paired with a label, a line style or a shape."""
+"""Colours, pens and fonts: one colour, one meaning, and every meaningful colour paired
+with a label, a line style or a shape."""
 
 from __future__ import annotations
 
@@ -11,50 +11,61 @@ from PySide6.QtWidgets import QApplication
 
 from visualizer.sim.records import ErrorCode, LossCause
 
-# Okabe & Ito (2008), colour-blind safe.
-BLACK = "#000000"
-ORANGE = "#E69F00"
-SKY = "#56B4E9"
-GREEN = "#009E73"
-YELLOW = "#F0E442"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
+# One colour, one meaning (DESIGN §11): each family below is kept apart from the others
+# (tests/ui/test_theme.py measures it), and every colour is paired with a label, a line
+# style or a shape.
+
+#: Failure and nothing else: failed requests, crashes, sessions lost.
+FAILURE = "#D62728"
+#: Healthy / on: UP badges, sticky on, the store up.
+GREEN = "#2E8B57"
+BLUE = "#0072B2"  # the window's highlight (selection), also server-1
 
 ERROR_COLORS: dict[ErrorCode, str] = {
-    ErrorCode.SESSION_MISSING: ORANGE,
-    ErrorCode.SESSION_LOST: VERMILLION,
-    ErrorCode.SERVER_DOWN: "#555555",
-    ErrorCode.STORE_UNAVAILABLE: PURPLE,
-    ErrorCode.INSUFFICIENT_CONTEXT: SKY,
-    ErrorCode.OVERLOADED: "#8C6D1F",
+    ErrorCode.SESSION_MISSING: "#B35806",
+    ErrorCode.SESSION_LOST: FAILURE,
+    ErrorCode.SERVER_DOWN: "#4D004B",
+    ErrorCode.STORE_UNAVAILABLE: "#2F4F6F",
+    ErrorCode.INSUFFICIENT_CONTEXT: "#006D2C",
+    ErrorCode.OVERLOADED: "#E7298A",
 }
 
+#: Sessions lost are failures: shades of the one red, told apart by symbol and label.
 LOSS_COLORS: dict[LossCause, str] = {
-    LossCause.CRASH: VERMILLION,
-    LossCause.MISROUTED: ORANGE,
-    LossCause.STORE_OUTAGE: PURPLE,
-    LossCause.OOM: BLUE,
+    LossCause.CRASH: FAILURE,
+    LossCause.MISROUTED: "#F4A582",
+    LossCause.STORE_OUTAGE: "#B2182B",
+    LossCause.OOM: "#67001F",
 }
 
-#: Server colours (plot lines and card swatches); servers 9-16 reuse them dashed.
-SERVER_COLORS = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, "#7F7F7F", "#B8A200")
-FAILURE = VERMILLION
+#: Server colours (plot lines and card swatches): no red, no status green; servers 9-16
+#: reuse them as outlines, with their own shapes.
+SERVER_COLORS = (
+    "#0072B2",
+    "#E69F00",
+    "#56B4E9",
+    "#CC79A7",
+    "#A08C00",
+    "#6A3D9A",
+    "#7F7F7F",
+    "#17A2B8",
+)
 
-#: Users get one of these (stable per user id); distinct from each other, not pure red.
+#: Users get light tints (stable per user id): told from servers at a glance, visible on
+#: dark canvases, never red.
 USER_COLORS = (
-    "#1F77B4",
-    "#2CA02C",
-    "#9467BD",
-    "#17BECF",
-    "#BCBD22",
-    "#E377C2",
-    "#8C564B",
-    "#FF9F1C",
-    "#3A86FF",
-    "#06A77D",
-    "#8338EC",
-    "#F4A261",
+    "#AEC7E8",
+    "#FFBB78",
+    "#98DF8A",
+    "#C5B0D5",
+    "#C49C94",
+    "#F7B6D2",
+    "#DBDB8D",
+    "#9EDAE5",
+    "#B5CF6B",
+    "#E7BA52",
+    "#A6D8C9",
+    "#BCBDDC",
 )
 
 

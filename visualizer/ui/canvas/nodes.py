@@ -18,9 +18,9 @@ from visualizer.sim.snapshot import ServerView, StoreView
 from visualizer.ui.canvas.layout import Rect
 from visualizer.ui.shapes import symbol_path
 from visualizer.ui.theme import (
+    FAILURE,
     GREEN,
     USER_COLORS,
-    VERMILLION,
     Theme,
     server_color,
     server_hollow,
@@ -262,7 +262,7 @@ class ServerCard(Node):
         if v.draining:
             return "DRAINING", "#7F7F7F"
         if not v.up:
-            return "DOWN", VERMILLION
+            return "DOWN", FAILURE
         if not v.in_rotation:
             return "UP · waiting for health check", "#7F7F7F"
         return "UP", GREEN
@@ -275,7 +275,7 @@ class ServerCard(Node):
         v = state.view
         down = not v.up
         fill = t.card_down if down else t.card
-        border = VERMILLION if down else (server_color(v.index) if v.in_rotation else t.card_border)
+        border = FAILURE if down else (server_color(v.index) if v.in_rotation else t.card_border)
         self._box(p, r, fill, border, 3.0 if down else 2.0)
         text = QColor("#F2F2F2") if down else QColor(t.text)
         muted = QColor("#B0B0B0") if down else QColor(t.muted)
@@ -433,7 +433,7 @@ class ServerCard(Node):
             fill = QRectF(bar.x(), bar.y(), bar.width() * frac, bar.height())
             near_cap = s.cap_mb > 0 and v.memory_mb > 0.85 * s.cap_mb
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(VERMILLION if near_cap else server_color(v.index)))
+            p.setBrush(QColor(FAILURE if near_cap else server_color(v.index)))
             p.drawRoundedRect(fill, 4, 4)
         p.setPen(text)
         p.drawText(QRectF(bar.right() + 8, r.y(), vw, r.height()), _ALIGN_LEFT, value)
@@ -448,7 +448,7 @@ class ServerCard(Node):
         badge.moveCenter(QPointF(body.x() + body.width() * 0.36, body.center().y()))
         badge.moveLeft(max(badge.left(), body.x() + body.width() * 0.14))
         p.setPen(QPen(QColor("#FFFFFF"), 3))
-        p.setBrush(QColor(VERMILLION))
+        p.setBrush(QColor(FAILURE))
         p.drawRoundedRect(badge, 10, 10)
         p.setPen(QColor("#FFFFFF"))
         p.setFont(f)
@@ -524,7 +524,7 @@ class StoreNode(Node):
             return
         down = not v.up
         fill = QColor(t.card_down if down else t.card)
-        edge = QColor(VERMILLION if down else t.text)
+        edge = QColor(FAILURE if down else t.text)
         ell = r.height() * 0.12
         body = QPainterPath()
         body.moveTo(r.x(), r.y() + ell / 2)
@@ -545,7 +545,7 @@ class StoreNode(Node):
         p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), _CENTER, "Session store")
         badge = QRectF(inner.center().x() - 60, inner.y() + row * 1.1, 120, row * 0.9)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(VERMILLION if down else GREEN))
+        p.setBrush(QColor(FAILURE if down else GREEN))
         p.drawRoundedRect(badge, 6, 6)
         p.setPen(QColor("#FFFFFF"))
         p.setFont(font(17, bold=True))
