@@ -54,9 +54,21 @@ class FaultAction(StrEnum):
 MAX_SERVERS = 64
 
 
-def _key(default: Any, *, lo: float | None = None, hi: float | None = None, doc: str = "") -> Any:
-    """A config field with its allowed range and a one-line meaning for messages and docs."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc})
+def _key(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    doc: str = "",
+    words: tuple[str, ...] | None = None,
+) -> Any:
+    """A config field with its allowed range (or, for a list of words in a string, the
+    words allowed) and a one-line meaning for messages and docs."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc, "words": words})
+
+
+#: The live plots, by name: a scenario's ``plots`` key picks the ones presenter mode shows.
+PLOT_NAMES = ("lost", "errors", "memory", "latency", "requests")
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,12 @@ class ScenarioSection:
     seed: int = _key(1, lo=0, hi=2**63 - 1, doc="random seed")
     duration_s: float = _key(
         120.0, lo=0.001, hi=86_400.0, doc="simulated seconds for headless runs"
+    )
+    slide: int = _key(0, lo=0, hi=999, doc="place in the teaching order (0: not a slide)")
+    notes: str = _key("", doc="speaker notes, shown in presenter mode on N")
+    explanation: str = _key("", doc="what the strip says while the settings are the scenario's")
+    plots: str = _key(
+        "lost errors", doc="the plots presenter mode shows, by name", words=PLOT_NAMES
     )
 
 

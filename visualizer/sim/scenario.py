@@ -41,15 +41,16 @@ class PresetInfo:
     title: str
     description: str
     path: Path
+    slide: int = 0  # place in the teaching order (0: not a slide)
 
 
 def list_presets() -> list[PresetInfo]:
-    """Shipped presets, sorted by name."""
+    """Shipped presets in teaching order (their ``slide``), then the others by name."""
     out = []
     for path in sorted(presets_dir().glob("*.toml")):
-        config = load_file(path)
-        out.append(PresetInfo(path.stem, config.scenario.title, config.scenario.description, path))
-    return out
+        c = load_file(path).scenario
+        out.append(PresetInfo(path.stem, c.title, c.description, path, c.slide))
+    return sorted(out, key=lambda p: (p.slide == 0, p.slide, p.name))
 
 
 @cache

@@ -27,7 +27,16 @@ from visualizer.sim.config import (
 
 _TARGETED = {FaultAction.CRASH, FaultAction.RESTART, FaultAction.REMOVE_SERVER}
 _TARGET_RE = re.compile(r"server-([1-9][0-9]*)")
-_MAX_TEXT = {"name": 80, "title": 200, "description": 2_000}
+_MAX_TEXT = {
+    "name": 80,
+    "title": 200,
+    "description": 2_000,
+    "notes": 1_000,
+    "explanation": 600,
+    "plots": 80,
+}
+#: Text keys that may hold line breaks and tabs (the others are one line).
+_MULTILINE = ("description", "notes", "explanation")
 
 
 class ConfigError(ValueError):
@@ -43,6 +52,7 @@ class KeySpec:
     lo: float | None
     hi: float | None
     doc: str
+    words: tuple[str, ...] | None = None
 
     @property
     def dotted(self) -> str:
@@ -55,6 +65,8 @@ class KeySpec:
             return "one of " + ", ".join(repr(m.value) for m in t)
         if t is bool:
             return "true or false"
+        if t is str and self.words:
+            return "one or more of " + ", ".join(repr(w) for w in self.words)
         if t is str:
             return f"text of at most {_MAX_TEXT.get(self.name, 200)} characters"
         kind = "an integer" if t is int else "a number"
@@ -82,6 +94,7 @@ def key_specs() -> dict[str, KeySpec]:
                 lo=f.metadata.get("lo"),
                 hi=f.metadata.get("hi"),
                 doc=f.metadata.get("doc", ""),
+                words=f.metadata.get("words"),
             )
             specs[spec.dotted] = spec
     return specs
@@ -114,10 +127,13 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
     if t is str:
         if not isinstance(value, str) or len(value) > _MAX_TEXT.get(spec.name, 200):
             raise bad()
-        allowed = "\n\t" if spec.name == "description" else ""
+        allowed = "\n\t" if spec.name in _MULTILINE else ""
         control = next((ch for ch in value if _is_control(ch) and ch not in allowed), None)
         if control is not None:
             raise bad(f"contains the control character U+{ord(control):04X}")
+        unknown = [w for w in value.split() if spec.words and w not in spec.words]
+        if unknown or (spec.words and not value.split()):
+            raise bad(f"{unknown[0]!r} is not one of them" if unknown else "empty")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise bad()
