@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tests.sim.helpers import config, simulate
+from visualizer.sim.commands import SetValue
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import SCENE_W, compute_layout, scene_height
@@ -140,3 +141,35 @@ def test_store_outage_explanation():
     sim = simulate(config("store-outage", scenario__duration_s=70.0))
     e = explain(take_snapshot(sim))
     assert "DOWN" in e.headline and "STORE_UNAVAILABLE" in e.body and "gone" in e.body
+
+
+def test_a_preset_speaks_for_itself_until_its_settings_change():
+    cfg = config("memory-growth", scenario__duration_s=20.0)
+    sim = simulate(cfg)
+    e = explain(take_snapshot(sim), cfg)
+    assert e.body == cfg.scenario.explanation and "500 MB" in e.body  # memory, not crashes
+    sim.apply(SetValue("balancer.sticky", False))
+    assert "SESSION_MISSING" in explain(take_snapshot(sim), cfg).body
+
+
+def test_after_switching_to_the_store_the_strip_counts_sessions_left_in_servers():
+    sim = simulate(config("sticky-crash", scenario__duration_s=30.0))
+    sim.apply(SetValue("state.mode", "shared"))
+    sim.advance(40.0)
+    snap = take_snapshot(sim)
+    in_servers = sum(s.sessions for s in snap.servers)
+    e = explain(snap)
+    assert in_servers > 100 and f"{in_servers:,} older sessions are still in server memory" in (
+        e.body
+    )
+    assert f"{snap.store.sessions:,} there now" in e.body
+    assert "still in servers" in e.formulas[0]
+
+
+def test_the_latency_formula_counts_queueing_when_queues_form():
+    sim = simulate(config("sticky-hotspot", scenario__duration_s=90.0))
+    snap = take_snapshot(sim)
+    latency = explain(snap).formulas[1]
+    assert "queueing" in latency
+    total = int(latency.rsplit("= ", 1)[1].split(" ms")[0].replace(",", ""))
+    assert abs(total - snap.p50_ms) < 2

@@ -59,7 +59,7 @@ def test_a_crash_during_a_plot_frame_reaches_the_card_and_the_pause_shows_it(qtb
     d.step(10.0)
     d.play()
     d.tick(0.02)
-    window._plots_due = [0, 1, 2, 3]  # this frame redraws a plot, and leaves the cards
+    window.plot_dock.due = [0, 1, 2, 3]  # this frame redraws a plot, and leaves the cards
     assert d.apply(ev.CrashServer(1))
     d.tick(0.02)
     d.pause()
@@ -73,7 +73,7 @@ def test_cards_and_engine_agree_after_a_pause_whatever_the_frame(qtbot, open_win
     d = window.driver
     d.play()
     for k in range(40):
-        window._plots_due = [0, 1]
+        window.plot_dock.due = [0, 1]
         if k % 7 == 3:
             up = d.run.engine.servers[k % 4].up
             d.apply(ev.CrashServer(k % 4) if up else ev.RestartServer(k % 4))

@@ -180,7 +180,7 @@ def test_hover_tooltip_has_the_cards_live_numbers(qtbot, open_window):
     tip = window.scene.cards[0].toolTip()
     s = window.driver.run.engine.servers[0]
     assert "server-1 — UP" in tip and f"sessions: {len(s.sessions):,}" in tip
-    assert "Click: crash" in tip
+    assert "Click the name bar: crash" in tip
 
 
 def test_right_click_menu_offers_the_same_actions(qtbot, open_window):

@@ -103,12 +103,12 @@ ACTIONS: tuple[Action, ...] = (
         Action(
             f"server_{n}",
             f"Crash / restart server-{n}",
-            (str(n),),
+            (str(n),) if n <= 9 else (),  # keys 1-9; the menu reaches all sixteen
             SERVERS,
             "crash / restart server N" if n == 1 else "",
             "1 – 9",
         )
-        for n in range(1, 10)
+        for n in range(1, 17)
     ),
     Action("add_server", "&Add a server", (), SERVERS, separator_before=True),
     Action("remove_server", "&Remove a server", (), SERVERS),
@@ -125,6 +125,14 @@ ACTIONS: tuple[Action, ...] = (
         "PgDn / PgUp",
     ),
     Action("previous_preset", "Previous preset", ("PgUp",)),
+    Action("notes", "Speaker notes", ("N",), None, "speaker notes on / off (presenter mode)"),
+    Action(
+        "cycle_plots",
+        "Plots shown",
+        ("P",),
+        None,
+        "the preset's plots / all plots / none (presenter mode)",
+    ),
     Action("full_screen", "&Full screen", ("F11",), VIEW, "full screen"),
     Action("event_log", "&Event log", ("Ctrl+L",), VIEW, "show / hide the event log"),
     Action("reduced_motion", "&Reduced motion", (), VIEW, checkable=True, separator_before=True),

@@ -66,7 +66,7 @@ class Fleet:
         victims = [*s.active.values(), *s.queue]
         s.active.clear()
         s.queue.clear()
-        lost = self.keeper.drop(s.sessions, cause)
+        lost = s.last_lost = self.keeper.drop(s.sessions, cause)
         why = "out of memory" if cause is LossCause.OOM else "crashed"
         self.journal.notable(
             EventKind.SERVER_CRASHED, s.index, f"{s.name} {why}: {lost:,} sessions lost", lost

@@ -25,6 +25,7 @@ class Server:
         "failed",
         "in_rotation",
         "index",
+        "last_lost",
         "name",
         "outstanding",
         "queue",
@@ -52,6 +53,7 @@ class Server:
         self.served = 0
         self.failed = 0
         self.crashes = 0
+        self.last_lost = 0  # sessions its last crash lost (shown while it is down)
         self.busy_area = 0.0  # integral of busy workers over time
         self.busy_t = now
 

@@ -28,7 +28,9 @@ class ServerView:
     sessions: int
     memory_mb: float
     recent_users: tuple[int, ...]  # owners of the most recently used sessions
-    rps: float  # requests finished in the last sampled second
+    ok_rps: float  # requests served in the last sampled second
+    failed_rps: float  # requests that failed there in the last sampled second
+    lost_in_crash: int  # sessions its last crash lost (meaningful while it is down)
     served: int
     failed: int
     crashes: int
@@ -54,6 +56,7 @@ class Snapshot:
     token_sessions: int
     users_active: int
     in_flight: int
+    relogins: int  # users sent back to log in after losing their session
     sent: int
     ok: int
     failed: int
@@ -94,7 +97,9 @@ def take_snapshot(sim: Simulation) -> Snapshot:
                 sessions=n,
                 memory_mb=n * kb_mb,
                 recent_users=s.sessions.recent_users(CHIP_USERS),
-                rps=float(row.served + row.failed) if row else 0.0,
+                ok_rps=float(row.served) if row else 0.0,
+                failed_rps=float(row.failed) if row else 0.0,
+                lost_in_crash=s.last_lost,
                 served=s.served,
                 failed=s.failed,
                 crashes=s.crashes,
@@ -118,6 +123,7 @@ def take_snapshot(sim: Simulation) -> Snapshot:
         token_sessions=len(sim.tokens),
         users_active=sim.users_active,
         in_flight=t.in_flight,
+        relogins=t.relogins,
         sent=t.sent,
         ok=t.ok,
         failed=t.failed,

@@ -7,6 +7,7 @@ settings (``sync``); the main window turns requests into engine commands.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -46,6 +47,52 @@ def slider_to_speed(value: int) -> float:
     return float(f"{raw:.2g}")
 
 
+@dataclass(frozen=True)
+class Field:
+    """A setting the panel offers: its scenario key and how to type it."""
+
+    key: str
+    label: str
+    lo: float
+    hi: float
+    decimals: int  # -1: a whole number
+    suffix: str = ""
+    tip: str = ""
+    special: str = ""  # shown instead of the lowest value (e.g. "no cap" for 0)
+
+
+#: Every setting that carries a lesson, in the order of the panel.
+FIELDS = (
+    Field("servers.count", "Servers", 1, MAX_SERVERS, -1, "", "servers in the fleet"),
+    Field("servers.workers", "Workers", 1, 1_024, -1, " / server", "requests a server works on"),
+    Field("traffic.users_per_s", "New users", 0.0, 2_000.0, 1, " /s", "users arriving a second"),
+    Field("state.session_kb", "Session size", 0.0, 100_000.0, 0, " KB", "memory per session"),
+    Field(
+        "servers.memory_mb",
+        "Memory cap",
+        0.0,
+        1_000_000.0,
+        0,
+        " MB",
+        "a server past this much session memory dies (out of memory)",
+        "no cap",
+    ),
+    Field("state.ttl_s", "Session TTL", 1.0, 86_400.0, 0, " s", "idle time before expiry"),
+    Field("store.latency_ms", "Store latency", 0.0, 10_000.0, 1, " ms", "store round trip"),
+    Field("store.replicas", "Store replicas", 0, 9, -1, "", "replicas keep sessions", "none"),
+    Field(
+        "balancer.health_check_s",
+        "Health check",
+        0.0,
+        3_600.0,
+        1,
+        " s",
+        "how often the balancer notices a dead server",
+        "instant",
+    ),
+)
+
+
 def mode_of(stateful: bool, shared: bool) -> Mode:
     if not stateful:
         return Mode.TOKEN
@@ -62,10 +109,12 @@ class BigToggle(QPushButton):
         self.setMinimumHeight(58)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.toggled.connect(self._relabel)
-        self._relabel(False)
+        self.toggled.connect(lambda _: self.relabel())
+        self.relabel()
 
-    def _relabel(self, on: bool) -> None:
+    def relabel(self) -> None:
+        """The text says the state (and what it means now)."""
+        on = self.isChecked()
         state = "ON" if on else "OFF"
         detail = self.on_text if on else self.off_text
         self.setText(f"{self.title}: {state}   ({self.key})\n{detail}")
@@ -78,10 +127,7 @@ class ControlPanel(QWidget):
     stickyToggled = Signal(bool)
     sharedToggled = Signal(bool)
     algorithmChosen = Signal(str)
-    serversChosen = Signal(int)
-    usersChosen = Signal(float)
-    sessionKbChosen = Signal(float)
-    storeLatencyChosen = Signal(float)
+    valueChosen = Signal(str, object)  # scenario key, value (from the fields)
     speedChosen = Signal(float)
     playClicked = Signal()
     stepClicked = Signal()
@@ -118,28 +164,27 @@ class ControlPanel(QWidget):
         for algo, label in ALGORITHM_LABELS.items():
             self.algorithm.addItem(label, algo.value)
         self.algorithm.setAccessibleName("Load balancing algorithm")
-        self.servers = QSpinBox()
-        self.servers.setRange(1, MAX_SERVERS)
-        self.users = QDoubleSpinBox()
-        self.users.setRange(0.0, 2_000.0)
-        self.users.setDecimals(1)
-        self.users.setSuffix(" /s")
-        self.session_kb = QDoubleSpinBox()
-        self.session_kb.setRange(0.0, 100_000.0)
-        self.session_kb.setDecimals(0)
-        self.session_kb.setSuffix(" KB")
-        self.store_ms = QDoubleSpinBox()
-        self.store_ms.setRange(0.0, 10_000.0)
-        self.store_ms.setDecimals(1)
-        self.store_ms.setSuffix(" ms")
-        for spin in (self.servers, self.users, self.session_kb, self.store_ms):
+        form.addRow("Balancer", self.algorithm)
+        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        for f in FIELDS:
+            spin = QSpinBox() if f.decimals < 0 else QDoubleSpinBox()
+            if isinstance(spin, QDoubleSpinBox):
+                spin.setDecimals(f.decimals)
+            spin.setRange(f.lo, f.hi)  # type: ignore[arg-type]
+            spin.setSuffix(f.suffix)
+            spin.setToolTip(f.tip)
+            spin.setAccessibleName(f.label)
             spin.setKeyboardTracking(False)  # one change per Enter/arrow, not per keystroke
             spin.setMinimumWidth(110)
-        form.addRow("Balancer", self.algorithm)
-        form.addRow("Servers", self.servers)
-        form.addRow("New users", self.users)
-        form.addRow("Session size", self.session_kb)
-        form.addRow("Store latency", self.store_ms)
+            if f.special:
+                spin.setSpecialValueText(f.special)
+            form.addRow(f.label, spin)
+            self.fields[f.key] = spin
+        # the ones tests and the window name directly
+        self.servers = self.fields["servers.count"]
+        self.users = self.fields["traffic.users_per_s"]
+        self.session_kb = self.fields["state.session_kb"]
+        self.store_ms = self.fields["store.latency_ms"]
         layout.addWidget(params)
 
         run = QGroupBox("Run")
@@ -210,10 +255,10 @@ class ControlPanel(QWidget):
         self.algorithm.currentIndexChanged.connect(
             guarded(self.algorithmChosen, lambda i: self.algorithm.itemData(i))
         )
-        self.servers.valueChanged.connect(guarded(self.serversChosen))
-        self.users.valueChanged.connect(guarded(self.usersChosen))
-        self.session_kb.valueChanged.connect(guarded(self.sessionKbChosen))
-        self.store_ms.valueChanged.connect(guarded(self.storeLatencyChosen))
+        for key, spin in self.fields.items():
+            spin.valueChanged.connect(
+                lambda value, key=key: None if self._syncing else self.valueChosen.emit(key, value)
+            )
         self.speed.valueChanged.connect(guarded(self.speedChosen, slider_to_speed))
         self.seed.valueChanged.connect(guarded(self.seedChosen))
         self.play.clicked.connect(self.playClicked)
@@ -230,10 +275,14 @@ class ControlPanel(QWidget):
             self.sticky.setChecked(config.balancer.sticky)
             i = self.algorithm.findData(config.balancer.algorithm.value)
             self.algorithm.setCurrentIndex(i)
-            self.servers.setValue(config.servers.count)
-            self.users.setValue(config.traffic.users_per_s)
-            self.session_kb.setValue(config.state.session_kb)
-            self.store_ms.setValue(config.store.latency_ms)
+            for key, spin in self.fields.items():
+                spin.setValue(config.get(key))
+            self.stateful.on_text = (
+                "sessions in the shared store"
+                if mode is Mode.SHARED
+                else "sessions kept by the servers"
+            )
+            self.stateful.relabel()
             self.seed.setValue(min(config.scenario.seed, self.seed.maximum()))
             self.speed.setValue(speed_to_slider(speed))
             self.speed_label.setText(f"{speed:g}×")

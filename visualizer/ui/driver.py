@@ -164,6 +164,11 @@ class SimDriver(QObject):
         self._force_frame = True
         self._emit_frame()
 
+    def redraw(self) -> None:
+        """Publish a whole frame now, playing or paused (after a resize or a mode change)."""
+        self._force_frame = True
+        self._emit_frame()
+
     def seek(self, t: float) -> None:
         """Show the run at simulated time ``t`` (0 to the furthest computed); playing goes
         on from there."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from visualizer.sim.config import Algorithm, Mode
+from visualizer.sim.config import Algorithm, Config, Mode
 from visualizer.sim.records import Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 
@@ -25,13 +25,26 @@ def _mb(mb: float) -> str:
     return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:,.1f} MB"
 
 
-def explain(snap: Snapshot) -> Explanation:
+#: Sections a preset's explanation speaks for: while these are unchanged it is shown.
+_SETTINGS = ("traffic", "balancer", "servers", "state", "store", "network")
+
+
+def as_preset(config: Config, preset: Config | None) -> bool:
+    """Whether the run still has the preset's settings (so its own explanation fits)."""
+    if preset is None or not preset.scenario.explanation:
+        return False
+    return all(getattr(config, k) == getattr(preset, k) for k in _SETTINGS)
+
+
+def explain(snap: Snapshot, preset: Config | None = None) -> Explanation:
+    """The headline and body for the strip; ``preset`` is the run's starting config, whose
+    own explanation is used while the settings are unchanged."""
     c = snap.config
     mode = c.state.mode
     sticky = c.balancer.sticky
     live = [s for s in snap.servers if not s.draining]
     n = max(1, len(live))
-    down = [s for s in live if not s.up]
+    in_servers = sum(s.sessions for s in snap.servers)
 
     if mode is Mode.TOKEN:
         headline = "Stateless: every request carries a signed token"
@@ -63,7 +76,7 @@ def explain(snap: Snapshot) -> Explanation:
         headline = "Sessions in server memory, sticky balancer"
         body = (
             "Each user is pinned to one server, so requests find their cart. Until that "
-            "server dies: every cart it held is lost. Click a server and watch 'sessions lost'."
+            "server dies: every cart it held is lost. Click a server's name to crash it."
         )
         if c.balancer.algorithm is Algorithm.HASH and c.traffic.proxy_fraction > 0:
             body = (
@@ -79,24 +92,43 @@ def explain(snap: Snapshot) -> Explanation:
             f"a follow-up request lands elsewhere (c−1)/c = {miss:.0%} of the time and fails "
             "with SESSION_MISSING. Turn on Sticky (S) or the Shared store (R)."
         )
-    if down and mode is not Mode.SHARED:
-        names = ", ".join(s.name for s in down)
-        body += f" Down now: {names}."
+    if as_preset(c, preset):
+        body = preset.scenario.explanation  # type: ignore[union-attr]
+    elif mode is not Mode.LOCAL and in_servers:
+        # the mode changed while running: sessions made before stay where they were
+        where = "the store" if mode is Mode.SHARED else "tokens"
+        body = (
+            f"{in_servers:,} older sessions are still in server memory (a crash still loses "
+            f"them); new ones go to {where}"
+            + (f" ({snap.store.sessions:,} there now)." if mode is Mode.SHARED else ".")
+            + " "
+            + body
+        )
+    return Explanation(headline, body, (_memory(snap, in_servers), _latency(snap)))
 
+
+def _memory(snap: Snapshot, in_servers: int) -> str:
+    c = snap.config
     kb = c.state.session_kb
-    if mode is Mode.SHARED:
+    if c.state.mode is Mode.SHARED:
         held = snap.store.sessions
-        memory = f"M_store = {held:,} sessions × {_kb(kb)} = {_mb(held * kb / 1000)}"
-    elif mode is Mode.LOCAL:
-        held = sum(s.sessions for s in snap.servers)
-        memory = f"M_total = {held:,} sessions × {_kb(kb)} = {_mb(held * kb / 1000)}"
+        text = f"M_store = {held:,} sessions × {_kb(kb)} = {_mb(held * kb / 1000)}"
+        if in_servers:
+            text += f" (+ {_mb(in_servers * kb / 1000)} still in servers)"
+        return text
+    if c.state.mode is Mode.LOCAL:
+        text = f"M_total = {in_servers:,} sessions × {_kb(kb)} = {_mb(in_servers * kb / 1000)}"
         if c.servers.memory_mb > 0:
             cap_sessions = int(c.servers.memory_mb * 1000 / kb) if kb > 0 else 0
-            memory += f" (cap {_mb(c.servers.memory_mb)} per server ≈ {cap_sessions:,} sessions)"
-    else:
-        held = snap.token_sessions
-        memory = f"M_servers = 0: {held:,} sessions live in clients' tokens"
+            text += f" (cap {_mb(c.servers.memory_mb)} per server ≈ {cap_sessions:,} sessions)"
+        return text
+    return f"M_servers = 0: {snap.token_sessions:,} sessions live in clients' tokens"
 
+
+def _latency(snap: Snapshot) -> str:
+    """T as the sum of its parts; when queues form, the measured median says how much
+    waiting adds, so the formula and the measurement agree."""
+    c = snap.config
     net = 2 * c.network.latency_ms
     processing = c.servers.service_ms
     parts = []
@@ -105,14 +137,26 @@ def explain(snap: Snapshot) -> Explanation:
         parts.append(f"{net:g} ms network")
         total += net
     parts.append(f"{processing:g} ms processing")
-    if mode is Mode.SHARED:
+    if c.state.mode is Mode.SHARED:
         parts.append(f"{c.store.latency_ms:g} ms store")
         total += c.store.latency_ms
-    elif mode is Mode.TOKEN and c.state.token_verify_ms > 0:
+    elif c.state.mode is Mode.TOKEN and c.state.token_verify_ms > 0:
         parts.append(f"{c.state.token_verify_ms:g} ms token check")
         total += c.state.token_verify_ms
-    latency = f"T = {' + '.join(parts)} = {total:g} ms"
-    return Explanation(headline, body, (memory, latency))
+    waiting = snap.p50_ms - total if not math.isnan(snap.p50_ms) else 0.0
+    if waiting > max(5.0, 0.15 * total):
+        parts.append(f"≈{waiting:,.0f} ms queueing")
+        total += waiting
+    return f"T = {' + '.join(parts)} = {total:,.0f} ms"
+
+
+def sessions_elsewhere(c: Config) -> str:
+    """Where new sessions live when not in server memory, as a server card says it."""
+    if c.state.mode is Mode.SHARED:
+        return f"live in the shared store: +{c.store.latency_ms:g} ms a request"
+    if c.state.mode is Mode.TOKEN:
+        return f"travel in the clients' tokens: a {c.state.token_verify_ms:g} ms check"
+    return ""
 
 
 def measured(snap: Snapshot) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QImage
-    from PySide6.QtWidgets import QDockWidget, QMenuBar
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage, QScreen
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMenuBar, QStatusBar
 
     from visualizer.sim.config import Config
     from visualizer.ui.canvas.scene import TopologyScene
@@ -63,9 +64,26 @@ class Stage(Protocol):
     canvas: CanvasView
     headline: ExplanationStrip
     presenter_bar: PresenterBar
+    speaker_notes: QLabel
     controls_dock: QDockWidget
+    plots_dock: QDockWidget
+
+    def side_docks(self) -> list[QDockWidget]:
+        """The inspector and the event log."""
+
+    def show_plots(self, names: list[str] | None) -> None:
+        """Only the named plots (None: all)."""
+
+    def redraw(self) -> None:
+        """Lay out and repaint now, playing or paused."""
 
     def menuBar(self) -> QMenuBar: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def screen(self) -> QScreen | None: ...
+
+    def resizeDocks(self, docks: list, sizes: list[int], orientation: Qt.Orientation) -> None: ...
 
     def isFullScreen(self) -> bool: ...
 

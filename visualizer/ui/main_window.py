@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -32,8 +31,10 @@ from visualizer.ui.explain import explain, measured
 from visualizer.ui.export import render_widget
 from visualizer.ui.exporter import Exporter
 from visualizer.ui.inspection import Inspection
+from visualizer.ui.keyboard import FieldKeys, ModalPause
 from visualizer.ui.menus import build_actions, shortcuts_html
-from visualizer.ui.presenter import PresenterBar, PresenterMode
+from visualizer.ui.plots_dock import PlotsDock
+from visualizer.ui.presenter import PresenterBar, PresenterMode, SpeakerNotes
 from visualizer.ui.scenario_files import ScenarioFiles
 from visualizer.ui.settings import AppSettings
 from visualizer.ui.status import StatusLine
@@ -45,7 +46,6 @@ from visualizer.ui.timeline import Timeline, TimelineState
 if TYPE_CHECKING:
     from visualizer.ui.plots import PlotPanel
 
-PLOT_REFRESH_S = 0.5
 TEXT_REFRESH_S = 0.25
 THEMES = (
     ("system", "Follow the system"),
@@ -62,8 +62,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else AppSettings()
         self.driver = SimDriver(config, self)
         self.steer = Steering(self.driver)
-        self._last_plots = self._last_text = 0.0
-        self._plots_due: list[int] = []
+        self._last_text = 0.0
         self._shown_config: Config | None = None
         self._pending_seek: float | None = None
         self._init_canvas()
@@ -78,6 +77,9 @@ class MainWindow(QMainWindow):
         self.presenter = PresenterMode(self, self)
         self._init_actions()
         self._connect_signals()
+        c = self.controls
+        self.field_keys = FieldKeys(self.canvas, [*c.fields.values(), c.algorithm, c.seed])
+        self.modal_pause = ModalPause(self, self.driver)
         self._set_title()
         self.scene.set_reduced_motion(self.settings.reduced_motion)
         self._sync_controls()
@@ -91,11 +93,13 @@ class MainWindow(QMainWindow):
         self.timeline = Timeline(self.theme)
         self.headline = ExplanationStrip(self.theme)
         self.presenter_bar = PresenterBar()
+        self.speaker_notes = SpeakerNotes()
         central = QWidget()
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.presenter_bar)
+        box.addWidget(self.speaker_notes)
         box.addWidget(self.canvas, 1)
         box.addWidget(self.timeline)
         box.addWidget(self.headline)
@@ -133,42 +137,32 @@ class MainWindow(QMainWindow):
 
     def _init_plots(self) -> None:
         """The plots dock; pyqtgraph loads just after the first frame (start-up time)."""
-        self.plots: PlotPanel | None = None
-        placeholder = QLabel("Loading plots…")
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        placeholder.setMinimumHeight(210)
-        self.plots_dock = self._dock(
-            "Live plots: last 120 simulated seconds · rates are 5 s means",
-            "plotsDock",
-            placeholder,
-            Qt.DockWidgetArea.BottomDockWidgetArea,
-        )
-        self.plots_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
+        self.plot_dock = PlotsDock(self, self.theme)
+        self.plots_dock = self.plot_dock.dock
+
+    @property
+    def plots(self) -> PlotPanel | None:
+        return self.plot_dock.panel
 
     def load_plots(self) -> None:
-        """Create the plot panel (imports pyqtgraph); called once, right after showing."""
-        if self.plots is not None:
-            return
-        from visualizer.ui.plots import PlotPanel
-
-        self.plots = PlotPanel(self.theme)
-        self.plots.setMinimumHeight(210)
-        self.plots.exportRequested.connect(self._export_plot)
-        self.plots_dock.setWidget(self.plots)
-        self._plots_due = [0, 1, 2, 3]
+        self.plot_dock.load()
 
     def refresh_plots(self) -> None:
         """Bring every plot up to date now (before an export)."""
-        self.load_plots()
-        assert self.plots is not None
-        run = self.driver.run
-        names = {s.index: s.name for s in run.snapshot().servers}
-        self.plots.set_samples(run.samples, run.markers, names)
-        self._plots_due = []
+        self.plot_dock.refresh(self.driver.run)
         QApplication.processEvents()
+
+    def show_plots(self, names: list[str] | None) -> None:
+        """Only the named plots (None: all), e.g. the preset's in presenter mode."""
+        self.plot_dock.show_only(names)
+
+    def side_docks(self) -> list[QDockWidget]:
+        return [self.inspection.inspector_dock, self.inspection.events_dock]
+
+    def redraw(self) -> None:
+        """Lay out and repaint now, playing or paused (a resize, a mode change)."""
+        self.canvas.refit()
+        self.driver.redraw()
 
     def _export_plot(self, index: int, fmt: str) -> None:
         if index < 0:
@@ -219,7 +213,7 @@ class MainWindow(QMainWindow):
             "shared": s.toggle_shared,
             **{
                 f"server_{n}": lambda n=n: s.toggle_server_named(f"server-{n}")
-                for n in range(1, 10)
+                for n in range(1, 17)
             },
             "add_server": s.add_server,
             "remove_server": s.remove_server,
@@ -228,6 +222,8 @@ class MainWindow(QMainWindow):
             "leave_presenter": self.presenter.leave,
             "next_preset": lambda: self.presenter.step_preset(1),
             "previous_preset": lambda: self.presenter.step_preset(-1),
+            "notes": self.presenter.toggle_notes,
+            "cycle_plots": self.presenter.cycle_plots,
             "full_screen": self.toggle_full_screen,
             "event_log": self.inspection.toggle_events,
             "reduced_motion": self.set_reduced_motion,
@@ -245,9 +241,6 @@ class MainWindow(QMainWindow):
         )
         self.act_motion = self.actions_by_id["reduced_motion"]
         self.act_motion.setChecked(self.settings.reduced_motion)
-
-    def _server_key(self, n: int):
-        return lambda: self.steer.toggle_server_named(f"server-{n}")
 
     def _add_open_menus(self, menu: QMenu) -> None:
         self.files.recent_menu = menu.addMenu("Open &recent")
@@ -286,10 +279,7 @@ class MainWindow(QMainWindow):
         c.sharedToggled.connect(lambda on: self._set_mode(mode_of(True, on) if on else Mode.LOCAL))
         c.stickyToggled.connect(lambda on: d.set_value("balancer.sticky", on))
         c.algorithmChosen.connect(lambda a: d.set_value("balancer.algorithm", a))
-        c.serversChosen.connect(lambda n: d.set_value("servers.count", n))
-        c.usersChosen.connect(lambda v: d.set_value("traffic.users_per_s", v))
-        c.sessionKbChosen.connect(lambda v: d.set_value("state.session_kb", v))
-        c.storeLatencyChosen.connect(lambda v: d.set_value("store.latency_ms", v))
+        c.valueChosen.connect(d.set_value)
         c.speedChosen.connect(d.set_speed)
         c.playClicked.connect(d.toggle)
         c.stepClicked.connect(lambda: d.step())
@@ -299,10 +289,12 @@ class MainWindow(QMainWindow):
         self.canvas.storeClicked.connect(s.toggle_store)
         self.canvas.inspectRequested.connect(self.inspection.inspect)
         self.canvas.menuRequested.connect(self.show_canvas_menu)
+        self.canvas.resized.connect(self.driver.redraw)
         self.timeline.seekRequested.connect(self.seek_soon)
         self.inspection.seekRequested.connect(self.seek_soon)
         # the plots (and pyqtgraph) load once the first frame is on screen
         self.canvas.firstPainted.connect(lambda: QTimer.singleShot(0, self.load_plots))
+        self.plot_dock.exportRequested.connect(self._export_plot)
         self.exporter.recordingChanged.connect(self._on_recording)
 
     # --- user actions ---------------------------------------------------------------------
@@ -358,11 +350,7 @@ class MainWindow(QMainWindow):
         self.controls.set_theme(theme)
         self.headline.set_theme(theme)
         self.timeline.set_theme(theme)
-        if self.plots is not None:  # pyqtgraph styles are set at creation: build anew
-            old, self.plots = self.plots, None
-            self.load_plots()
-            old.deleteLater()
-            self.refresh_plots()
+        self.plot_dock.set_theme(theme, self.driver.run)
         self._last_text = 0.0
 
     def set_reduced_motion(self, on: bool) -> None:
@@ -420,17 +408,14 @@ class MainWindow(QMainWindow):
 
     def _on_restarted(self, config: Config) -> None:
         self.scene.reset()
-        if self.plots is not None:
-            self.plots.clear()
+        self.plot_dock.clear()
         self.inspection.follow(-1)
         self._set_title()
         self._sync_controls()
 
     def _on_jumped(self) -> None:
         """The run moved to another moment: every view shows that moment, whole."""
-        if self.plots is not None:
-            self.plots.clear()
-        self._plots_due = [0, 1, 2, 3]
+        self.plot_dock.clear()
         self.inspection.jumped()
 
     def _sync_controls(self) -> None:
@@ -448,17 +433,14 @@ class MainWindow(QMainWindow):
         running = self.driver.running
         self.scene.speed = self.driver.speed
         self.scene.moving = running
-        if frame.new_samples and wall - self._last_plots >= PLOT_REFRESH_S:
-            self._last_plots = wall
-            self._plots_due = [0, 1, 2, 3]
-        plot_now = bool(self._plots_due) and self.plots is not None
         # Work is spread over frames so none stutters: while playing, at most one plot
         # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
+        plotted = self.plot_dock.on_frame(run, snap, frame.new_samples, running, wall)
         self.scene.update_frame(
             snap,
             run.log,
             refresh_nodes=not running,
-            refresh_cards=not (plot_now and running),
+            refresh_cards=not (plotted and running),
             wall=wall,
         )
         self.scene.set_paused(not running)
@@ -470,12 +452,6 @@ class MainWindow(QMainWindow):
                 tuple(run.scheduled_ahead()),
             )
         )
-        if plot_now:
-            which = [self._plots_due.pop(0)] if running else self._plots_due
-            names = {s.index: s.name for s in snap.servers}
-            self.plots.set_samples(run.samples, run.markers, names, which)
-            if not running:
-                self._plots_due = []
         if snap.config is not self._shown_config:
             self._sync_controls()
         if wall - self._last_text >= TEXT_REFRESH_S or not running:
@@ -488,7 +464,8 @@ class MainWindow(QMainWindow):
             self.inspection.refresh()
 
     def _update_text(self, snap: Snapshot) -> None:
-        self.headline.show_explanation(explain(snap), measured(snap))
+        preset = self.driver.run.initial_config
+        self.headline.show_explanation(explain(snap, preset), measured(snap))
         self.status.update(snap, self.driver)
 
     def closeEvent(self, event: QCloseEvent) -> None:

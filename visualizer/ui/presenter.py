@@ -1,5 +1,6 @@
 """Presenter mode (F5, Esc leaves): full screen, larger type, the controls folded into a
-slim overlay, captions of notable events, and PageDown/PageUp through the presets."""
+slim overlay, captions of notable events, PageDown/PageUp through the presets in their
+teaching order, and the speaker notes on N."""
 
 from __future__ import annotations
 
@@ -72,14 +73,37 @@ class PresenterBar(QLabel):
         self.setText(text)
 
 
+class SpeakerNotes(QLabel):
+    """The preset's speaker notes (N in presenter mode), in a band under the bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("speakerNotes")
+        self.setWordWrap(True)
+        self.setStyleSheet(
+            "QLabel#speakerNotes { background: #2B2F36; color: #FFE9A8; padding: 6px 14px;"
+            " font-size: 14pt; }"
+        )
+        self.hide()
+
+
 class PresenterMode(QObject):
+    """Full screen for a room: the canvas gets most of the screen, cards and plots use
+    big type, the plots shrink to the preset's one or two (P: all, P again: none), the
+    presets follow their teaching order (PgDn/PgUp) and N shows the speaker notes."""
+
     changed = Signal(bool)
+
+    #: Share of the screen's height the plots may take in presenter mode.
+    PLOTS_SHARE = 0.24
 
     def __init__(self, stage: Stage, parent: QObject) -> None:
         super().__init__(parent)
         self.stage = stage
         self.active = False
         self.overlay = stage.presenter_bar
+        self.notes = stage.speaker_notes
+        self.plots_view = "preset"  # "preset", "all" or "none" (the P key)
         self._saved: dict[str, object] = {}
 
     def toggle(self) -> None:
@@ -92,20 +116,30 @@ class PresenterMode(QObject):
         if self.active:
             return
         w = self.stage
+        docks = w.side_docks()
         self._saved = {
             "controls": w.controls_dock.isVisible(),
+            "plots": w.plots_dock.isVisible(),
             "menu": w.menuBar().isVisible(),
+            "status": w.statusBar().isVisible(),
+            "docks": [d.isVisible() for d in docks],
             "full": w.isFullScreen(),
             "maximized": w.isMaximized(),
         }
         self.active = True
         w.controls_dock.hide()
+        for dock in docks:
+            dock.hide()
         w.menuBar().hide()
-        w.headline.set_scale(1.35)
+        w.statusBar().hide()  # the bar says time, speed and paused
+        w.headline.set_scale(1.3, lines=3)
         w.scene.captions = True
+        w.scene.bold_cards = True
         w.canvas.inspecting = False  # every click on a card crashes or restarts it
         self.overlay.show()
+        self.plots_view = "preset"
         w.showFullScreen()
+        self._arrange()
         w.canvas.setFocus()
         self.changed.emit(True)
 
@@ -115,22 +149,67 @@ class PresenterMode(QObject):
         w = self.stage
         self.active = False
         w.scene.captions = False
+        w.scene.bold_cards = False
         w.canvas.inspecting = True
         self.overlay.hide()
-        w.headline.set_scale(1.0)
+        self.notes.hide()
+        w.headline.set_scale(1.0, lines=4)
         w.menuBar().setVisible(bool(self._saved.get("menu", True)))
+        w.statusBar().setVisible(bool(self._saved.get("status", True)))
         w.controls_dock.setVisible(bool(self._saved.get("controls", True)))
+        w.plots_dock.setVisible(bool(self._saved.get("plots", True)))
+        for dock, shown in zip(w.side_docks(), self._saved.get("docks", []), strict=False):
+            dock.setVisible(bool(shown))
+        w.show_plots(None)
         if not self._saved.get("full"):
             if self._saved.get("maximized"):
                 w.showMaximized()
             else:
                 w.showNormal()
+        w.redraw()
         self.changed.emit(False)
+
+    def _arrange(self) -> None:
+        """The plots the presenter wants, in a band at the bottom; then redraw at once."""
+        w = self.stage
+        if self.plots_view == "none":
+            w.plots_dock.hide()
+        else:
+            names = None if self.plots_view == "all" else w.driver.config.scenario.plots.split()
+            w.show_plots(names)
+            w.plots_dock.show()
+            height = round(self._screen_height() * self.PLOTS_SHARE)
+            w.resizeDocks([w.plots_dock], [height], Qt.Orientation.Vertical)
+        w.redraw()
+
+    def _screen_height(self) -> int:
+        screen = self.stage.screen()
+        return screen.geometry().height() if screen is not None else 720
+
+    def cycle_plots(self) -> None:
+        """P: the preset's plots, all plots, no plots."""
+        if not self.active:
+            return
+        order = ("preset", "all", "none")
+        self.plots_view = order[(order.index(self.plots_view) + 1) % len(order)]
+        self._arrange()
+
+    def toggle_notes(self) -> None:
+        """N: the preset's speaker notes, or a note saying it has none."""
+        if not self.active:
+            return
+        if self.notes.isVisible():
+            self.notes.hide()
+        else:
+            text = self.stage.driver.config.scenario.notes or "(this scenario has no notes)"
+            self.notes.setText(f"Notes: {text}")
+            self.notes.show()
+        self.stage.redraw()
 
     def update(self, snap: Snapshot) -> None:
         if not self.active:
             return
-        names = [p.name for p in scenario.list_presets_cached()]
+        names = [p.name for p in scenario.list_presets_cached() if p.slide]
         current = snap.config.scenario.name
         slide = (
             f"{current} {names.index(current) + 1}/{len(names)} (PgUp/PgDn)"
@@ -141,10 +220,12 @@ class PresenterMode(QObject):
         self.overlay.show_line(overlay_text(snap, d.running, d.speed, slide))
 
     def step_preset(self, step: int) -> None:
-        """PageDown/PageUp: the next or previous preset, like slides (presenter mode only)."""
+        """PageDown/PageUp: the next or previous preset in teaching order (presenter mode)."""
         if not self.active:
             return
         names = [p.name for p in scenario.list_presets_cached()]
         current = self.stage.driver.config.scenario.name
         index = names.index(current) if current in names else -1
         self.stage.open_preset(names[(index + step) % len(names)])
+        self.notes.hide()
+        self._arrange()

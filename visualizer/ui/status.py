@@ -38,6 +38,6 @@ class StatusLine:
         behind = d.running and actual < 0.8 * d.speed
         speed = f"speed {d.speed:g}×" + (f" (actual {actual:.2g}×)" if behind else "")
         labels["speed"].setText(speed if d.running else f"paused · {d.speed:g}×")
-        labels["fps"].setText(f"{d.fps:.0f} fps")
+        labels["fps"].setText(f"{d.fps:.0f} fps" if d.running else "")  # frames: when playing
         labels["rate"].setText(f"{snap.rps:,.0f} req/s")
         labels["sessions"].setText(f"{snap.sessions:,} sessions · {snap.users_active:,} users")

@@ -41,9 +41,10 @@ class ExplanationStrip(QWidget):
         self._theme = theme
         self._restyle()
 
-    def set_scale(self, scale: float) -> None:
-        """Larger type (presenter mode); the strip grows with it."""
+    def set_scale(self, scale: float, lines: int = 4) -> None:
+        """Larger type in fewer lines (presenter mode); the strip's height follows."""
         self._scale = scale
+        self.LINES = lines
         self._restyle()
 
     def _restyle(self) -> None:

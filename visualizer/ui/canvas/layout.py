@@ -59,6 +59,21 @@ class Layout:
     servers: dict[int, Rect]  # engine index -> card
     store: Rect | None
 
+    @property
+    def above_balancer(self) -> Rect:
+        """Free space between the lanes and the cards, above the balancer: notices and
+        captions go here, never over a card's numbers."""
+        x = self.lanes_header.right + 24
+        right = min((r.x for r in self.servers.values()), default=self.width) - 24
+        return Rect(x, MARGIN, right - x, self.balancer.y - 16 - MARGIN)
+
+    @property
+    def below_balancer(self) -> Rect:
+        """Free space below the balancer: the headline counters."""
+        above = self.above_balancer
+        top = self.balancer.bottom + 16
+        return Rect(above.x, top, above.w, self.height - MARGIN - top)
+
     def lane_anchor(self, lane: int) -> tuple[float, float]:
         r = self.lanes[lane]
         return r.right, r.cy

@@ -9,12 +9,22 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from visualizer.sim.snapshot import ServerView, StoreView
+from visualizer.sim.snapshot import StoreView
 from visualizer.ui.canvas.layout import Rect
 from visualizer.ui.shapes import symbol_path
 from visualizer.ui.theme import (
@@ -28,14 +38,19 @@ from visualizer.ui.theme import (
     user_color_index,
 )
 
-_ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_CENTER = Qt.AlignmentFlag.AlignCenter
-COMPACT_H = 80.0  # cards shorter than this (more than 16 servers) show one line
+ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+@cache
+def _family() -> str:
+    """The family the default font resolves to, named (an SVG then says which font)."""
+    return QFontInfo(QFont()).family() or "DejaVu Sans"
 
 
 def font(px: float, bold: bool = False) -> QFont:
-    f = QFont()
+    f = QFont(_family())
     f.setPixelSize(max(8, round(px)))
     f.setBold(bold)
     return f
@@ -55,7 +70,7 @@ def fmt_mb(mb: float) -> str:
 
 def centred_line(p: QPainter, box: QRectF, row_h: float, at: float, text: str) -> None:
     """Text centred on the row starting ``at`` row heights into ``box``."""
-    p.drawText(QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), _CENTER, text)
+    p.drawText(QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), CENTER, text)
 
 
 def nice_scale(mb: float) -> float:
@@ -151,11 +166,11 @@ class ClientLanes(Node):
         h = qrect(self.header)
         p.setPen(QColor(t.text))
         p.setFont(font(24, bold=True))
-        p.drawText(h.adjusted(4, 0, 0, -h.height() / 2), _ALIGN_LEFT, "Clients")
+        p.drawText(h.adjusted(4, 0, 0, -h.height() / 2), ALIGN_LEFT, "Clients")
         p.setPen(QColor(t.muted))
         p.setFont(font(17))
         users = self._state if isinstance(self._state, int) else 0
-        p.drawText(h.adjusted(4, h.height() / 2, 0, 0), _ALIGN_LEFT, f"{users:,} users online")
+        p.drawText(h.adjusted(4, h.height() / 2, 0, 0), ALIGN_LEFT, f"{users:,} users online")
         for i, lane in enumerate(self.lanes):
             lr = qrect(lane)
             self._box(p, lr, t.card, t.card_border, 1.5)
@@ -174,7 +189,7 @@ class ClientLanes(Node):
                 )
             p.setPen(QColor(t.muted))
             p.setFont(font(min(16, lr.height() * 0.3)))
-            p.drawText(lr.adjusted(22 + n * size * 1.15, 0, -8, 0), _ALIGN_RIGHT, f"lane {i + 1}")
+            p.drawText(lr.adjusted(22 + n * size * 1.15, 0, -8, 0), ALIGN_RIGHT, f"lane {i + 1}")
 
 
 @dataclass(frozen=True)
@@ -207,7 +222,7 @@ class BalancerNode(Node):
         p.setPen(QColor(t.text))
         p.setFont(font(24, bold=True))
         row = r.height() / 6
-        p.drawText(QRectF(r.x(), r.y() + 6, r.width(), row * 1.2), _CENTER, "Load balancer")
+        p.drawText(QRectF(r.x(), r.y() + 6, r.width(), row * 1.2), CENTER, "Load balancer")
         if s is None:
             return
         p.setFont(font(19))
@@ -218,253 +233,11 @@ class BalancerNode(Node):
         p.drawRoundedRect(badge, 8, 8)
         p.setPen(QColor("#FFFFFF") if s.sticky else QColor(t.text))
         p.setFont(font(18, bold=True))
-        p.drawText(badge, _CENTER, "STICKY ✓" if s.sticky else "not sticky")
+        p.drawText(badge, CENTER, "STICKY ✓" if s.sticky else "not sticky")
         p.setPen(QColor(t.muted))
         p.setFont(font(16))
         centred_line(p, r, row, 3.8, f"health check {s.health_check_s:g} s")
         centred_line(p, r, row, 4.7, f"{s.in_rotation}/{s.live} in rotation")
-
-
-@dataclass(frozen=True)
-class CardState:
-    view: ServerView
-    mem_scale_mb: float
-    cap_mb: float
-
-
-class ServerCard(Node):
-    """One server: name, status, workers and queue, session chips, memory bar, req/s."""
-
-    def __init__(self, index: int, rect: Rect, theme: Theme) -> None:
-        super().__init__(rect, theme)
-        self.index = index
-        self.setZValue(5)
-        # last drawn chips: (top-left, colour, user) for the crash burst and for clicks
-        self.chips: list[tuple[QPointF, str, int]] = []
-        self.chip_size = 0.0
-
-    @property
-    def view(self) -> ServerView | None:
-        return self._state.view if isinstance(self._state, CardState) else None
-
-    def set_view(self, view: ServerView, mem_scale_mb: float, cap_mb: float) -> bool:
-        """Show new numbers; returns whether anything changed (and a repaint is due)."""
-        if self._changed(CardState(view, mem_scale_mb, cap_mb)):
-            self.setToolTip(card_tooltip(view, cap_mb))
-            return True
-        return False
-
-    def status(self) -> tuple[str, str]:
-        """(label, colour) of the status badge."""
-        v = self.view
-        if v is None:
-            return "", self.theme.muted
-        if v.draining:
-            return "DRAINING", "#7F7F7F"
-        if not v.up:
-            return "DOWN", FAILURE
-        if not v.in_rotation:
-            return "UP · waiting for health check", "#7F7F7F"
-        return "UP", GREEN
-
-    def _draw(self, p: QPainter, r: QRectF) -> None:
-        t = self.theme
-        state = self._state if isinstance(self._state, CardState) else None
-        if state is None:
-            return
-        v = state.view
-        down = not v.up
-        fill = t.card_down if down else t.card
-        border = FAILURE if down else (server_color(v.index) if v.in_rotation else t.card_border)
-        self._box(p, r, fill, border, 3.0 if down else 2.0)
-        text = QColor("#F2F2F2") if down else QColor(t.text)
-        muted = QColor("#B0B0B0") if down else QColor(t.muted)
-        h, w = r.height(), r.width()
-        if h < COMPACT_H:
-            self.chips = []
-            self._draw_compact(p, r, v, text)
-            return
-        head = max(22.0, h * 0.27)
-        fs = min(26.0, max(13.0, head * 0.62))
-        # header: the server's colour and shape (as on the plots), name, status, req/s
-        size = fs * 0.85
-        sw = QRectF(r.x() + 12, r.y() + (head - size) / 2, size, size)
-        draw_server_symbol(p, v.index, sw)
-        p.setPen(text)
-        p.setFont(font(fs, bold=True))
-        name_r = QRectF(sw.right() + 8, r.y() + 2, w * 0.4, head)
-        p.drawText(name_r, _ALIGN_LEFT, v.name)
-        label, color = self.status()
-        p.setFont(font(fs * 0.72, bold=True))
-        fm = p.fontMetrics()
-        bw = fm.horizontalAdvance(label) + 18
-        nx = name_r.x() + QFontMetricsF(font(fs, bold=True)).horizontalAdvance(v.name) + 12
-        badge = QRectF(nx, r.y() + head * 0.2, bw, head * 0.62)
-        if not down:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(color))
-            p.drawRoundedRect(badge, 6, 6)
-            p.setPen(QColor("#FFFFFF"))
-            p.drawText(badge, _CENTER, label)
-        p.setPen(muted)
-        p.setFont(font(fs * 0.72))
-        p.drawText(QRectF(r.x(), r.y() + 2, w - 12, head), _ALIGN_RIGHT, f"{v.rps:,.0f} req/s")
-
-        body = QRectF(r.x(), r.y() + head, w, h - head)
-        zone_w = w * 0.36
-        if down:
-            self.chips = []
-            self._draw_down(p, body, v)
-            return
-        # activity zone (the tracker puts queued and working dots here)
-        p.setPen(QPen(QColor(t.grid), 1.0, Qt.PenStyle.DashLine))
-        p.drawLine(
-            QPointF(r.x() + w * 0.115, body.y() + 4), QPointF(r.x() + w * 0.115, r.bottom() - 6)
-        )
-        p.drawLine(QPointF(r.x() + zone_w, body.y() + 4), QPointF(r.x() + zone_w, r.bottom() - 6))
-        p.setPen(muted)
-        small = max(10.0, min(15.0, body.height() * 0.16))
-        p.setFont(font(small))
-        p.drawText(
-            QRectF(r.x() + 4, r.bottom() - small * 1.5, w * 0.11, small * 1.4), _CENTER, "queue"
-        )
-        p.drawText(
-            QRectF(r.x() + w * 0.12, r.bottom() - small * 1.5, zone_w - w * 0.12, small * 1.4),
-            _CENTER,
-            "working",
-        )
-        # info panel
-        info = QRectF(r.x() + zone_w + 12, body.y(), w - zone_w - 24, body.height() - 6)
-        rows = 3
-        rh = info.height() / rows
-        fs2 = min(20.0, max(11.0, rh * 0.5))
-        self._draw_workers(p, QRectF(info.x(), info.y(), info.width(), rh), v, fs2, text, muted)
-        self._draw_chips(p, QRectF(info.x(), info.y() + rh, info.width(), rh), v, fs2, muted)
-        self._draw_memory(
-            p, QRectF(info.x(), info.y() + 2 * rh, info.width(), rh), state, fs2, text, muted
-        )
-
-    def _draw_compact(self, p: QPainter, r: QRectF, v: ServerView, text: QColor) -> None:
-        """One line for crowded fleets (more than 16 servers): symbol, name, status."""
-        fs = max(9.0, min(18.0, r.height() * 0.42))
-        size = fs * 0.8
-        draw_server_symbol(p, v.index, QRectF(r.x() + 6, r.center().y() - size / 2, size, size))
-        label, color = self.status()
-        p.setFont(font(fs, bold=True))
-        p.setPen(text)
-        name_r = QRectF(r.x() + 10 + size, r.y(), r.width() - 14 - size, r.height())
-        p.drawText(name_r, _ALIGN_LEFT, v.name.removeprefix("server-"))
-        detail = "✖ DOWN" if not v.up else f"{v.sessions:,}" if v.sessions else label
-        p.setFont(font(fs * 0.8, bold=not v.up))
-        p.setPen(QColor("#FFFFFF") if not v.up else QColor(color))
-        p.drawText(name_r.adjusted(0, 0, -2, 0), _ALIGN_RIGHT, detail.split(" ·")[0])
-
-    def _draw_workers(
-        self, p: QPainter, r: QRectF, v: ServerView, fs: float, text: QColor, muted: QColor
-    ) -> None:
-        p.setFont(font(fs))
-        p.setPen(muted)
-        label_w = fs * 4.6
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), _ALIGN_LEFT, "workers")
-        box = min(r.height() * 0.55, fs * 0.9)
-        x = r.x() + label_w
-        shown = min(v.workers, 12)
-        for k in range(shown):
-            busy = k < round(v.busy * shown / max(1, v.workers))
-            p.setPen(QPen(QColor(server_color(v.index)), 1.5))
-            p.setBrush(QColor(server_color(v.index)) if busy else Qt.BrushStyle.NoBrush)
-            p.drawRect(QRectF(x + k * (box + 4), r.center().y() - box / 2, box, box))
-        p.setPen(text)
-        x += shown * (box + 4) + 10
-        p.drawText(
-            QRectF(x, r.y(), r.right() - x, r.height()),
-            _ALIGN_LEFT,
-            f"{v.busy}/{v.workers} busy · queue {v.queue:,}",
-        )
-
-    def _draw_chips(self, p: QPainter, r: QRectF, v: ServerView, fs: float, muted: QColor) -> None:
-        p.setFont(font(fs))
-        p.setPen(muted)
-        label_w = fs * 4.6
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), _ALIGN_LEFT, "sessions")
-        chip = min(r.height() * 0.5, fs * 0.8)
-        count_text = f"{v.sessions:,}"
-        p.setPen(QColor(self.theme.text))
-        p.setFont(font(fs, bold=True))
-        count_w = p.fontMetrics().horizontalAdvance(count_text) + 10
-        p.drawText(QRectF(r.x() + label_w, r.y(), count_w, r.height()), _ALIGN_LEFT, count_text)
-        x0 = r.x() + label_w + count_w
-        fits = max(0, int((r.right() - x0 - fs * 3) // (chip + 3)))
-        users = v.recent_users[:fits]
-        self.chips = []
-        p.setPen(Qt.PenStyle.NoPen)
-        for k, user in enumerate(users):
-            color = USER_COLORS[user_color_index(user)]
-            pos = QPointF(x0 + k * (chip + 3), r.center().y() - chip / 2)
-            p.setBrush(QColor(color))
-            p.drawRoundedRect(QRectF(pos.x(), pos.y(), chip, chip), 3, 3)
-            self.chips.append((pos, color, user))
-        self.chip_size = chip
-        extra = v.sessions - len(users)
-        if extra > 0:
-            p.setPen(muted)
-            p.setFont(font(fs * 0.85))
-            x = x0 + len(users) * (chip + 3) + 4
-            p.drawText(QRectF(x, r.y(), r.right() - x, r.height()), _ALIGN_LEFT, f"+{extra:,}")
-
-    def _draw_memory(
-        self, p: QPainter, r: QRectF, s: CardState, fs: float, text: QColor, muted: QColor
-    ) -> None:
-        v = s.view
-        p.setFont(font(fs))
-        p.setPen(muted)
-        label_w = fs * 4.6
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), _ALIGN_LEFT, "memory")
-        value = fmt_mb(v.memory_mb) + (f" / {fmt_mb(s.cap_mb)}" if s.cap_mb > 0 else "")
-        p.setFont(font(fs, bold=True))
-        vw = p.fontMetrics().horizontalAdvance(value) + 12
-        bar = QRectF(r.x() + label_w, r.center().y() - r.height() * 0.22, 0, r.height() * 0.44)
-        bar.setWidth(max(20.0, r.width() - label_w - vw))
-        p.setPen(QPen(QColor(self.theme.card_border), 1.0))
-        p.setBrush(QColor(self.theme.canvas))
-        p.drawRoundedRect(bar, 4, 4)
-        frac = min(1.0, v.memory_mb / s.mem_scale_mb) if s.mem_scale_mb > 0 else 0.0
-        if frac > 0:
-            fill = QRectF(bar.x(), bar.y(), bar.width() * frac, bar.height())
-            near_cap = s.cap_mb > 0 and v.memory_mb > 0.85 * s.cap_mb
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(FAILURE if near_cap else server_color(v.index)))
-            p.drawRoundedRect(fill, 4, 4)
-        p.setPen(text)
-        p.drawText(QRectF(bar.right() + 8, r.y(), vw, r.height()), _ALIGN_LEFT, value)
-
-    def _draw_down(self, p: QPainter, body: QRectF, v: ServerView) -> None:
-        big = min(body.height() * 0.5, 56.0)
-        label = "✖ DOWN"
-        f = font(big * 0.75, bold=True)
-        text_w = QFontMetricsF(f).horizontalAdvance(label)
-        badge = QRectF(0, 0, text_w + big * 0.8, big * 1.1)
-        # left of middle, clear of the entry point where failure codes flash
-        badge.moveCenter(QPointF(body.x() + body.width() * 0.36, body.center().y()))
-        badge.moveLeft(max(badge.left(), body.x() + body.width() * 0.14))
-        p.setPen(QPen(QColor("#FFFFFF"), 3))
-        p.setBrush(QColor(FAILURE))
-        p.drawRoundedRect(badge, 10, 10)
-        p.setPen(QColor("#FFFFFF"))
-        p.setFont(f)
-        p.drawText(badge, _CENTER, label)
-        note = (
-            "balancer still sending (health check pending)"
-            if v.in_rotation
-            else "out of rotation · click to restart"
-        )
-        p.setFont(font(min(17.0, body.height() * 0.18)))
-        p.setPen(QColor("#E0E0E0"))
-        p.drawText(
-            QRectF(badge.right() + 12, body.y(), body.right() - badge.right() - 20, body.height()),
-            _ALIGN_LEFT | Qt.TextFlag.TextWordWrap,
-            note,
-        )
 
 
 def draw_server_symbol(p: QPainter, index: int, box: QRectF) -> None:
@@ -481,21 +254,6 @@ def draw_server_symbol(p: QPainter, index: int, box: QRectF) -> None:
         p.setBrush(color)
     p.drawPath(symbol_path(server_symbol(index)))
     p.restore()
-
-
-def card_tooltip(v: ServerView, cap_mb: float) -> str:
-    state = "UP" if v.up else "DOWN"
-    rotation = "in rotation" if v.in_rotation else "out of rotation"
-    cap = f" (cap {fmt_mb(cap_mb)})" if cap_mb > 0 else ""
-    action = "restart" if not v.up else "crash"
-    return (
-        f"{v.name} — {state}, {rotation}\n"
-        f"workers: {v.busy} of {v.workers} busy, queue {v.queue:,}\n"
-        f"sessions: {v.sessions:,} = {fmt_mb(v.memory_mb)}{cap}\n"
-        f"utilisation {v.utilization:.0%}, {v.rps:,.0f} req/s\n"
-        f"served {v.served:,}, failed {v.failed:,}, crashes {v.crashes}\n"
-        f"Click: {action} · right-click: more"
-    )
 
 
 class StoreNode(Node):
@@ -542,14 +300,14 @@ class StoreNode(Node):
         row = inner.height() / 6
         p.setPen(text)
         p.setFont(font(22, bold=True))
-        p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), _CENTER, "Session store")
+        p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), CENTER, "Session store")
         badge = QRectF(inner.center().x() - 60, inner.y() + row * 1.1, 120, row * 0.9)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(FAILURE if down else GREEN))
         p.drawRoundedRect(badge, 6, 6)
         p.setPen(QColor("#FFFFFF"))
         p.setFont(font(17, bold=True))
-        p.drawText(badge, _CENTER, "✖ DOWN" if down else "UP")
+        p.drawText(badge, CENTER, "✖ DOWN" if down else "UP")
         p.setPen(text)
         p.setFont(font(19, bold=True))
         centred_line(p, inner, row, 2.2, f"{v.sessions:,} sessions")
@@ -652,33 +410,42 @@ class ChipBurst(QGraphicsItem):
 
 
 class Banner(QGraphicsItem):
-    """A short notice at the top of the canvas (e.g. "Paused — press Space to run")."""
+    """A short notice in the free space above the balancer (e.g. "Paused — press Space
+    to run"): never over a card."""
 
     def __init__(self, text: str, theme: Theme) -> None:
         super().__init__()
         self.text = text
         self.theme = theme
         self._font = font(22, bold=True)
+        self._rect = QRectF(0, 0, 400, 44)
         self.setZValue(40)
 
+    def place(self, room: Rect) -> None:
+        """Centred at the top of ``room``, as wide as the text needs (within the room)."""
+        self.prepareGeometryChange()
+        width = min(room.w, QFontMetricsF(self._font).horizontalAdvance(self.text) + 40)
+        self._rect = QRectF(room.x + (room.w - width) / 2, room.y, width, 44)
+
     def boundingRect(self) -> QRectF:
-        return QRectF(-230, 0, 460, 44)
+        return self._rect
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.boundingRect()
+        r = self._rect
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(self.theme.text))
         painter.drawRoundedRect(r, 10, 10)
         painter.setPen(QColor(self.theme.card))
         painter.setFont(self._font)
-        painter.drawText(r, _CENTER, self.text)
+        painter.drawText(r, CENTER, self.text)
 
 
 class Caption(QGraphicsItem):
-    """A large caption across the canvas for a few seconds (presenter mode)."""
+    """A large caption for a few seconds (presenter mode), in the free space above the
+    balancer, wrapped to fit it: never over a card's live numbers."""
 
     LIFETIME_S = 4.0
 
@@ -688,8 +455,13 @@ class Caption(QGraphicsItem):
         self.text = ""
         self.t0 = -1e9
         self._age = 1e9
-        self._font = font(34, bold=True)
+        self._font = font(30, bold=True)
+        self._room = QRectF(0, 60, 400, 160)
         self.setZValue(45)
+
+    def place(self, room: Rect) -> None:
+        self.prepareGeometryChange()
+        self._room = QRectF(room.x, room.y, room.w, room.h)
 
     def show_text(self, text: str, wall: float) -> None:
         self.text, self.t0 = text, wall
@@ -707,7 +479,16 @@ class Caption(QGraphicsItem):
         return self._age < self.LIFETIME_S and bool(self.text)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-700, -40, 1400, 80)
+        return self._room
+
+    def text_rect(self) -> QRectF:
+        """Where the caption's box is drawn (inside the room, below the paused banner)."""
+        room = self._room.adjusted(0, 52, 0, 0)
+        fm = QFontMetricsF(self._font)
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter)
+        needed = fm.boundingRect(room.adjusted(16, 0, -16, 0), flags, self.text)
+        height = min(room.height(), needed.height() + 24)
+        return QRectF(room.x(), room.y(), room.width(), height)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -718,20 +499,65 @@ class Caption(QGraphicsItem):
         painter.setOpacity(fade)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
-        width = min(1380.0, QFontMetricsF(self._font).horizontalAdvance(self.text) + 60)
-        r = QRectF(-width / 2, -36, width, 72)
+        r = self.text_rect()
         painter.setPen(QPen(QColor("#FFFFFF"), 3))
         painter.setBrush(QColor(0, 0, 0, 215))
         painter.drawRoundedRect(r, 14, 14)
         painter.setPen(QColor("#FFFFFF"))
-        painter.drawText(r, _CENTER, self.text)
+        painter.drawText(r.adjusted(16, 8, -16, -8), CENTER | Qt.TextFlag.TextWordWrap, self.text)
         painter.setOpacity(1.0)
 
 
-def chip_at(node: ServerCard | StoreNode, pos: QPointF) -> int | None:
+@dataclass(frozen=True)
+class Headline:
+    """The story so far in three numbers, always on the canvas."""
+
+    lost: int
+    relogins: int
+    failed: int
+    sent: int
+
+
+class HeadlineCounters(Node):
+    """Sessions lost (in the failure red once above zero), users sent back to log in, and
+    failed requests, in large type below the balancer: no legend to read."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(Rect(0, 0, 10, 10), theme)
+        self.setZValue(6)
+
+    def set_headline(self, headline: Headline) -> None:
+        self._changed(headline)
+
+    def _draw(self, p: QPainter, r: QRectF) -> None:
+        h = self._state if isinstance(self._state, Headline) else None
+        if h is None or r.height() < 60:
+            return
+        share = f" ({h.failed / h.sent:.1%})" if h.sent else ""
+        rows = (
+            (f"{h.lost:,}", "sessions lost", FAILURE if h.lost else self.theme.text),
+            (f"{h.relogins:,}", "sent back to log in", self.theme.text),
+            (f"{h.failed:,}", f"failed requests{share}", FAILURE if h.failed else self.theme.text),
+        )
+        row_h = min(r.height() / 3, 58.0)
+        big = row_h * 0.62
+        top = r.y() + (r.height() - 3 * row_h) / 2
+        for k, (number, label, color) in enumerate(rows):
+            row = QRectF(r.x(), top + k * row_h, r.width(), row_h)
+            p.setFont(font(big, bold=True))
+            p.setPen(QColor(color))
+            number_w = QFontMetricsF(font(big, bold=True)).horizontalAdvance(number) + 12
+            p.drawText(QRectF(row.x(), row.y(), number_w, row_h), ALIGN_LEFT, number)
+            p.setFont(font(big * 0.5))
+            p.setPen(QColor(self.theme.muted))
+            rest = QRectF(row.x() + number_w, row.y(), row.width() - number_w, row_h)
+            p.drawText(rest, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, label)
+
+
+def chip_at(node: Node, pos: QPointF) -> int | None:
     """The user whose session chip is drawn at ``pos`` (scene coordinates), if any."""
-    size = node.chip_size
-    for top_left, _, user in node.chips:
+    size = node.chip_size  # type: ignore[attr-defined]
+    for top_left, _, user in node.chips:  # type: ignore[attr-defined]
         if QRectF(top_left.x(), top_left.y(), size, size).adjusted(-2, -2, 2, 2).contains(pos):
             return user
     return None
@@ -781,4 +607,4 @@ class FollowMarks(QGraphicsItem):
             painter.setBrush(ink)
             painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor(self.theme.card))
-            painter.drawText(box, _CENTER, label)
+            painter.drawText(box, CENTER, label)

@@ -16,8 +16,9 @@ from visualizer.app.eventlog import Cursor, EventLog
 from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.canvas.card import BOLD_BELOW_PX, ServerCard
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots, dot_size
-from visualizer.ui.canvas.layout import MARGIN, SCENE_W, Layout, compute_layout
+from visualizer.ui.canvas.layout import SCENE_W, Layout, compute_layout
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
@@ -26,14 +27,15 @@ from visualizer.ui.canvas.nodes import (
     ChipBurst,
     ClientLanes,
     FollowMarks,
-    ServerCard,
+    Headline,
+    HeadlineCounters,
     StoreNode,
     Wires,
     chip_at,
     nice_scale,
 )
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
-from visualizer.ui.explain import caption_for
+from visualizer.ui.explain import caption_for, sessions_elsewhere
 from visualizer.ui.theme import Theme
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
@@ -78,6 +80,10 @@ class TopologyScene(QGraphicsScene):
         self.banner = Banner("❚❚  Paused — press Space to run", theme)
         self.caption = Caption(theme)
         self.captions = False  # presenter mode shows notable events as captions
+        self.headline = HeadlineCounters(theme)
+        self.bold_cards = False  # presenter mode: fewer rows, bigger numbers
+        self.view_scale = 1.0  # pixels per scene unit (the view tells us)
+        self._mem_scale = 1.0  # the cards' shared memory scale only grows within a run
         self.follow_marks = FollowMarks(theme)
         self.following: int | None = None
         self.following_server: int | None = None
@@ -91,6 +97,7 @@ class TopologyScene(QGraphicsScene):
             self.banner,
             self.caption,
             self.follow_marks,
+            self.headline,
         ):
             self.addItem(item)
         self.setBackgroundBrush(QColor(theme.canvas))
@@ -122,8 +129,9 @@ class TopologyScene(QGraphicsScene):
         if layout.store is not None:
             self.store_node.set_rect(layout.store)
         self.tracker.set_layout(layout)
-        self.banner.setPos(layout.balancer.cx, MARGIN + 4)
-        self.caption.setPos(SCENE_W / 2, self.height_ - 70)
+        self.banner.place(layout.above_balancer)
+        self.caption.place(layout.above_balancer)
+        self.headline.set_rect(layout.below_balancer)
         by = layout.balancer_point[1]
         lines = []
         for i in range(len(layout.lanes)):
@@ -146,6 +154,7 @@ class TopologyScene(QGraphicsScene):
     def reset(self) -> None:
         self.tracker.reset()
         self.caption.show_text("", -1e9)
+        self._mem_scale = 1.0
         self.flashes.clear()
         for burst in self.bursts:
             self.removeItem(burst)
@@ -225,7 +234,7 @@ class TopologyScene(QGraphicsScene):
         card = self.cards.get(failure.server)
         if failure.code is ErrorCode.SERVER_DOWN and card is not None:
             r = card.rect
-            return dataclasses.replace(failure, x=r.x + r.w * 0.62, y=r.y + r.h * 0.3)
+            return dataclasses.replace(failure, x=r.x + r.w * 0.68, y=r.y + r.h * 0.42)
         return failure
 
     def _refresh_nodes(self, snapshot: Snapshot, wall: float, budget: int) -> None:
@@ -235,7 +244,9 @@ class TopologyScene(QGraphicsScene):
         config = snapshot.config
         cap = config.servers.memory_mb
         peak = max((s.memory_mb for s in snapshot.servers), default=0.0)
-        scale = cap if cap > 0 else nice_scale(max(peak, 1.0))
+        self._mem_scale = max(self._mem_scale, nice_scale(max(peak, 1.0)))
+        scale = cap if cap > 0 else self._mem_scale
+        elsewhere = sessions_elsewhere(config)
         views = sorted(
             (v for v in snapshot.servers if v.index in self.cards),
             key=lambda v: self.cards[v.index].refreshed,
@@ -253,7 +264,8 @@ class TopologyScene(QGraphicsScene):
                 continue
             if budget <= 0 and not urgent:
                 continue
-            if card.set_view(view, scale, cap):
+            bold = self.bold_cards or card.rect.h * self.view_scale < BOLD_BELOW_PX
+            if card.set_view(view, scale, cap, bold, elsewhere):
                 budget -= 1
             card.refreshed = wall
 
@@ -269,6 +281,9 @@ class TopologyScene(QGraphicsScene):
             )
         )
         self.lanes.set_users(snapshot.users_active)
+        self.headline.set_headline(
+            Headline(snapshot.lost, snapshot.relogins, snapshot.failed, snapshot.sent)
+        )
         if self.store_node.isVisible():
             self.store_node.set_view(snapshot.store)
 
@@ -393,6 +408,7 @@ class TopologyScene(QGraphicsScene):
             self.banner,
             self.caption,
             self.follow_marks,
+            self.headline,
         )
         for item in (*items, *self.cards.values()):
             item.theme = theme

@@ -19,6 +19,7 @@ from visualizer.ui.canvas.layout import LANES, Layout
 from visualizer.ui.theme import USER_COLORS, user_color_index
 
 FAILED_SPRITE = len(USER_COLORS)  # sprite index of a failed request
+QUEUE_DOTS = 12  # queued requests drawn per server; the card says how many there are
 INF = np.inf
 
 
@@ -119,11 +120,12 @@ class RequestTracker:
         self.lb = layout.balancer_point
         for index, r in layout.servers.items():
             self.in_x[index], self.in_y[index] = r.x, r.cy
+            # below the header of either card style (see card.py), left of its numbers
             pad = min(10.0, r.h * 0.1)
-            self.q_x[index], self.q_y[index] = r.x + pad, r.y + r.h * 0.3
-            self.q_w[index], self.q_h[index] = r.w * 0.08, r.h * 0.5
-            self.w_x[index], self.w_y[index] = r.x + r.w * 0.14, r.y + r.h * 0.3
-            self.w_w[index], self.w_h[index] = r.w * 0.2, r.h * 0.5
+            self.q_x[index], self.q_y[index] = r.x + pad, r.y + r.h * 0.44
+            self.q_w[index], self.q_h[index] = r.w * 0.08, r.h * 0.34
+            self.w_x[index], self.w_y[index] = r.x + r.w * 0.135, r.y + r.h * 0.44
+            self.w_w[index], self.w_h[index] = r.w * 0.1, r.h * 0.34
             self.port_x[index], self.port_y[index] = r.right, r.cy
         if layout.store is not None:
             self.store = (layout.store.x, layout.store.cy)
@@ -189,9 +191,29 @@ class RequestTracker:
                 self._free.extend(finished.tolist())
                 idx = idx[~gone]
         x, y = self._place(idx, now)
+        shown = self._queue_cap(idx, now)
+        if shown is not None:
+            idx, x, y = idx[shown], x[shown], y[shown]
         self._last = (idx, x, y)
         self._last_now = now
         return x, y, self.sprite[idx]
+
+    def _queue_cap(self, idx: np.ndarray, now: float) -> np.ndarray | None:
+        """Past a dozen requests in a queue, the dots stop (the card writes the length):
+        a queue of 27 is a number, not a blob. Returns which to show, or None for all."""
+        queued = (now >= self.t_arrive[idx]) & (now < self.t_start[idx]) & (self.server[idx] >= 0)
+        if np.count_nonzero(queued) <= QUEUE_DOTS:
+            return None
+        q = np.flatnonzero(queued)
+        servers = self.server[idx[q]]
+        order = np.lexsort((self.t_arrive[idx[q]], servers))
+        ranked = servers[order]
+        firsts = np.r_[0, np.flatnonzero(np.diff(ranked)) + 1]
+        lengths = np.diff(np.r_[firsts, ranked.size])
+        rank = np.arange(ranked.size) - np.repeat(firsts, lengths)
+        shown = np.ones(idx.size, dtype=bool)
+        shown[q[order[rank >= QUEUE_DOTS]]] = False
+        return shown
 
     def hit(self, x: float, y: float, radius: float) -> tuple[int, int] | None:
         """(request, user) of the dot drawn nearest (x, y), within ``radius``."""

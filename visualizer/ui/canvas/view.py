@@ -16,6 +16,7 @@ class CanvasView(QGraphicsView):
     menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"canvas", index, global pos
     inspectRequested = Signal(object)  # ("request", id, user) or ("user", user)
     firstPainted = Signal()
+    resized = Signal()  # laid out anew: the window draws a whole frame at once
 
     def __init__(self, scene: TopologyScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -45,11 +46,13 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.refit()
+        self.resized.emit()
 
     def refit(self) -> None:
         vp = self.viewport().size()
         self.topology.set_height(scene_height(vp.width(), vp.height()))
         self.fitInView(self.topology.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.topology.view_scale = self.transform().m11()
 
     def target_at_view(self, pos: QPoint) -> tuple[str, int] | None:
         return self.topology.target_at(self.mapToScene(pos))

@@ -1,0 +1,102 @@
+"""What the window owes the person at the front of the room: keys that always work,
+paused always visible and never on a card, a run that waits behind dialogs, and
+presenter mode readable at 1280×720."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from visualizer.sim.scenario import list_presets
+
+
+def test_space_in_a_field_plays_and_enter_returns_focus_to_the_canvas(qtbot, open_window):
+    window = open_window("sticky-crash")
+    c, d = window.controls, window.driver
+    c.users.setFocus()
+    qtbot.waitUntil(c.users.hasFocus)
+    qtbot.keyClicks(c.users.lineEdit(), "3")  # digits are the field's
+    qtbot.keyClick(c.users, Qt.Key.Key_Space)
+    assert d.running
+    qtbot.keyClick(c.users, Qt.Key.Key_T)
+    assert window.driver.config.state.mode.value == "token"
+    qtbot.keyClick(c.users, Qt.Key.Key_Return)
+    qtbot.waitUntil(window.canvas.hasFocus)
+    c.servers.setFocus()
+    qtbot.waitUntil(c.servers.hasFocus)
+    qtbot.keyClick(c.servers, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus()
+
+
+def test_pausing_shows_a_badge_clear_of_every_card_and_says_paused(qtbot, open_window):
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.play()
+    d.tick(0.1)
+    assert not window.scene.banner.isVisible()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Space)
+    d.tick(0.0)
+    assert window.scene.banner.isVisible()
+    badge = window.scene.banner.sceneBoundingRect()
+    for card in window.scene.cards.values():
+        assert not badge.intersects(card.sceneBoundingRect())
+    assert window.status_labels["speed"].text().startswith("paused")
+    assert window.status_labels["fps"].text() == ""  # no "1 fps" while paused
+
+
+def test_a_modal_dialog_pauses_the_run_and_closing_it_resumes(qtbot, open_window):
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.play()
+    seen = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        seen.append(d.running)
+        if isinstance(box, QMessageBox):
+            box.accept()
+        else:
+            QTimer.singleShot(10, close_box)
+
+    QTimer.singleShot(0, close_box)
+    window.show_shortcuts()
+    assert seen and seen[-1] is False  # paused while F1 was open
+    qtbot.waitUntil(lambda: d.running)
+
+
+def test_page_down_follows_the_teaching_order(qtbot, open_window):
+    window = open_window("sticky-crash")
+    window.presenter.enter()
+    order = [p.name for p in list_presets() if p.slide]
+    assert order[:3] == ["sticky-crash", "shared-store", "store-outage"]
+    seen = []
+    for _ in range(len(order)):
+        seen.append(window.driver.config.scenario.name)
+        qtbot.keyClick(window.canvas, Qt.Key.Key_PageDown)
+    assert seen == order
+    window.presenter.leave()
+
+
+def test_speaker_notes_show_on_n_in_presenter_mode(qtbot, open_window):
+    window = open_window("sticky-crash")
+    window.presenter.enter()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_N)
+    assert window.speaker_notes.isVisible()
+    assert window.driver.config.scenario.notes in window.speaker_notes.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_N)
+    assert not window.speaker_notes.isVisible()
+    window.presenter.leave()
+    assert not window.speaker_notes.isVisible()
+
+
+def test_switching_preset_after_a_crash_leaves_nothing_of_the_old_run(qtbot, open_window):
+    window = open_window("sticky-crash")
+    window.presenter.enter()
+    window.driver.step(61.0)
+    assert window.scene.caption.showing
+    qtbot.keyClick(window.canvas, Qt.Key.Key_PageDown)
+    window.driver.tick(0.0)
+    assert not window.scene.caption.showing
+    assert window.driver.now == 0.0
+    assert window.scene.headline._state.lost == 0
+    window.presenter.leave()
