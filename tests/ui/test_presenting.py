@@ -100,3 +100,41 @@ def test_switching_preset_after_a_crash_leaves_nothing_of_the_old_run(qtbot, ope
     assert window.driver.now == 0.0
     assert window.scene.headline._state.lost == 0
     window.presenter.leave()
+
+
+def test_the_stateful_toggle_says_where_sessions_are(qtbot, open_window):
+    window = open_window("sticky-crash")
+    assert "sessions on the servers" in window.controls.stateful.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_R)
+    window.driver.tick(0.0)  # the next frame shows the new settings
+    assert "sessions in the store" in window.controls.stateful.text()
+
+
+def test_the_window_fits_a_1280_by_720_screen(qtbot, open_window):
+    window = open_window("sticky-crash")
+    frame = window.frameGeometry().size() - window.size()
+    need = window.minimumSizeHint() + frame
+    assert need.width() <= 1280 and need.height() <= 720
+    room = window.screen().availableGeometry()
+    window.resize(room.width() + 300, room.height() + 300)
+    window.fit_to_screen()
+    assert window.frameGeometry().height() <= room.height()
+
+
+def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, open_window):
+    window = open_window("sticky-crash")
+    window.driver.step(20.0)
+    window.presenter.enter()
+    window.showNormal()  # the offscreen screen is not 1280×720: size the window as one
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().width() == 1280)
+    window.redraw()
+    qtbot.waitUntil(lambda: window.scene.cards[0].name_px > 0)
+    window.canvas.viewport().repaint()
+    scale = window.scene.view_scale
+    card = window.scene.cards[0]
+    assert card.name_px * scale >= 20.0, (card.name_px, scale)
+    assert window.scene.bold_cards
+    shown = [p for p in window.plots.plots if p.isVisible()] if window.plots else []
+    assert 1 <= len(shown) <= 2  # the preset's plots, not all five
+    window.presenter.leave()

@@ -145,13 +145,11 @@ class ControlPanel(QWidget):
         state_box = QGroupBox("Where does state live?")
         sl = QVBoxLayout(state_box)
         self.stateful = BigToggle(
-            "Stateful", "T", "sessions kept by the servers", "stateless: tokens carry the state"
+            "Stateful", "T", "sessions on the servers", "tokens carry the state"
         )
-        self.sticky = BigToggle(
-            "Sticky", "S", "each user pinned to one server", "any request, any server"
-        )
+        self.sticky = BigToggle("Sticky", "S", "a user stays on one server", "any server, any time")
         self.shared = BigToggle(
-            "Shared store", "R", "sessions in a Redis-like store", "no shared store"
+            "Shared store", "R", "sessions in a shared store", "no shared store"
         )
         for toggle in (self.stateful, self.sticky, self.shared):
             sl.addWidget(toggle)
@@ -164,6 +162,13 @@ class ControlPanel(QWidget):
         for algo, label in ALGORITHM_LABELS.items():
             self.algorithm.addItem(label, algo.value)
         self.algorithm.setAccessibleName("Load balancing algorithm")
+        # narrow panels (1280 px screens): the list opens wide, the box stays small
+        self.algorithm.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.algorithm.setMinimumContentsLength(10)
+        self.algorithm.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.algorithm.setMinimumWidth(110)
         form.addRow("Balancer", self.algorithm)
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for f in FIELDS:
@@ -175,7 +180,8 @@ class ControlPanel(QWidget):
             spin.setToolTip(f.tip)
             spin.setAccessibleName(f.label)
             spin.setKeyboardTracking(False)  # one change per Enter/arrow, not per keystroke
-            spin.setMinimumWidth(110)
+            spin.setMinimumWidth(80)
+            spin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             if f.special:
                 spin.setSpecialValueText(f.special)
             form.addRow(f.label, spin)
@@ -198,6 +204,8 @@ class ControlPanel(QWidget):
         self.reset.setToolTip("Start this scenario again from 0 s with the current settings")
         for b in (self.play, self.step, self.reset):
             b.setMinimumHeight(36)
+            # the row shares the panel's width (narrow on a 1280 px screen)
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             buttons.addWidget(b)
         rl.addLayout(buttons)
@@ -234,7 +242,7 @@ class ControlPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.setStyleSheet(
-            "QPushButton { font-size: 11pt; padding: 4px 8px; }"
+            "QPushButton { font-size: 10pt; padding: 4px 6px; }"
             f"QPushButton:checked {{ background: {GREEN}; color: white; font-weight: 600;"
             f" border: 2px solid {theme.text}; border-radius: 6px; }}"
             "QGroupBox { font-weight: 600; font-size: 11pt; }"
@@ -277,11 +285,8 @@ class ControlPanel(QWidget):
             self.algorithm.setCurrentIndex(i)
             for key, spin in self.fields.items():
                 spin.setValue(config.get(key))
-            self.stateful.on_text = (
-                "sessions in the shared store"
-                if mode is Mode.SHARED
-                else "sessions kept by the servers"
-            )
+            shared = mode is Mode.SHARED
+            self.stateful.on_text = "sessions in the store" if shared else "sessions on the servers"
             self.stateful.relabel()
             self.seed.setValue(min(config.scenario.seed, self.seed.maximum()))
             self.speed.setValue(speed_to_slider(speed))

@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(290)
+        scroll.setMinimumWidth(260)
         self.controls_dock = self._dock(
             "Controls", "controlsDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
         )
@@ -172,11 +172,30 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        QTimer.singleShot(0, self.fit_to_screen)
         if not getattr(self, "_docks_sized", False):
+            # the canvas first: the controls scroll, the plots take under a third
             self._docks_sized = True
             self.resizeDocks(
-                [self.plots_dock], [max(230, self.height() // 3)], Qt.Orientation.Vertical
+                [self.plots_dock], [max(200, self.height() * 3 // 10)], Qt.Orientation.Vertical
             )
+            self.resizeDocks([self.controls_dock], [310], Qt.Orientation.Horizontal)
+
+    def fit_to_screen(self) -> None:
+        """The whole window, frame and status bar included, on the screen it is on."""
+        screen = self.screen()
+        if screen is None or self.isFullScreen() or self.isMaximized():
+            return
+        room, frame = screen.availableGeometry(), self.frameGeometry()
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        if frame.width() > room.width() or frame.height() > room.height():
+            self.resize(
+                min(self.width(), room.width() - extra_w),
+                min(self.height(), room.height() - extra_h),
+            )
+        if not room.contains(self.frameGeometry()):
+            self.move(room.topLeft())
 
     def restore_layout(self) -> bool:
         """Window geometry and dock layout from the last session, if any."""

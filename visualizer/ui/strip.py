@@ -28,6 +28,7 @@ class ExplanationStrip(QWidget):
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
         self.formulas.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.formulas.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formulas.setWordWrap(True)  # a narrow window wraps rather than widens
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.setSpacing(18)

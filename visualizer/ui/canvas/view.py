@@ -30,7 +30,7 @@ class CanvasView(QGraphicsView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setMinimumSize(480, 260)
+        self.setMinimumSize(400, 220)
         self.setAccessibleName("Topology canvas")
         self._painted = False
         # dots, session chips and client lanes open the inspector (not in presenter mode,
