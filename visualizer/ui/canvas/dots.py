@@ -13,11 +13,12 @@ import time
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPaintEngine, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
+from visualizer.ui.canvas.nodes import font
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, Failure
 from visualizer.ui.theme import ERROR_COLORS, FAILURE, USER_COLORS
 
@@ -132,7 +133,6 @@ class RequestDots(QGraphicsItem):
     def _paint_vector(self, painter: QPainter) -> None:
         colors = [QColor(c) for c in sprite_colors()]
         r = dot_size(self._x.size) / 2
-        painter.setPen(Qt.PenStyle.NoPen)
         points = zip(
             self._x.tolist(),
             self._y.tolist(),
@@ -140,10 +140,17 @@ class RequestDots(QGraphicsItem):
             self._opacity.tolist(),
             strict=True,
         )
+        cross = QPen(QColor("#FFFFFF"), max(1.5, r / 3.5))
         for x, y, s, alpha in points:
             painter.setOpacity(alpha)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colors[s])
             painter.drawEllipse(QPointF(x, y), r, r)
+            if s == FAILED_SPRITE:  # the cross, as on screen: failure not by colour alone
+                m = r * 0.55
+                painter.setPen(cross)
+                painter.drawLine(QPointF(x - m, y - m), QPointF(x + m, y + m))
+                painter.drawLine(QPointF(x + m, y - m), QPointF(x - m, y + m))
         painter.setOpacity(1.0)
 
 
@@ -160,9 +167,7 @@ class FailureFlashes(QGraphicsItem):
         # wall t0, x, y, server (-1: balancer), code
         self._labels: list[tuple[float, float, float, int, ErrorCode]] = []
         self._last: dict[tuple[int, ErrorCode], float] = {}
-        self._font = QFont()
-        self._font.setPixelSize(15)
-        self._font.setBold(True)
+        self._font = font(15, bold=True)
         self.rise = True  # labels drift upwards as they fade (off for reduced motion)
         self.setZValue(30)
 
