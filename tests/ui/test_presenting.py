@@ -138,3 +138,29 @@ def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, ope
     shown = [p for p in window.plots.plots if p.isVisible()] if window.plots else []
     assert 1 <= len(shown) <= 2  # the preset's plots, not all five
     window.presenter.leave()
+
+
+def test_saved_command_times_are_whole_milliseconds(qtbot, open_window, tmp_path):
+    window = open_window("sticky-crash")
+    window.driver.step(19.5179)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_S)  # sticky off at 19.518 s, not 19.5179…
+    path = window.files.save_path(tmp_path / "s.toml")
+    text = path.read_text()
+    assert "at_s = 19.518\n" in text
+
+
+def test_high_contrast_check_boxes_have_a_visible_box(qtbot, open_window):
+    from PySide6.QtWidgets import QCheckBox
+
+    from visualizer.ui.theme import CONTRAST
+
+    window = open_window("sticky-crash", theme=CONTRAST)
+    box = QCheckBox("stamp")
+    qtbot.addWidget(box)
+    box.resize(120, 30)
+    image = box.grab().toImage()
+    bright = sum(
+        1 for x in range(0, 24) for y in range(0, 30) if image.pixelColor(x, y).lightness() > 200
+    )
+    assert bright > 20  # the white outline of the indicator on black
+    assert window.theme is CONTRAST

@@ -189,6 +189,15 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         pal = app.style().standardPalette()
         pal.setColor(QPalette.ColorRole.Highlight, QColor(BLUE))
     app.setPalette(pal)
+    # Fusion draws check-box and radio indicators with the palette's dark shades, which
+    # vanish on black: the high-contrast theme outlines them in white.
+    app.setStyleSheet(
+        "QCheckBox::indicator, QRadioButton::indicator { border: 2px solid #FFFFFF;"
+        " width: 14px; height: 14px; background: #000000; }"
+        "QCheckBox::indicator:checked { background: #FFFFFF; }"
+        if theme.name == "contrast"
+        else ""
+    )
     font = app.font()
     font.setPointSizeF(max(font.pointSizeF(), 11.0))
     app.setFont(font)
