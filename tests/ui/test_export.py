@@ -69,7 +69,7 @@ def test_each_plot_exports_as_png_and_svg(running, tmp_path):
     written = write_bundle(running, tmp_path, ("plot_files",))
     assert sorted(p.name for p in written) == sorted(
         f"plot-{n}.{ext}"
-        for n in ("lost", "memory", "latency", "requests")
+        for n in ("lost", "errors", "memory", "latency", "requests")
         for ext in ("png", "svg")
     )
     for path in written:

@@ -152,13 +152,12 @@ def test_plots_receive_data_and_markers(qtbot, open_window):
     _, p95 = plots.latency.curves["p95"].getData()
     assert np.nanmax(p95) > 0
     assert any("server-2 crashed" in key[1] for key in plots.lost._markers)
-    labels = [line.label.format for line in plots.lost._markers.values() if hasattr(line, "label")]
-    assert labels == ["✖ server-2"]
+    assert plots.lost.marker_labels() == ["✖ server-2"]
     assert [label.text for _, label in plots.latency.legend.items] == ["p50 (median)", "p95"]
     lost_legend = [label.text for _, label in plots.lost.legend.items]
-    assert f"lost: crash ({int(lost[-1]):,})" in lost_legend
+    assert f"crash ({int(lost[-1]):,})" in lost_legend
     # each line ends in a symbol (series differ by shape, not colour alone)
-    assert len(plots.memory.ends.data) == 4
+    assert len(plots.memory.ends.data) == 5  # 4 servers and the total
     assert {p["symbol"] for p in plots.latency.ends.data} == {"o", "t1"}
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from visualizer.ui.host import ExportSurface
     from visualizer.ui.settings import AppSettings
 
-PLOT_NAMES = ("lost", "memory", "latency", "requests")
+PLOT_NAMES = ("lost", "errors", "memory", "latency", "requests")  # PlotPanel.NAMES
 
 
 @dataclass(frozen=True)
