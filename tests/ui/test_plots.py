@@ -16,6 +16,7 @@ from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker
 from visualizer.ui.plot_parts import (
+    BIG_PT,
     TICK_PT,
     contrast_ratio,
     display_color,
@@ -197,6 +198,7 @@ def test_hovering_a_plot_reads_out_each_series_at_that_time(open_window):
     hover(memory, 20.2, 5.0)
     lines = memory.readout.splitlines()
     assert lines[0] == "t = 20 s"
+    assert lines[1].startswith("total: ")  # in legend order
     assert f"server-1: {sample.servers[0].memory_mb:,.1f} MB" in lines
     assert f"total: {sample.memory_mb:,.1f} MB" in lines
     assert memory.hover_line.isVisible() and memory.hover_line.value() == 20.0
@@ -314,7 +316,6 @@ def test_text_scale_grows_every_plot_text(open_window):
         "title": lost._title_pt,
         "legend": lost.legend._font.pointSizeF(),
         "marker": next(iter(lost._markers.values())).label.font().pointSizeF(),
-        "big": plots.total.number_points,
     }
     plots.show_only(["lost", "errors"])  # as in presenter mode: wider plots
     plots.set_text_scale(1.5)
@@ -324,7 +325,8 @@ def test_text_scale_grows_every_plot_text(open_window):
     assert next(iter(lost._markers.values())).label.font().pointSizeF() == pytest.approx(
         1.5 * before["marker"]
     )
-    assert plots.total.number_points == pytest.approx(1.5 * before["big"])
+    plots.total.fit(2000, 2000)  # given room, the big number is 1.5 × its size
+    assert plots.total.number_points == pytest.approx(1.5 * BIG_PT)
     assert lost._title_pt > before["title"]
     bottom = lost.getPlotItem().getAxis("bottom")
     assert "15.0pt" in bottom.labelStyle["font-size"]
@@ -335,8 +337,11 @@ def test_code_and_loss_colours_stand_out_on_dark_plots(theme):
     codes = [display_color(c, theme.plot_bg) for c in ERROR_COLORS.values()]
     losses = [display_color(c, theme.plot_bg) for c in LOSS_COLORS.values()]
     servers = [display_color(c, theme.plot_bg) for c in SERVER_COLORS]
-    for color in codes + losses + servers:
+    for color in codes + losses:
         assert contrast_ratio(color, theme.plot_bg) >= 3.0, color
+    for color in servers:  # the cards' colours: changed only when nearly invisible
+        assert contrast_ratio(color, theme.plot_bg) >= 2.5, color
+    assert servers[0] == SERVER_COLORS[0]  # server-1's blue stays the cards' blue
     assert display_color(FAILURE, theme.plot_bg) == FAILURE  # the one red stays itself
     # lightened, the families stay apart (as tests/ui/test_theme.py asks of the palettes)
     others = [c for c in codes if c != FAILURE]
@@ -368,3 +373,18 @@ def test_updates_leave_no_readout_when_the_mouse_is_elsewhere(open_window):
     for plot in plots.plots:
         assert plot.hover_x is None and not plot.hover_line.isVisible()
         assert plot.readout == ""
+
+
+def test_the_big_number_fits_a_short_plot(open_window):
+    window = open_window("store-outage")
+    window.driver.step(65.0)
+    plots = draw(window)
+    total = plots.total
+    assert total.value > 1000
+    total.fit(400, 200)
+    assert total.number_points == BIG_PT and total.shown == total.text
+    total.fit(150, 24)  # a plots dock squeezed to its minimum
+    rect = total.boundingRect()
+    assert rect.height() <= 24 and rect.width() <= 150 - 16
+    assert total.number_points < BIG_PT
+    assert total.shown in (total.text, f"{total.value:,} lost")

@@ -99,6 +99,7 @@ def color_distance(a: str, b: str) -> float:
 
 #: Lines and symbols need at least this contrast with the plot background.
 MIN_CONTRAST = 3.0
+SERVER_MIN_CONTRAST = 2.5
 #: A lightened code or loss colour keeps this far from the status green and the servers'.
 _KEEP_AWAY = 75.0
 
@@ -108,18 +109,22 @@ def display_color(color: str, background: str) -> str:
     """``color`` as drawn on ``background``: on a dark background, dark palette colours
     (SERVER_DOWN's plum, STORE_UNAVAILABLE's slate, the darkest loss reds) are lightened,
     keeping their hue, until they stand out and stay clear of the status green and the
-    (other) server colours; on a light background, or when already visible, unchanged."""
-    if _luminance(background) > 0.2 or contrast_ratio(color, background) >= MIN_CONTRAST:
+    (other) server colours; on a light background, or when already visible, unchanged.
+    Server colours, which the cards show too, change only when nearly invisible
+    (server-6's purple) and only as far as needed."""
+    server = color in SERVER_COLORS
+    least = SERVER_MIN_CONTRAST if server else MIN_CONTRAST
+    if _luminance(background) > 0.2 or contrast_ratio(color, background) >= least:
         return color
-    server = color in SERVER_COLORS  # servers keep apart among themselves as in light themes
     avoid = (GREEN, *(c for c in SERVER_COLORS if c != color))
-    away = 90.0 if server else _KEEP_AWAY
+    away = 90.0 if server else _KEEP_AWAY  # servers keep apart as in the light palette
+    target = MIN_CONTRAST if server else MIN_CONTRAST + 0.5
     c = QColor(color)
     h, lightness, s = colorsys.rgb_to_hls(c.redF(), c.greenF(), c.blueF())
     s *= 0.75  # a little less saturated, or the lightened colours glare
     out = color
     while lightness < 0.9 and (
-        contrast_ratio(out, background) < MIN_CONTRAST + 0.5
+        contrast_ratio(out, background) < target
         or any(color_distance(out, a) < away for a in avoid)
     ):
         lightness += 0.01
@@ -437,6 +442,7 @@ class BigNumber(QGraphicsItem):
         self.color = theme.text
         self.scale_factor = 1.0
         self.room = 10_000.0  # the width it may take
+        self.room_h = 10_000.0  # and the height
         self.setZValue(20)
         self.setPos(8, 4)
         self._layout = self._lay_out()
@@ -458,8 +464,10 @@ class BigNumber(QGraphicsItem):
         self.scale_factor = factor
         self._relayout()
 
-    def fit(self, width: float) -> None:
+    def fit(self, width: float, height: float) -> None:
+        """Keep within ``width`` and ``height`` pixels (the data area's free top)."""
         self.room = max(40.0, width - 16.0)
+        self.room_h = max(12.0, height)
         self._relayout()
 
     def _relayout(self) -> None:
@@ -467,35 +475,32 @@ class BigNumber(QGraphicsItem):
         self._layout = self._lay_out()
         self.update()
 
-    def _lay_out(self) -> tuple[QFont, QFont, QPointF, QPointF, QRectF]:
-        """Fonts, where number and caption go (baselines), and the rectangle taken."""
+    def _lay_out(self) -> tuple[QFont, QFont, QPointF, QPointF, QRectF, str]:
+        """Fonts, where number and caption go (baselines), the rectangle taken and the
+        caption: the largest number (down to half size) that fits, on one line with its
+        caption, or with the caption under it, or with just "lost" after it (the title
+        says the rest); at half size, one line whatever the room."""
         s = self.scale_factor
         small = font(LABEL_PT * s)
         fs = QFontMetricsF(small)
-        number, caption = f"{self.value:,}", self.caption
+        number = f"{self.value:,}"
         points = BIG_PT * s
         while True:
             big = font(points, bold=True)
             fb = QFontMetricsF(big)
-            wn, wc = fb.horizontalAdvance(number), fs.horizontalAdvance(caption)
-            if wn + 6 + wc <= self.room:  # one line
-                base = fb.ascent()
-                return (
-                    big,
-                    small,
-                    QPointF(0, base),
-                    QPointF(wn + 6, base),
-                    QRectF(0, 0, wn + 6 + wc, fb.height()),
-                )
-            if wn <= self.room or points <= 0.5 * BIG_PT * s:  # the caption below
-                h = fb.ascent() + fs.height()
-                return (
-                    big,
-                    small,
-                    QPointF(0, fb.ascent()),
-                    QPointF(0, h - fs.descent()),
-                    QRectF(0, 0, max(wn, wc), h + 2),
-                )
+            wn, base = fb.horizontalAdvance(number), fb.ascent()
+            smallest = points <= 0.5 * BIG_PT * s
+            for caption in (self.caption, "lost"):
+                wc = fs.horizontalAdvance(caption)
+                fits = wn + 6 + wc <= self.room and fb.height() <= self.room_h
+                if fits or (smallest and caption == "lost"):
+                    one_line = QRectF(0, 0, wn + 6 + wc, fb.height())
+                    return big, small, QPointF(0, base), QPointF(wn + 6, base), one_line, caption
+                h = base + fs.height()
+                if caption != "lost" and max(wn, wc) <= self.room and h + 2 <= self.room_h:
+                    below = QPointF(0, h - fs.descent())
+                    two_lines = QRectF(0, 0, max(wn, wc), h + 2)
+                    return big, small, QPointF(0, base), below, two_lines, caption
             points -= 1.0
 
     @property
@@ -505,14 +510,19 @@ class BigNumber(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._layout[4]
 
+    @property
+    def shown(self) -> str:
+        """What it says on screen ("1,036 sessions lost", or "1,036 lost" when tight)."""
+        return f"{self.value:,} {self._layout[5]}"
+
     def paint(self, p: QPainter, *args) -> None:
-        big, small, at_number, at_caption, _ = self._layout
+        big, small, at_number, at_caption, _, caption = self._layout
         p.setFont(big)
         p.setPen(QColor(display_color(self.color, self.theme.plot_bg)))
         p.drawText(at_number, f"{self.value:,}")
         p.setFont(small)
         p.setPen(QColor(self.theme.text))
-        p.drawText(at_caption, self.caption)
+        p.drawText(at_caption, caption)
 
 
 # --- the plot ---------------------------------------------------------------------------
@@ -835,8 +845,8 @@ class Plot(pg.PlotWidget):
         return (and keep in ``readout``) the time and each series' value there."""
         rows: list[tuple[LegendEntry, float]] = []
         t_at: float | None = None
-        for key, entry in self.series.items():
-            xs, ys = self.curves[key].getData()
+        for entry in self.legend.entries:  # in legend order: the total first
+            xs, ys = self.curves[entry.key].getData()
             if xs is None or len(xs) == 0:
                 continue
             if t_at is None:  # the sample time nearest the mouse

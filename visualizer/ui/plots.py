@@ -203,7 +203,8 @@ class PlotPanel(QWidget):
         self._fit_total()
 
     def _fit_total(self) -> None:
-        self.total.fit(self.lost.vb.width())
+        vb = self.lost.vb  # the top half of the data area is kept free (``room=2``)
+        self.total.fit(vb.width(), 0.5 * vb.height() - 6)
         self.lost.place_labels()
 
     # --- data ---------------------------------------------------------------------------
