@@ -191,10 +191,21 @@ _ALGORITHMS = {
 }
 _SETTING_WORDS = {
     "traffic.users_per_s": ("users", "/s"),
-    "state.session_kb": ("session", " KB"),
-    "store.latency_ms": ("store", " ms"),
+    "traffic.requests_per_user": ("requests/user", ""),
+    "traffic.think_time_s": ("think", " s"),
+    "traffic.max_retries": ("retries", ""),
+    "traffic.logout_fraction": ("logouts", ""),
+    "traffic.proxy_fraction": ("proxies", ""),
+    "balancer.health_check_s": ("health check", " s"),
     "servers.workers": ("workers", ""),
+    "servers.service_ms": ("service", " ms"),
     "servers.memory_mb": ("memory cap", " MB"),
+    "servers.queue_limit": ("queue limit", ""),
+    "state.session_kb": ("session", " KB"),
+    "state.ttl_s": ("TTL", " s"),
+    "state.token_verify_ms": ("token check", " ms"),
+    "store.latency_ms": ("store", " ms"),
+    "store.replicas": ("replicas", ""),
     "network.latency_ms": ("network", " ms"),
 }
 
@@ -301,6 +312,11 @@ class Legend(pg.GraphicsWidget):
         self.entries.append(entry)
         self.entries.sort(key=lambda e: e.order)
         self.relayout()
+
+    def clear(self) -> None:
+        if self.entries:
+            self.entries.clear()
+            self.relayout()
 
     def set_text(self, key: object, text: str) -> None:
         for e in self.entries:
@@ -656,13 +672,18 @@ class Plot(pg.PlotWidget):
             self.getPlotItem().setRange(xRange=(lo, hi), yRange=y, padding=0.0)
 
     def clear_data(self) -> None:
+        """Nothing of what was drawn stays: no line, no legend entry, no marker (a new
+        run, or a jump, draws its own)."""
+        self.hide_readout()
         for c in self.curves.values():
-            c.setData([], [])
+            self.getPlotItem().removeItem(c)
+        self.curves.clear()
+        self.series.clear()
+        self.legend.clear()
         self._markers_state = ()
         self.set_markers([], 0.0)
         self.set_ends([])
         self._range = ()
-        self.hide_readout()
 
     # --- markers ----------------------------------------------------------------------
 
