@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every request's trace as JSON Lines: route, session lookup, outcome, "
         "where its time went ('-': stdout only)",
     )
+    from visualizer import cli_compare
+
+    cli_compare.add_parser(sub)
     exp = sub.add_parser(
         "export",
         help="render the window offscreen at a simulated time and write its files",
@@ -161,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             code = _cmd_run(args)
         elif args.command == "export":
             code = _cmd_export(args)
+        elif args.command == "compare":
+            from visualizer import cli_compare
+
+            code = cli_compare.run(args)
         else:
             code = _cmd_window(args)
         _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
@@ -325,7 +332,7 @@ def _cmd_scenarios(out: TextIO) -> int:
     return EXIT_OK
 
 
-def _output_path(text: str, option: str) -> Path:
+def _output_path(text: str, option: str, command: str = "run") -> Path:
     """The file an output option names, checked now rather than when the run is over:
     its folder exists and takes new files, and it is not a folder itself."""
     try:
@@ -333,12 +340,12 @@ def _output_path(text: str, option: str) -> Path:
     except RuntimeError:  # ~name of a user this system does not have
         user = text[1:].partition("/")[0]
         raise UsageError(
-            f"visualizer run: {option} {text}: there is no user {user!r}, "
+            f"visualizer {command}: {option} {text}: there is no user {user!r}, "
             f"so ~{user} names no folder"
         ) from None
     reason = unwritable_reason(path)
     if reason is not None:
-        raise UsageError(f"visualizer run: {option} {text}: {reason}")
+        raise UsageError(f"visualizer {command}: {option} {text}: {reason}")
     return path
 
 
@@ -352,12 +359,14 @@ def _same_file(a: Path, b: Path) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and not stat.S_ISCHR(sa.st_mode)
 
 
-def _cannot_write(option: str, text: str, exc: OSError) -> UsageError:
-    return UsageError(f"visualizer run: {option} {text}: cannot write ({exc.strerror or exc})")
+def _cannot_write(option: str, text: str, exc: OSError, command: str = "run") -> UsageError:
+    return UsageError(
+        f"visualizer {command}: {option} {text}: cannot write ({exc.strerror or exc})"
+    )
 
 
 @contextmanager
-def _csv_output(text: str | None, path: Path | None) -> Iterator[_CsvOut]:
+def _csv_output(text: str | None, path: Path | None, command: str = "run") -> Iterator[_CsvOut]:
     """Where the CSV goes: stdout for ``-``, a file written as the run goes and committed
     when the block ends (all or nothing), or nowhere. A failed write of the CSV is an
     input error naming it; other failures in the block pass through unchanged."""
@@ -368,14 +377,14 @@ def _csv_output(text: str | None, path: Path | None) -> Iterator[_CsvOut]:
     try:
         with opened as fh:
             in_block = True
-            yield _CsvOut(fh, text or "")
+            yield _CsvOut(fh, text or "", command)
             in_block = False
     except BrokenPipeError:
         raise
     except OSError as exc:
         if in_block:
             raise
-        raise _cannot_write("--csv", text or "", exc) from None
+        raise _cannot_write("--csv", text or "", exc, command) from None
 
 
 @contextmanager
@@ -422,9 +431,10 @@ class _TraceOut:
 class _CsvOut:
     """Rows of the per-second CSV, or nothing when no CSV was asked for."""
 
-    def __init__(self, fh: TextIO | None, text: str) -> None:
+    def __init__(self, fh: TextIO | None, text: str, command: str = "run") -> None:
         self._writer = csv.writer(fh, lineterminator="\n") if fh is not None else None
         self._text = text
+        self._command = command
 
     def write(self, row: list[Any]) -> None:
         if self._writer is None:
@@ -434,7 +444,7 @@ class _CsvOut:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise _cannot_write("--csv", self._text, exc) from None
+            raise _cannot_write("--csv", self._text, exc, self._command) from None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -451,6 +461,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "stdout; write all but one of them to files"
         )
     config = _load_config(args)
+    if config.compare is not None:  # a comparison's file: run its side A
+        from visualizer.app.compare import sides
+
+        config = sides(config)[0]
+        print(
+            "visualizer run: this scenario compares two designs; this is side A "
+            "(visualizer compare runs both)",
+            file=sys.stderr,
+        )
     paths = {
         option: _output_path(text, option)
         for option, text in outputs.items()

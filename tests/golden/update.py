@@ -8,17 +8,18 @@ import io
 from pathlib import Path
 
 from visualizer import cli
-from visualizer.sim.scenario import list_presets
+from visualizer.sim.scenario import list_presets, load
 
 FOLDER = Path(__file__).resolve().parent
 
 
 def golden_json(name: str) -> str:
-    """What ``visualizer run NAME --json -`` prints."""
+    """What ``visualizer run NAME --json -`` prints (``compare`` for a comparison)."""
+    command = "compare" if load(name).compare is not None else "run"
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = cli.main(["run", name, "--json", "-"])
-    assert code == 0, f"visualizer run {name} failed"
+        code = cli.main([command, name, "--json", "-"])
+    assert code == 0, f"visualizer {command} {name} failed"
     return out.getvalue()
 
 

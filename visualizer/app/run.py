@@ -240,6 +240,10 @@ class Run:
         self._collect()
         return done
 
+    def check(self, command: Command) -> None:
+        """Raise ``ConfigError`` if ``apply`` would refuse ``command`` (changes nothing)."""
+        self._sim.check(command)
+
     def apply(self, command: Command) -> bool:
         """Apply a command now; given in the past, it starts a new future (the old one can
         come back with ``undo``). A bad value raises ``ConfigError`` and changes nothing."""

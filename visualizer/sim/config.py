@@ -163,6 +163,17 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class CompareSection:
+    """Side B of a comparison (``[compare]``): the settings in which B differs from A,
+    and the commands only one side was given. A and B share everything else: the seed,
+    the duration, the scheduled faults and so the same users at the same moments."""
+
+    changes: tuple[tuple[str, Any], ...] = ()  # (dotted key, plain value)
+    only_a: tuple[Fault, ...] = ()
+    only_b: tuple[Fault, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     scenario: ScenarioSection = field(default_factory=ScenarioSection)
     traffic: TrafficSection = field(default_factory=TrafficSection)
@@ -172,6 +183,7 @@ class Config:
     store: StoreSection = field(default_factory=StoreSection)
     network: NetworkSection = field(default_factory=NetworkSection)
     faults: tuple[Fault, ...] = ()
+    compare: CompareSection | None = None  # a comparison opens with B beside A
 
     def get(self, key: str) -> Any:
         """Value of a dotted key such as ``"state.mode"``."""
@@ -182,15 +194,31 @@ class Config:
         """Plain, JSON- and TOML-friendly dict (enums as their strings)."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
-            if f.name == "faults":
+            if f.name in _NOT_SECTIONS:
                 continue
             section = getattr(self, f.name)
             out[f.name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
-        out["faults"] = [
-            {k: _plain(v) for k, v in dataclasses.asdict(fault).items() if v is not None}
-            for fault in self.faults
-        ]
+        out["faults"] = [_fault_dict(fault) for fault in self.faults]
+        if self.compare is not None:
+            out["compare"] = _compare_dict(self.compare)
         return out
+
+
+def _fault_dict(fault: Fault) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in dataclasses.asdict(fault).items() if v is not None}
+
+
+def _compare_dict(compare: CompareSection) -> dict[str, Any]:
+    """``[compare]`` as TOML reads it: changes nested by section, then the one-side faults."""
+    out: dict[str, Any] = {}
+    for key, value in compare.changes:
+        section, name = key.split(".", 1)
+        out.setdefault(section, {})[name] = _plain(value)
+    for side in ("only_a", "only_b"):
+        faults = getattr(compare, side)
+        if faults:
+            out[side] = [_fault_dict(f) for f in faults]
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -198,8 +226,9 @@ def _plain(value: Any) -> Any:
 
 
 #: Sections that hold plain keys (everything but ``faults``), in file order.
+_NOT_SECTIONS = ("faults", "compare")
 SECTIONS: dict[str, type] = {
     f.name: f.default_factory  # type: ignore[misc]
     for f in dataclasses.fields(Config)
-    if f.name != "faults"
+    if f.name not in _NOT_SECTIONS
 }

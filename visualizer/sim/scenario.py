@@ -200,11 +200,24 @@ def to_toml(config: Config) -> str:
         lines.append(f"[{section}]")
         lines.extend(f"{key} = {_toml_value(value)}" for key, value in data[section].items())
         lines.append("")
-    for fault in data["faults"]:
-        lines.append("[[faults]]")
+    _toml_faults(lines, "faults", data["faults"])
+    compare = data.get("compare")
+    if compare is not None:
+        lines.append("[compare]")
+        for section, body in compare.items():
+            if section not in ("only_a", "only_b"):
+                lines.extend(f"{section}.{k} = {_toml_value(v)}" for k, v in body.items())
+        lines.append("")
+        for side in ("only_a", "only_b"):
+            _toml_faults(lines, f"compare.{side}", compare.get(side, []))
+    return "\n".join(lines)
+
+
+def _toml_faults(lines: list[str], table: str, faults: list[dict[str, Any]]) -> None:
+    for fault in faults:
+        lines.append(f"[[{table}]]")
         lines.extend(f"{key} = {_toml_value(value)}" for key, value in fault.items())
         lines.append("")
-    return "\n".join(lines)
 
 
 def _toml_value(value: Any) -> str:

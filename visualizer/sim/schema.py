@@ -20,6 +20,7 @@ from typing import Any
 from visualizer.sim.config import (
     MAX_SERVERS,
     SECTIONS,
+    CompareSection,
     Config,
     Fault,
     FaultAction,
@@ -181,13 +182,13 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
     specs = key_specs()
     sections: dict[str, dict[str, Any]] = {}
     for section, body in data.items():
-        if section == "faults":
+        if section in ("faults", "compare"):
             continue
         if section not in SECTIONS:
             raise ConfigError(
                 f"{where}: unknown section [{section}]; allowed sections: "
                 + ", ".join(f"[{s}]" for s in SECTIONS)
-                + ", [[faults]]"
+                + ", [[faults]], [compare]"
             )
         if not isinstance(body, Mapping):
             raise ConfigError(f"{where}: {section} must be a table like [{section}], not a value")
@@ -205,7 +206,53 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
     config = Config(**built)
     check_load(config, where)
     faults = _parse_faults(data.get("faults", []), config, where)
-    return dataclasses.replace(config, faults=faults)
+    config = dataclasses.replace(config, faults=faults)
+    if "compare" in data:
+        config = dataclasses.replace(config, compare=parse_compare(data["compare"], config, where))
+    return config
+
+
+#: What ``[compare]`` holds besides changed settings: commands given to one side only.
+_ONE_SIDE = ("only_a", "only_b")
+
+
+def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
+    """``[compare]``: the settings B changes (``state.mode = "shared"``, or nested as
+    ``[compare.state]``) and ``[[compare.only_a]]`` / ``[[compare.only_b]]`` faults."""
+    at = f"{where}: [compare]"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{at} must be a table of the settings B changes, e.g. state.mode = ...")
+    changes: dict[str, Any] = {}
+    specs = key_specs()
+    for section, body in raw.items():
+        if section in _ONE_SIDE:
+            continue
+        if not isinstance(body, Mapping):
+            raise ConfigError(
+                f"{at}: {section} = {_show(body)}: write each change as section.key = value, "
+                'e.g. state.mode = "shared"'
+            )
+        for name, value in body.items():
+            key = f"{section}.{name}"
+            spec = specs.get(key)
+            if spec is None:
+                live = (k for k, spec in specs.items() if spec.section in LIVE_SECTIONS)
+                raise ConfigError(f"{at}: unknown key {key}; B may change: " + ", ".join(live))
+            if section not in LIVE_SECTIONS:
+                raise ConfigError(
+                    f"{at}: {key} cannot differ between A and B: they share the scenario, its "
+                    "seed and its duration; allowed: " + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
+                )
+            changes[key] = _plain(coerce(spec, value, at))
+    base = dataclasses.replace(config, compare=None)
+    b = with_values(base, changes, at)
+    sides = {}
+    for side, cfg in zip(_ONE_SIDE, (base, b), strict=True):
+        faults = _parse_faults(raw.get(side, []), cfg, f"{at} {side}")
+        both = sorted([*cfg.faults, *faults], key=lambda f: f.at_s)
+        _check_targets(both, cfg.servers.count, f"{at} {side}")
+        sides[side] = faults
+    return CompareSection(tuple(changes.items()), **sides)
 
 
 def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:

@@ -285,14 +285,23 @@ class Simulation:
         finally:
             self._from_schedule = False
 
-    def _set_value(self, key: str, value: Any) -> bool:
+    def check(self, command: Command) -> None:
+        """Raise ``ConfigError`` if ``apply`` would refuse ``command`` (nothing changes), so
+        a command for two runs is checked on both before either applies it."""
+        if isinstance(command, SetValue):
+            self._checked_value(command.key, command.value)
+
+    def _checked_value(self, key: str, value: Any) -> Config:
         section = key.split(".", 1)[0]
         if section not in LIVE_SECTIONS:
             raise ConfigError(
                 f"{key} cannot change while running; allowed live: "
                 + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
             )
-        new = with_values(self.config, {key: value}, "setting", check_faults=False)
+        return with_values(self.config, {key: value}, "setting", check_faults=False)
+
+    def _set_value(self, key: str, value: Any) -> bool:
+        new = self._checked_value(key, value)
         if new == self.config:
             return False
         fleet = self.fleet

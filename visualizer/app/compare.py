@@ -1,0 +1,339 @@
+"""Two designs on identical traffic: runs A and B that share one clock.
+
+B is A with a few settings changed (a scenario's ``[compare]`` section). Both draw from
+the same named random streams, so the same users arrive at the same moments with the
+same intentions; only the design differs. Time, seeks, undo and live commands act on
+both at the same simulated moment, unless a command is meant for one side only.
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from visualizer.app.run import Run
+from visualizer.sim.commands import Command, to_fault
+from visualizer.sim.config import CompareSection, Config, Fault, Mode
+from visualizer.sim.schema import LIVE_SECTIONS, key_specs, with_values
+
+
+class Side(StrEnum):
+    A = "a"
+    B = "b"
+
+
+SIDES = (Side.A, Side.B)
+
+
+def sides(config: Config) -> tuple[Config, Config]:
+    """The configs of A and B for a scenario (B = A when it has no ``[compare]``).
+
+    Neither keeps the ``[compare]`` section: each is an ordinary scenario that
+    ``visualizer run`` runs to the same numbers."""
+    compare = config.compare or CompareSection()
+    base = dataclasses.replace(config, compare=None)
+    a = _with_faults(base, compare.only_a)
+    b = with_values(base, dict(compare.changes), "[compare]")
+    return a, _with_faults(b, compare.only_b)
+
+
+def _with_faults(config: Config, extra: Iterable[Fault]) -> Config:
+    extra = tuple(extra)
+    if not extra:
+        return config
+    faults = sorted([*config.faults, *extra], key=lambda f: f.at_s)
+    return dataclasses.replace(config, faults=tuple(faults))
+
+
+def with_b_changes(config: Config, changes: Mapping[str, Any]) -> Config:
+    """``config`` (side A) with ``changes`` as its ``[compare]`` section, validated."""
+    plain = {k: getattr(v, "value", v) for k, v in changes.items()}
+    with_values(config, plain, "B")  # refuses a bad value before anything is built
+    old = config.compare or CompareSection()
+    merged = dict(old.changes) | plain
+    section = dataclasses.replace(old, changes=tuple(merged.items()))
+    return dataclasses.replace(config, compare=section)
+
+
+# --- what differs, in words ---------------------------------------------------------------
+
+_MODE_WORDS = {Mode.LOCAL: "server memory", Mode.SHARED: "shared store", Mode.TOKEN: "tokens"}
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+#: Short words for a setting's value, for the sides' titles ("6 servers", "store 15 ms").
+_SHORT: dict[str, Callable[[Any], str]] = {
+    "traffic.users_per_s": lambda v: f"{_n(v)} users/s",
+    "traffic.requests_per_user": lambda v: f"{_n(v)} requests per user",
+    "traffic.think_time_s": lambda v: f"think {_n(v)} s",
+    "traffic.on_error": lambda v: f"on error {v}",
+    "balancer.algorithm": lambda v: str(v).replace("_", " "),
+    "balancer.health_check_s": lambda v: f"health check {_n(v)} s" if v else "no health check",
+    "servers.count": lambda v: f"{v} servers",
+    "servers.workers": lambda v: f"{v} workers",
+    "servers.service_ms": lambda v: f"service {_n(v)} ms",
+    "servers.memory_mb": lambda v: f"memory cap {_n(v)} MB" if v else "no memory cap",
+    "state.session_kb": lambda v: f"sessions {_n(v)} KB",
+    "state.ttl_s": lambda v: f"TTL {_n(v)} s",
+    "store.latency_ms": lambda v: f"store {_n(v)} ms",
+    "store.replicas": lambda v: f"{v} replicas",
+    "network.latency_ms": lambda v: f"network {_n(v)} ms",
+}
+
+
+def design_words(config: Config) -> str:
+    """Where state lives, and stickiness where it matters: "sticky, server memory"."""
+    mode = config.state.mode
+    words = _MODE_WORDS[mode]
+    if mode is Mode.LOCAL:
+        return ("sticky, " if config.balancer.sticky else "not sticky, ") + words
+    return words
+
+
+def differing_keys(a: Config, b: Config) -> list[str]:
+    return [
+        key
+        for key, spec in key_specs().items()
+        if spec.section in LIVE_SECTIONS and a.get(key) != b.get(key)
+    ]
+
+
+def titles(a: Config, b: Config) -> tuple[str, str]:
+    """Each side titled by what differs: ("A: sticky, server memory", "B: shared store")."""
+    keys = differing_keys(a, b)
+    out = []
+    for label, config in (("A", a), ("B", b)):
+        words = [design_words(config)]
+        for key in keys:
+            if key in ("state.mode", "balancer.sticky"):
+                continue
+            value = config.get(key)
+            value = getattr(value, "value", value)
+            short = _SHORT.get(key)
+            words.append(short(value) if short else f"{key} = {value}")
+        out.append(f"{label}: " + ", ".join(words))
+    return out[0], out[1]
+
+
+# --- the two runs -------------------------------------------------------------------------
+
+
+class Comparison:
+    """Runs A and B on one clock. Views read ``a`` and ``b`` as they read one run."""
+
+    def __init__(self, config: Config, **run_options: Any) -> None:
+        a, b = sides(config)
+        self.config = config  # the scenario as given (with its [compare] section)
+        self.a = Run(a, **run_options)
+        self.b = Run(b, **run_options)
+        self.titles = titles(a, b)
+        self._undo_sides: list[tuple[Side, ...]] = []
+
+    @property
+    def runs(self) -> tuple[Run, Run]:
+        return self.a, self.b
+
+    def run(self, side: Side) -> Run:
+        return self.a if side is Side.A else self.b
+
+    @property
+    def now(self) -> float:
+        return self.a.now
+
+    @property
+    def end(self) -> float:
+        return min(self.a.end, self.b.end)
+
+    @property
+    def rewound(self) -> bool:
+        return self.now < self.end
+
+    def advance(self, until: float) -> None:
+        for run in self.runs:
+            run.advance(until)
+
+    def advance_some(self, until: float, max_events: int) -> bool:
+        """Towards ``until`` within a budget: A goes as far as the budget allows, B
+        catches up to exactly the same moment."""
+        done = self.a.advance_some(until, max_events)
+        self.b.advance(self.a.now)
+        return done
+
+    def apply(self, command: Command, side: Side | None = None) -> bool:
+        """Apply ``command`` now to both runs (or one ``side``). A value either run would
+        refuse raises ``ConfigError`` before any run changes."""
+        targets = self.runs if side is None else (self.run(side),)
+        for run in targets:
+            run.check(command)
+        rewound = [run.rewound for run in targets]
+        changed = [run.apply(command) for run in targets]
+        branched = tuple(
+            s
+            for s, run, was, did in zip(
+                SIDES if side is None else (side,), targets, rewound, changed, strict=True
+            )
+            if was and did
+        )
+        if branched:
+            self._undo_sides.append(branched)
+        return any(changed)
+
+    def seek(self, t: float) -> None:
+        t = min(max(0.0, t), self.end)
+        for run in self.runs:
+            run.seek(t)
+
+    def undo(self) -> bool:
+        """Bring back the future the last command given in the past replaced (on the
+        sides it changed); both sides end at the same moment."""
+        if not self._undo_sides:
+            return False
+        for s in self._undo_sides.pop():
+            self.run(s).undo()
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo_sides)
+
+    def summaries(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.a.summary(), self.b.summary()
+
+    def reproducible_config(self) -> Config:
+        """One scenario with a ``[compare]`` section that reopens this comparison: the
+        commands both runs took become shared faults, the others one side's faults."""
+        a_cmds = Counter(self.a.commands)
+        b_cmds = Counter(self.b.commands)
+        both = a_cmds & b_cmds
+        base = self.config
+        compare = base.compare or CompareSection()
+        shared = [to_fault(t, c) for (t, c), n in both.items() for _ in range(n)]
+        only = {}
+        for name, counts, old in (
+            ("only_a", a_cmds - both, compare.only_a),
+            ("only_b", b_cmds - both, compare.only_b),
+        ):
+            added = [to_fault(t, c) for (t, c), n in counts.items() for _ in range(n)]
+            only[name] = tuple(sorted([*old, *added], key=lambda f: f.at_s))
+        faults = tuple(sorted([*base.faults, *shared], key=lambda f: f.at_s))
+        return dataclasses.replace(
+            base, faults=faults, compare=dataclasses.replace(compare, **only)
+        )
+
+
+# --- the numbers side by side -------------------------------------------------------------
+
+#: The parts of a summary ``diff`` covers (B − A for every number, same nesting).
+DIFF_PARTS = ("requests", "latency_ms", "sessions", "memory_mb")
+
+
+def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """B − A for every number in the summaries' requests, latency, sessions and memory:
+    ``None`` where either side measured nothing (no latency yet); a server only one
+    side has counts as holding nothing on the other."""
+    return {part: _diff(a[part], b[part]) for part in DIFF_PARTS}
+
+
+def _diff(a: Any, b: Any) -> Any:
+    if isinstance(a, Mapping) or isinstance(b, Mapping):
+        a, b = a or {}, b or {}
+        keys = list(a) + [k for k in b if k not in a]
+        return {k: _diff(a.get(k, 0), b.get(k, 0)) for k in keys}
+    if a is None or b is None:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        return b - a
+    return round(b - a, 3)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of the scoreboard: a measure for A and B, B − A, and the better side
+    (``None`` on a tie), for a view to mark with more than colour."""
+
+    label: str
+    a: float | None
+    b: float | None
+    unit: str = ""
+    higher_is_better: bool = False
+    indent: bool = False  # a part of the row above (a cause, a code)
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    @property
+    def better(self) -> Side | None:
+        d = self.difference
+        if d is None or self.difference_text() == "same":
+            return None
+        b_better = d > 0 if self.higher_is_better else d < 0
+        return Side.B if b_better else Side.A
+
+    def text(self, value: float | None) -> str:
+        if value is None:
+            return "–"
+        if self.unit == "ms" or self.unit == "MB":
+            return f"{value:,.1f} {self.unit}"
+        return f"{value:,.0f}"
+
+    def difference_text(self) -> str:
+        d = self.difference
+        if d is None:
+            return "–"
+        body = self.text(abs(d))
+        if abs(d) < 1e-9 or body == self.text(0.0):
+            return "same"  # (or too small to show)
+        return ("+" if d > 0 else "−") + body
+
+
+def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    """The rows the scoreboard shows, from the two summaries: sessions lost (by cause),
+    failed requests (by code), latency p50 and p95, peak memory, requests served. Causes
+    and codes appear when either side has any."""
+    rows = [ScoreRow("Sessions lost", a["sessions"]["lost"], b["sessions"]["lost"])]
+    for cause, n in a["sessions"]["lost_by_cause"].items():
+        m = b["sessions"]["lost_by_cause"][cause]
+        if n or m:
+            rows.append(ScoreRow(f"by {cause.replace('_', ' ')}", n, m, indent=True))
+    rows.append(ScoreRow("Failed requests", a["requests"]["failed"], b["requests"]["failed"]))
+    for code, n in a["requests"]["by_code"].items():
+        m = b["requests"]["by_code"][code]
+        if n or m:
+            rows.append(ScoreRow(code, n, m, indent=True))
+    for q in ("p50", "p95"):
+        rows.append(ScoreRow(f"Latency {q}", a["latency_ms"][q], b["latency_ms"][q], "ms"))
+    rows.append(
+        ScoreRow(
+            "Peak memory",
+            a["memory_mb"]["peak_total"],
+            b["memory_mb"]["peak_total"],
+            "MB",
+        )
+    )
+    rows.append(
+        ScoreRow(
+            "in the store",
+            a["memory_mb"]["peak_store"],
+            b["memory_mb"]["peak_store"],
+            "MB",
+            indent=True,
+        )
+    )
+    rows.append(
+        ScoreRow(
+            "Requests served",
+            a["requests"]["ok"],
+            b["requests"]["ok"],
+            higher_is_better=True,
+        )
+    )
+    return rows

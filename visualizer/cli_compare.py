@@ -1,0 +1,218 @@
+"""``visualizer compare``: two designs on the same traffic, headless, side by side.
+
+A is the scenario (with ``--a`` changes), B is A with the scenario's ``[compare]``
+changes and ``--b`` ones. Both runs draw from the same named random streams, so the
+numbers differ only where the designs do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from typing import Any
+
+from visualizer import cli
+from visualizer.app.compare import diff, scoreboard, sides, titles
+from visualizer.sim.config import CompareSection, Config
+from visualizer.sim.schema import (
+    LIVE_SECTIONS,
+    ConfigError,
+    parse_override,
+    server_slots,
+    with_values,
+)
+
+COMMAND = "compare"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        COMMAND,
+        help="run two designs on identical traffic and print them side by side",
+        description="Run A (the scenario) and B (A with the scenario's [compare] changes "
+        "and --b ones) on the same users and print both with B − A. A file with a "
+        "[compare] section needs no --b.",
+    )
+    cli._scenario_options(p)
+    p.add_argument(
+        "--b",
+        dest="b",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="what B changes, e.g. --b state.mode=shared (repeatable)",
+    )
+    p.add_argument(
+        "--a",
+        dest="a",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a change for A only (repeatable)",
+    )
+    p.add_argument("--duration", type=cli._seconds, metavar="S", help="simulated seconds")
+    p.add_argument(
+        "--json",
+        metavar="PATH|-",
+        help='write {"schema": 1, "a": ..., "b": ..., "diff": B − A} (\'-\': stdout only)',
+    )
+    p.add_argument(
+        "--csv",
+        metavar="PATH|-",
+        help="write both runs' per-second metrics as one CSV, columns a_* and b_* "
+        "('-': stdout only)",
+    )
+
+
+def comparison_config(args: argparse.Namespace) -> Config:
+    """The scenario with ``--a`` applied to A only and ``--b`` added to ``[compare]``."""
+    config = cli._load_config(args)
+    a_changes = _changes(args.a, "--a")
+    b_changes = _changes(args.b, "--b")
+    compare = config.compare or CompareSection()
+    if not (a_changes or b_changes or compare.changes):
+        raise cli.UsageError(
+            f"visualizer {COMMAND}: A and B would be the same; say what B changes with "
+            "--b section.key=value (e.g. --b state.mode=shared) or use a scenario with a "
+            "[compare] section"
+        )
+    a = with_values(config, a_changes, "--a")
+    # B keeps the scenario's own values of what --a changed, unless B changes them too
+    kept = {key: _plain(config.get(key)) for key in a_changes}
+    b = kept | dict(compare.changes) | b_changes
+    with_values(dataclasses.replace(a, compare=None), b, "--b")  # every B value, now
+    return _with_changes(a, b)
+
+
+def _with_changes(config: Config, changes: dict[str, Any]) -> Config:
+    compare = config.compare or CompareSection()
+    return dataclasses.replace(
+        config, compare=dataclasses.replace(compare, changes=tuple(changes.items()))
+    )
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _changes(texts: list[str], option: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text in texts:
+        try:
+            key, value = parse_override(text)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("--set", option, 1)) from None
+        if key.split(".", 1)[0] not in LIVE_SECTIONS:
+            raise ConfigError(
+                f"{option} {text}: {key} cannot differ between A and B (they share the "
+                "scenario, its seed and its duration); use --set, --seed or --duration "
+                "for both"
+            )
+        out[key] = _plain(value)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from visualizer.sim import table
+    from visualizer.sim.simulation import Simulation
+    from visualizer.sim.summary import summarize
+
+    if args.json == "-" and args.csv == "-":
+        raise cli.UsageError(
+            f"visualizer {COMMAND}: --json - and --csv - would both go to stdout; "
+            "write one of them to a file"
+        )
+    config = comparison_config(args)
+    paths = {
+        option: cli._output_path(text, option, COMMAND)
+        for option, text in (("--json", args.json), ("--csv", args.csv))
+        if text not in (None, "-")
+    }
+    if len(paths) == 2 and cli._same_file(paths["--json"], paths["--csv"]):
+        raise cli.UsageError(
+            f"visualizer {COMMAND}: --json {args.json} and --csv {args.csv} are the same "
+            "file; give each its own"
+        )
+    a_config, b_config = sides(config)
+    slots = (server_slots(a_config), server_slots(b_config))
+    pending: tuple[list[list[str]], list[list[str]]] = ([], [])
+    with cli._csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
+        head = table.header(slots[0])
+        rows.write(
+            [head[0]]
+            + [f"a_{c}" for c in head[1:]]
+            + [f"b_{c}" for c in table.header(slots[1])[1:]]
+        )
+        sims = [
+            Simulation(cfg, on_sample=lambda s, out=out, n=n: out.append(table.row(s, n)))
+            for cfg, out, n in zip((a_config, b_config), pending, slots, strict=True)
+        ]
+
+        def flush() -> None:
+            for ra, rb in zip(*pending, strict=True):
+                rows.write(ra + rb[1:])
+            for out in pending:
+                out.clear()
+
+        _advance_both(sims, config.scenario.duration_s, flush)
+    a, b = (summarize(sim) for sim in sims)
+    document = {"schema": 1, "a": a, "b": b, "diff": diff(a, b)}
+    text = json.dumps(document, indent=2) + "\n"
+    if "--json" in paths:
+        cli._flush_stdout()
+        try:
+            cli.write_atomic(paths["--json"], text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise cli._cannot_write("--json", args.json, exc, COMMAND) from None
+    if args.json == "-":
+        cli._write_out(sys.stdout, text)
+    elif args.csv != "-":
+        cli._write_out(sys.stdout, format_comparison(a, b, titles(a_config, b_config)) + "\n")
+    return cli.EXIT_OK
+
+
+def _advance_both(sims: list[Any], duration: float, flush: Any) -> None:
+    """Both runs in the same slices (their per-second rows pair up after each one), with
+    progress on a terminal when it takes more than a moment."""
+    show = sys.stderr.isatty()
+    started = time.monotonic()
+    shown = False
+    step = max(duration / 200.0, 1.0)
+    t = 0.0
+    while t < duration:
+        t = min(duration, t + step)
+        for sim in sims:
+            sim.advance(t)
+        flush()
+        if show and time.monotonic() - started > 1.0:
+            sys.stderr.write(f"\rsimulating A and B… {t:,.0f} / {duration:,.0f} s")
+            sys.stderr.flush()
+            shown = True
+    if shown:
+        sys.stderr.write("\r" + " " * 56 + "\r")
+
+
+def format_comparison(a: dict[str, Any], b: dict[str, Any], names: tuple[str, str]) -> str:
+    """The two summaries as one table: A, B, B − A and which side did better."""
+    cfg = a["config"]
+    lines = [
+        cli.printable(f"{a['scenario']}: {cfg['scenario']['title']}"),
+        f"seed {a['seed']}, {a['duration_s']:,.0f} s simulated, same users on both sides",
+        cli.printable(names[0]),
+        cli.printable(names[1]),
+        "",
+        f"{'':<22}{'A':>14}{'B':>14}{'B − A':>14}  better",
+    ]
+    for row in scoreboard(a, b):
+        label = ("  " + row.label) if row.indent else row.label
+        better = {None: "", "a": "A", "b": "B"}[row.better and row.better.value]
+        lines.append(
+            f"{label:<22}{row.text(row.a):>14}{row.text(row.b):>14}"
+            f"{row.difference_text():>14}  {better}"
+        )
+    return "\n".join(lines)
