@@ -404,3 +404,19 @@ def test_a_new_run_leaves_nothing_of_the_old_one(open_window):
     assert [e.text for _, e in plots.lost.legend.items] == ["crash (0)"]
     assert ("store",) not in plots.memory.curves  # no store in sticky-crash
     assert plots.lost.marker_labels() == []  # the store's crash was the old run's
+
+
+def test_a_short_plot_shows_server_shapes_in_fleet_order(open_window):
+    window = open_window("memory-growth", servers__count=16)
+    window.driver.step(20.0)
+    legend = draw(window).memory.legend
+    legend.set_max_height(10_000)
+    assert legend.level == legend.NUMBERS  # 16 full names would take too many rows
+    roomy = legend.maximumHeight()
+    legend.set_max_height(50)  # a plots dock at its minimum: a third of 150 px
+    assert legend.level == legend.SHAPES
+    texts = [text for _, _, _, text in legend._placed]
+    assert "server 1–16" in texts
+    assert legend.maximumHeight() < roomy
+    shapes = [entry.symbol for _, _, entry, text in legend._placed if entry and not text]
+    assert len(shapes) == 16  # each server's shape, no number

@@ -279,15 +279,18 @@ class LegendEntry:
 
 class Legend(pg.GraphicsWidget):
     """Entries (a line with the series' symbol, then its name) flowing in rows below the
-    data area, as many rows as they need: never over a line, never clipped. When full
-    names would take more than two rows, server names shorten to their numbers after a
-    "server" heading (as on the cards of a large fleet). ``headings`` (full, compact) go
-    before the first server entry: ("ok:", "ok, server") says what the server lines
-    count."""
+    data area, as many rows as they need: never over a line, never clipped.
+
+    Many servers take room, so the legend has three levels, the first that fits its
+    height budget (``max_height``, set by the plot) wins: full names; server numbers
+    after a "server" heading (as on the cards of a large fleet); server shapes alone
+    in fleet order after "server 1–16". ``headings`` (full, short) go before the first
+    server entry: ("ok:", "ok, server") says what the server lines count."""
 
     SAMPLE_W = 22.0
     GAP = 10.0
     PAD = 4.0
+    FULL, NUMBERS, SHAPES = 0, 1, 2
 
     def __init__(self, theme: Theme, headings: tuple[str, str] = ("", "server")) -> None:
         super().__init__()
@@ -298,9 +301,15 @@ class Legend(pg.GraphicsWidget):
         self._placed: list[tuple[float, float, LegendEntry | None, str]] = []
         self._width = -1.0
         self._picture: QPicture | None = None
-        self.compact = False
+        self.level = self.FULL
+        self.max_height = math.inf
         self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed))
         self.setMinimumWidth(0)
+
+    @property
+    def compact(self) -> bool:
+        """Server names shortened (to numbers or shapes)."""
+        return self.level != self.FULL
 
     # entries
     @property
@@ -330,29 +339,49 @@ class Legend(pg.GraphicsWidget):
         self._font = font(points)
         self.relayout()
 
+    def set_max_height(self, height: float) -> None:
+        if abs(height - self.max_height) >= 1.0:
+            self.max_height = height
+            self.relayout()
+
     # layout
     def _row_h(self) -> float:
         return max(QFontMetricsF(self._font).height(), 12.0) + 1.0
 
     def _sample_w(self, entry: LegendEntry | None) -> float:
-        """A line stub with the symbol on it; in compact mode the symbol alone."""
+        """A line stub with the symbol on it; a shortened server's symbol alone."""
         if entry is None or not entry.symbol:
             return 0.0
-        return (14.0 if self.compact and entry.short is not None else self.SAMPLE_W) + 3.0
+        if entry.short is not None and self.level != self.FULL:
+            return 14.0 + (3.0 if self.level == self.NUMBERS else 0.0)
+        return self.SAMPLE_W + 3.0
+
+    def _text(self, e: LegendEntry) -> str:
+        if e.short is None or self.level == self.FULL:
+            return e.text
+        return e.short if self.level == self.NUMBERS else ""
+
+    def _heading(self) -> str:
+        if self.level != self.SHAPES:
+            return self.headings[0 if self.level == self.FULL else 1]
+        numbered = [e.short for e in self.entries if e.short is not None]
+        if not numbered:
+            return ""
+        span = numbered[0] if len(numbered) == 1 else f"{numbered[0]}–{numbered[-1]}"
+        return f"{self.headings[1]} {span}"
 
     def _flow(self, width: float) -> tuple[list, float]:
         fm = QFontMetricsF(self._font)
         row_h = self._row_h()
-        gap = self.GAP * (0.7 if self.compact else 1.0)
         placed: list[tuple[float, float, LegendEntry | None, str]] = []
         x, y = self.PAD, 0.0
-        heading = self.headings[1 if self.compact else 0]
+        heading = self._heading()
         for e in self.entries:
             parts: list[tuple[LegendEntry | None, str]] = []
             if e.short is not None and heading:
                 parts.append((None, heading))
                 heading = ""
-            parts.append((e, e.short if self.compact and e.short is not None else e.text))
+            parts.append((e, self._text(e)))
             for entry, text in parts:
                 sample = self._sample_w(entry)
                 room = width - 2 * self.PAD - sample
@@ -362,7 +391,8 @@ class Legend(pg.GraphicsWidget):
                 if x > self.PAD and x + w > width - self.PAD:
                     x, y = self.PAD, y + row_h
                 placed.append((x, y, entry, text))
-                x += w + gap
+                gap = 2.0 if entry is not None and not text else self.GAP
+                x += w + (gap if self.level == self.FULL or not text else 0.7 * gap)
         return placed, (y + row_h if placed else 0.0)
 
     def relayout(self) -> None:
@@ -370,15 +400,15 @@ class Legend(pg.GraphicsWidget):
         if width < 60:  # not laid out yet: a plausible width until the layout gives one
             width = 220.0
         self._width = width
-        self.compact = False
-        placed, height = self._flow(width)
-        if height > 2.5 * self._row_h() and any(e.short is not None for e in self.entries):
-            self.compact = True
-            short, short_h = self._flow(width)
-            if short_h < height:
-                placed, height = short, short_h
-            else:
-                self.compact = False
+        shortened = any(e.short is not None for e in self.entries)
+        levels = (self.FULL, self.NUMBERS, self.SHAPES) if shortened else (self.FULL,)
+        budget = max(self.max_height, 2.5 * self._row_h())
+        for level in levels:
+            self.level = level
+            placed, height = self._flow(width)
+            limit = min(budget, 2.5 * self._row_h()) if level == self.FULL else budget
+            if height <= limit:
+                break
         self._placed = placed
         self._picture = None
         height = math.ceil(height + (2.0 if placed else 0.0))
@@ -823,6 +853,8 @@ class Plot(pg.PlotWidget):
         # title too long for the new width would force on it
         if hasattr(self, "_title_shown"):
             self._fit_title(event.size().width())
+            # the legend takes at most a third of the plot: the data keeps its room
+            self.legend.set_max_height(event.size().height() / 3)
         super().resizeEvent(event)
 
     # --- hover readout ------------------------------------------------------------------
