@@ -3,7 +3,10 @@
 import os
 import tempfile
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from visualizer.offscreen import offscreen_platform
+
+# offscreen, with a desktop-sized screen (the default 800×800 one clamps the windows)
+os.environ.setdefault("QT_QPA_PLATFORM", offscreen_platform())
 
 from PySide6.QtCore import QCoreApplication, QSettings
 

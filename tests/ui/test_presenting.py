@@ -128,6 +128,8 @@ def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, ope
     window.showNormal()  # the offscreen screen is not 1280×720: size the window as one
     window.resize(1280, 720)
     qtbot.waitUntil(lambda: window.size().width() == 1280)
+    share = window.presenter.PLOTS_SHARE
+    qtbot.waitUntil(lambda: window.plots_dock.height() <= round(720 * share))  # (follows)
     window.redraw()
     qtbot.waitUntil(lambda: window.scene.cards[0].name_px > 0)
     window.canvas.viewport().repaint()

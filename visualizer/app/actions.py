@@ -56,6 +56,14 @@ ACTIONS: tuple[Action, ...] = (
         SCENARIO,
         "start / stop recording a GIF or MP4",
     ),
+    Action(
+        "compare",
+        "&Compare…",
+        ("Ctrl+K",),
+        SCENARIO,
+        "compare two designs side by side on the same users (again: change B or stop)",
+        separator_before=True,
+    ),
     Action("quit", "&Quit", ("Ctrl+Q",), SCENARIO, "quit", separator_before=True),
     # --- simulation ---------------------------------------------------------------------
     Action("play", "&Play / pause", ("Space",), SIMULATION, "play / pause"),

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from visualizer.app.run import Run
-from visualizer.sim.commands import Command, to_fault
+from visualizer.sim.commands import Command, to_command, to_fault
 from visualizer.sim.config import CompareSection, Config, Fault, Mode
 from visualizer.sim.schema import LIVE_SECTIONS, key_specs, with_values
 
@@ -203,6 +203,16 @@ class Comparison:
     @property
     def can_undo(self) -> bool:
         return bool(self._undo_sides)
+
+    def only(self, side: Side) -> list[tuple[float, Command]]:
+        """Commands one side took and the other did not (scheduled by the file, or given
+        to that side alone), in time order."""
+        other = Side.B if side is Side.A else Side.A
+        mine = Counter(self.run(side).commands) - Counter(self.run(other).commands)
+        compare = self.config.compare or CompareSection()
+        faults = compare.only_a if side is Side.A else compare.only_b
+        listed = [(f.at_s, to_command(f)) for f in faults] + list(mine.elements())
+        return sorted(listed, key=lambda item: item[0])
 
     def summaries(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.a.summary(), self.b.summary()

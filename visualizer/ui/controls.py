@@ -133,6 +133,7 @@ class ControlPanel(QWidget):
     stepClicked = Signal()
     resetClicked = Signal()
     seedChosen = Signal(int)
+    compareClicked = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -228,6 +229,13 @@ class ControlPanel(QWidget):
         self.seed.setToolTip("Random seed; changing it starts a new run from 0 s")
         seed_row.addWidget(self.seed, 1)
         rl.addLayout(seed_row)
+        self.compare = QPushButton("⇆ Compare A / B…")
+        self.compare.setToolTip(
+            "Run a second design beside this one on exactly the same users (Ctrl+K)"
+        )
+        self.compare.setMinimumHeight(36)
+        self.compare.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        rl.addWidget(self.compare)
         layout.addWidget(run)
         layout.addStretch(1)
         self.hint = QLabel(
@@ -272,6 +280,7 @@ class ControlPanel(QWidget):
         self.play.clicked.connect(self.playClicked)
         self.step.clicked.connect(self.stepClicked)
         self.reset.clicked.connect(self.resetClicked)
+        self.compare.clicked.connect(self.compareClicked)
 
     def sync(self, config: Config, running: bool, speed: float) -> None:
         """Show the engine's settings without echoing them back as requests."""

@@ -8,6 +8,7 @@ thread never blocks: if the engine cannot keep up, the simulation runs slower th
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import time
@@ -18,9 +19,10 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from visualizer.app.compare import Comparison, Side
 from visualizer.app.run import Run
 from visualizer.sim.commands import Command, SetValue
-from visualizer.sim.config import Config
+from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import ConfigError, with_values
 from visualizer.sim.snapshot import Snapshot
 
@@ -38,6 +40,7 @@ EVENTS_PER_SLICE = 400  # the engine checks the frame budget this often (about 1
 class Frame:
     snapshot: Snapshot
     new_samples: bool
+    other: Snapshot | None = None  # side B, when comparing
 
 
 class SimDriver(QObject):
@@ -46,6 +49,7 @@ class SimDriver(QObject):
     speedChanged = Signal(float)
     restarted = Signal(object)  # Config of the new run
     jumped = Signal()  # the run moved to another moment (seek, undo): views redraw whole
+    comparisonChanged = Signal(object)  # the Comparison now shown, or None
     problem = Signal(str)  # a message for the user (bad value etc.)
 
     def __init__(self, config: Config, parent: QObject | None = None) -> None:
@@ -54,7 +58,7 @@ class SimDriver(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
-        self._clock = QElapsedTimer()
+        self._wall = QElapsedTimer()
         self._running = False
         self._speed = 1.0
         self.actual_speed = 0.0
@@ -69,7 +73,8 @@ class SimDriver(QObject):
         self._capture_fps = 20.0
         self._next_capture = self._last_capture = 0.0
         self._record_clock = 0.0
-        self.run = Run(config)
+        self.comparison: Comparison | None = None
+        self.run = self._build(config)
 
     # --- state --------------------------------------------------------------------------
 
@@ -89,9 +94,27 @@ class SimDriver(QObject):
     def now(self) -> float:
         return self.run.now
 
+    @property
+    def end(self) -> float:
+        """The furthest moment computed (of both runs, when comparing)."""
+        return self._driven.end
+
+    @property
+    def _driven(self) -> Run | Comparison:
+        """What time acts on: the run, or both runs of a comparison."""
+        return self.comparison if self.comparison is not None else self.run
+
+    def _build(self, config: Config) -> Run:
+        """A new run (two, on one clock, if ``config`` has a [compare] section); returns A."""
+        if config.compare is None:
+            self.comparison = None
+            return Run(config)
+        self.comparison = Comparison(config)
+        return self.comparison.a
+
     def start(self) -> None:
         """Start producing frames (the simulation itself stays paused until ``play``)."""
-        self._clock.start()
+        self._wall.start()
         self._timer.start()
 
     def stop(self) -> None:
@@ -115,7 +138,7 @@ class SimDriver(QObject):
     def _set_running(self, running: bool) -> None:
         if running != self._running:
             self._running = running
-            self._clock.restart()
+            self._wall.restart()
             self._force_frame = True  # the paused picture is drawn whole, at once
             self.runningChanged.emit(running)
 
@@ -136,17 +159,21 @@ class SimDriver(QObject):
 
     # --- commands -------------------------------------------------------------------------
 
-    def apply(self, command: Command) -> bool:
-        """Apply a command at the current simulated time; bad values become ``problem``.
+    def apply(self, command: Command, side: Side | None = None) -> bool:
+        """Apply a command at the current simulated time (to both runs when comparing,
+        or to one ``side``); bad values become ``problem``.
 
         Commands land on whole milliseconds (the run first moves on by less than a
         millisecond if needed), so a saved session reads ``at_s = 19.518``."""
-        run = self.run
-        on_ms = math.ceil(run.now * 1000.0 - 1e-6) / 1000.0
-        if on_ms > run.now:
-            run.advance(on_ms)
+        clock = self._driven
+        on_ms = math.ceil(clock.now * 1000.0 - 1e-6) / 1000.0
+        if on_ms > clock.now:
+            clock.advance(on_ms)
         try:
-            changed = run.apply(command)
+            if self.comparison is not None:
+                changed = self.comparison.apply(command, side)
+            else:
+                changed = self.run.apply(command)
         except ConfigError as exc:
             self.problem.emit(str(exc))
             return False
@@ -160,7 +187,7 @@ class SimDriver(QObject):
     def step(self, seconds: float = STEP_S) -> None:
         """Advance a little while paused (pauses first if running)."""
         self.pause()
-        self.run.advance(self.run.now + seconds)
+        self._driven.advance(self.run.now + seconds)
         self._force_frame = True
         self._emit_frame()
 
@@ -174,12 +201,12 @@ class SimDriver(QObject):
         on from there."""
         if t == self.run.now:
             return
-        self.run.seek(t)
+        self._driven.seek(t)
         self._moved()
 
     def undo(self) -> bool:
         """Bring back the future a command given in the past replaced."""
-        if not self.run.undo():
+        if not self._driven.undo():
             self.problem.emit("nothing to undo: no command was given in the past")
             return False
         self._moved()
@@ -194,26 +221,77 @@ class SimDriver(QObject):
 
     def restart(self, config: Config | None = None, seed: int | None = None) -> None:
         """A fresh run from t = 0 with the current settings (or ``config``), new seed if given."""
-        base = config if config is not None else self.run.config
+        base = config if config is not None else self._current_settings()
         if seed is not None:
             try:
                 base = with_values(base, {"scenario.seed": seed}, "seed")
             except ConfigError as exc:
                 self.problem.emit(str(exc))
                 return
-        self.run = None  # type: ignore[assignment]
+        was_comparing = self.comparison is not None
+        self.run = self.comparison = None  # type: ignore[assignment]
         gc.collect()  # the old run's objects go now, not in a hitch during the new one
-        self.run = Run(base)
+        self.run = self._build(base)
         self._next_capture = self._last_capture = self._record_clock = 0.0
         self._samples_seen = 0
         self._force_frame = True
+        if was_comparing or self.comparison is not None:
+            self.comparisonChanged.emit(self.comparison)
         self.restarted.emit(base)
         self._emit_frame()
+
+    def _current_settings(self) -> Config:
+        """The settings in effect now; when comparing, with B's changes as [compare]."""
+        config = self.run.config
+        if self.comparison is None:
+            return config
+        changes = (self.comparison.config.compare or CompareSection()).changes
+        return dataclasses.replace(config, compare=CompareSection(changes))
+
+    def compare(self, config: Config, progress: Callable[[float], bool] | None = None) -> bool:
+        """Compare from now on: A and B (``config`` and its [compare] section) computed
+        from 0 s to the moment shown, then shown side by side. ``progress(fraction)`` is
+        told how far it got and may return False to give up (nothing changes then)."""
+        at = self.run.now
+        comparison = Comparison(config)
+        step = max(10.0, at / 50.0)
+        t = 0.0
+        while t < at:
+            t = min(at, t + step)
+            comparison.advance(t)
+            if progress is not None and not progress(t / at):
+                return False
+        self.comparison = comparison
+        self.run = comparison.a
+        self._moved_to_new_runs(config)
+        return True
+
+    def stop_comparing(self) -> None:
+        """Keep side A as the one run (its past, its future and its commands stay)."""
+        if self.comparison is None:
+            return
+        self.comparison = None
+        self._moved_to_new_runs(self.run.initial_config)
+
+    def _moved_to_new_runs(self, config: Config) -> None:
+        self._samples_seen = -1
+        self._next_capture = self._last_capture = self._record_clock = self.run.now
+        self.comparisonChanged.emit(self.comparison)
+        self.restarted.emit(config)
+        self.jumped.emit()
+        self._force_frame = True
+        self._emit_frame()
+
+    def reproducible_config(self) -> Config:
+        """What saving writes: the run (or the comparison) as a scenario that replays."""
+        if self.comparison is not None:
+            return self.comparison.reproducible_config()
+        return self.run.reproducible_config()
 
     # --- frames ---------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        self.tick(self._clock.restart() / 1000.0)
+        self.tick(self._wall.restart() / 1000.0)
 
     def tick(self, wall_dt: float) -> None:
         """One frame: advance by ``wall_dt`` × speed (if playing) and publish the frame."""
@@ -242,7 +320,7 @@ class SimDriver(QObject):
     def _advance_within(self, target: float, deadline: float) -> bool:
         """Advance towards ``target`` in slices of a few hundred events until the wall-clock
         ``deadline``: under heavy load the run slows down, the window never stalls."""
-        while not self.run.advance_some(target, EVENTS_PER_SLICE):
+        while not self._driven.advance_some(target, EVENTS_PER_SLICE):
             if time.perf_counter() > deadline:
                 return False
         return True
@@ -301,4 +379,5 @@ class SimDriver(QObject):
         samples = len(self.run.samples)
         new = samples != self._samples_seen
         self._samples_seen = samples
-        self.frameReady.emit(Frame(self.run.snapshot(), new))
+        other = self.comparison.b.snapshot() if self.comparison is not None else None
+        self.frameReady.emit(Frame(self.run.snapshot(), new, other))

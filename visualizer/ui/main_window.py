@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.app.actions import hint
+from visualizer.app.compare import Side
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
+from visualizer.ui.comparing import CompareMode
 from visualizer.ui.controls import ControlPanel, mode_of
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.explain import explain, measured
@@ -100,7 +102,8 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         box.addWidget(self.presenter_bar)
         box.addWidget(self.speaker_notes)
-        box.addWidget(self.canvas, 1)
+        self.comparing = CompareMode(self, self.driver, self.canvas, self.theme)
+        box.addWidget(self.comparing.stage, 1)
         box.addWidget(self.timeline)
         box.addWidget(self.headline)
         self.setCentralWidget(central)
@@ -162,6 +165,8 @@ class MainWindow(QMainWindow):
     def redraw(self) -> None:
         """Lay out and repaint now, playing or paused (a resize, a mode change)."""
         self.canvas.refit()
+        if self.comparing.active:
+            self.comparing.canvas.refit()
         self.driver.redraw()
 
     def _export_plot(self, index: int, fmt: str) -> None:
@@ -180,6 +185,10 @@ class MainWindow(QMainWindow):
                 [self.plots_dock], [max(200, self.height() * 3 // 10)], Qt.Orientation.Vertical
             )
             self.resizeDocks([self.controls_dock], [310], Qt.Orientation.Horizontal)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.presenter.fit)  # once the docks have their new sizes
 
     def fit_to_screen(self) -> None:
         """The whole window, frame and status bar included, on the screen it is on."""
@@ -214,6 +223,7 @@ class MainWindow(QMainWindow):
             "save": self.files.save_dialog,
             "export": self.exporter.export_dialog,
             "record": self.exporter.toggle_recording,
+            "compare": self.comparing.open_dialog,
             "quit": self.close,
             "play": d.toggle,
             "step": d.step,
@@ -287,7 +297,7 @@ class MainWindow(QMainWindow):
             menu.addAction(dock.toggleViewAction())
 
     def _connect_signals(self) -> None:
-        d, c, s = self.driver, self.controls, self.steer
+        d, c = self.driver, self.controls
         d.frameReady.connect(self._on_frame)
         d.runningChanged.connect(lambda _: self._sync_controls())
         d.speedChanged.connect(lambda _: self._sync_controls())
@@ -304,12 +314,15 @@ class MainWindow(QMainWindow):
         c.stepClicked.connect(lambda: d.step())
         c.resetClicked.connect(lambda: d.restart())
         c.seedChosen.connect(lambda seed: d.restart(seed=seed))
-        self.canvas.serverClicked.connect(s.toggle_server)
-        self.canvas.storeClicked.connect(s.toggle_store)
+        self.canvas.serverClicked.connect(lambda i: self.comparing.toggle_server(i, Side.A))
+        self.canvas.storeClicked.connect(lambda: self.comparing.toggle_store(Side.A))
+        c.compareClicked.connect(self.comparing.open_dialog)
+        self.presenter.changed.connect(self.comparing.set_presenting)
         self.canvas.inspectRequested.connect(self.inspection.inspect)
         self.canvas.menuRequested.connect(self.show_canvas_menu)
         self.canvas.resized.connect(self.driver.redraw)
         self.timeline.seekRequested.connect(self.seek_soon)
+        d.comparisonChanged.connect(lambda _: self._on_comparison())
         self.inspection.seekRequested.connect(self.seek_soon)
         # the plots (and pyqtgraph) load once the first frame is on screen
         self.canvas.firstPainted.connect(lambda: QTimer.singleShot(0, self.load_plots))
@@ -366,6 +379,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, theme)
         self.scene.set_theme(theme)
+        self.comparing.set_theme(theme)
         self.controls.set_theme(theme)
         self.headline.set_theme(theme)
         self.timeline.set_theme(theme)
@@ -376,6 +390,7 @@ class MainWindow(QMainWindow):
         self.settings.reduced_motion = bool(on)
         self.act_motion.setChecked(bool(on))
         self.scene.set_reduced_motion(bool(on))
+        self.comparing.set_reduced_motion(bool(on))
 
     def grab_canvas(self) -> QImage:
         """The canvas as it is on screen (for recordings)."""
@@ -393,6 +408,8 @@ class MainWindow(QMainWindow):
 
     def _set_title(self) -> None:
         title = f"Request Routing Visualizer — {self.driver.config.scenario.title}"
+        if self.driver.comparison is not None:
+            title += " (comparing A and B)"
         self.setWindowTitle(("● REC  " if self.exporter.is_recording else "") + title)
 
     def _on_recording(self, on: bool) -> None:
@@ -432,6 +449,11 @@ class MainWindow(QMainWindow):
         self._set_title()
         self._sync_controls()
 
+    def _on_comparison(self) -> None:
+        """Compare mode on or off: the stage is laid out anew and drawn whole at once."""
+        self._set_title()
+        QTimer.singleShot(0, self.redraw)
+
     def _on_jumped(self) -> None:
         """The run moved to another moment: every view shows that moment, whole."""
         self.plot_dock.clear()
@@ -446,6 +468,7 @@ class MainWindow(QMainWindow):
         wall = time.monotonic()
         if frame is None:
             self.scene.update_effects(wall)
+            self.comparing.update_effects(wall)
             return
         snap = frame.snapshot
         run = self.driver.run
@@ -463,10 +486,11 @@ class MainWindow(QMainWindow):
             wall=wall,
         )
         self.scene.set_paused(not running)
+        self.comparing.on_frame(frame, running, wall, refresh_cards=not (plotted and running))
         self.timeline.show_state(
             TimelineState(
                 snap.t,
-                run.end,
+                self.driver.end,
                 tuple(run.markers + run.markers_ahead),
                 tuple(run.scheduled_ahead()),
             )
@@ -476,6 +500,7 @@ class MainWindow(QMainWindow):
         if wall - self._last_text >= TEXT_REFRESH_S or not running:
             self._last_text = wall
             self._update_text(snap)
+            self.comparing.update_text()
             self.presenter.update(snap)
             if self.exporter.is_recording:
                 self.rec_label.setText(self.exporter.recording_status())

@@ -178,13 +178,15 @@ class PresenterMode(QObject):
             names = None if self.plots_view == "all" else w.driver.config.scenario.plots.split()
             w.show_plots(names)
             w.plots_dock.show()
-            height = round(self._screen_height() * self.PLOTS_SHARE)
-            w.resizeDocks([w.plots_dock], [height], Qt.Orientation.Vertical)
+            self.fit()
         w.redraw()
 
-    def _screen_height(self) -> int:
-        screen = self.stage.screen()
-        return screen.geometry().height() if screen is not None else 720
+    def fit(self) -> None:
+        """The plots' band at its share of the window (a resize keeps the share)."""
+        w = self.stage
+        if self.active and self.plots_view != "none":
+            height = round(w.height() * self.PLOTS_SHARE)
+            w.resizeDocks([w.plots_dock], [height], Qt.Orientation.Vertical)
 
     def cycle_plots(self) -> None:
         """P: the preset's plots, all plots, no plots."""

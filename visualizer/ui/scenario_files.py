@@ -82,7 +82,7 @@ class ScenarioFiles(QObject):
 
     def save_path(self, path: Path | str) -> Path | None:
         """Write the run so far as a scenario that reproduces it (atomically)."""
-        config = self.host.driver.run.reproducible_config()
+        config = self.host.driver.reproducible_config()
         try:
             written = save(path, scenario.to_toml(config))
         except ExportError as exc:

@@ -347,7 +347,12 @@ class ServerCard(Node):
     def _draw_down(self, p: QPainter, body: QRectF, v: ServerView) -> None:
         """What the crash cost, large, for as long as the card is down."""
         lost = v.lost_in_crash
-        label = f"✖ {lost:,} cart{'s' if lost != 1 else ''} lost" if not v.draining else "✖ DOWN"
+        if v.draining:
+            label = "✖ DOWN"
+        elif lost == 0:  # (sessions elsewhere: a shared store or tokens)
+            label = "✖ DOWN · no carts lost"
+        else:
+            label = f"✖ {lost:,} cart{'s' if lost != 1 else ''} lost"
         size = min(body.height() * 0.42, 48.0)
         f = font(size, bold=True)
         text_w = QFontMetricsF(f).horizontalAdvance(label)

@@ -36,6 +36,8 @@ class CanvasView(QGraphicsView):
         # dots, session chips and client lanes open the inspector (not in presenter mode,
         # where a click on a card always crashes or restarts it)
         self.inspecting = True
+        #: The keys held at the last click (Alt+click: a command for one side only).
+        self.click_modifiers = Qt.KeyboardModifier.NoModifier
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -59,6 +61,7 @@ class CanvasView(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
+            self.click_modifiers = event.modifiers()
             pos = event.position().toPoint()
             inspected = self.topology.inspect_at(self.mapToScene(pos)) if self.inspecting else None
             if inspected is not None:

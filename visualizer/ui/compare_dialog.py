@@ -1,0 +1,128 @@
+"""Compare… (Ctrl+K): what B changes. B starts as a copy of A; the user changes one
+setting or several, and the dialog returns only what differs from A."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.sim.config import Config, Mode
+from visualizer.ui.controls import ALGORITHM_LABELS, FIELDS
+
+MODE_LABELS = {
+    Mode.LOCAL: "In server memory (stateful)",
+    Mode.SHARED: "In a shared store",
+    Mode.TOKEN: "In tokens the client carries (stateless)",
+}
+#: The live settings the dialog offers, besides where state lives, stickiness and the
+#: algorithm (the users' traffic stays the same on both sides by design).
+KEYS = [f.key for f in FIELDS if f.key != "traffic.users_per_s"]
+
+
+class CompareDialog(QDialog):
+    """B's settings, shown as A's plus the changes made so far."""
+
+    STOP = 2  # result: stop comparing
+
+    def __init__(self, a: Config, b: Config, comparing: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Compare A with B")
+        self.a = a
+        box = QVBoxLayout(self)
+        intro = QLabel(
+            "B runs beside A on exactly the same users. Change what B does differently "
+            "(one setting or several); everything else stays as in A."
+        )
+        intro.setWordWrap(True)
+        box.addWidget(intro)
+        form = QFormLayout()
+        self.mode = QComboBox()
+        for mode, label in MODE_LABELS.items():
+            self.mode.addItem(label, mode.value)
+        self.mode.setCurrentIndex(self.mode.findData(b.state.mode.value))
+        form.addRow("Where state lives", self.mode)
+        self.sticky = QCheckBox("Sticky sessions (a user stays on one server)")
+        self.sticky.setChecked(b.balancer.sticky)
+        form.addRow("", self.sticky)
+        self.algorithm = QComboBox()
+        for algo, label in ALGORITHM_LABELS.items():
+            self.algorithm.addItem(label, algo.value)
+        self.algorithm.setCurrentIndex(self.algorithm.findData(b.balancer.algorithm.value))
+        form.addRow("Balancer", self.algorithm)
+        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        for f in FIELDS:
+            if f.key not in KEYS:
+                continue
+            spin = QSpinBox() if f.decimals < 0 else QDoubleSpinBox()
+            if isinstance(spin, QDoubleSpinBox):
+                spin.setDecimals(f.decimals)
+            spin.setRange(f.lo, f.hi)  # type: ignore[arg-type]
+            spin.setSuffix(f.suffix)
+            spin.setToolTip(f.tip)
+            spin.setAccessibleName(f.label)
+            if f.special:
+                spin.setSpecialValueText(f.special)
+            spin.setValue(b.get(f.key))
+            form.addRow(f.label, spin)
+            self.fields[f.key] = spin
+        box.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("font-weight: bold")
+        self.problem.hide()
+        box.addWidget(self.problem)
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("Compare", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.stop: QPushButton | None = None
+        if comparing:
+            self.stop = buttons.addButton("Stop comparing", QDialogButtonBox.ButtonRole.ResetRole)
+            self.stop.clicked.connect(lambda: self.done(self.STOP))
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        box.addWidget(buttons)
+        self.ok.setDefault(True)
+        self.mode.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def values(self) -> dict[str, Any]:
+        """Every setting as the dialog shows it."""
+        out: dict[str, Any] = {
+            "state.mode": self.mode.currentData(),
+            "balancer.sticky": self.sticky.isChecked(),
+            "balancer.algorithm": self.algorithm.currentData(),
+        }
+        out.update({key: spin.value() for key, spin in self.fields.items()})
+        return out
+
+    def changes(self) -> dict[str, Any]:
+        """What B does differently from A."""
+        out = {}
+        for key, value in self.values().items():
+            mine = self.a.get(key)
+            if getattr(mine, "value", mine) != value:
+                out[key] = value
+        return out
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText("⚠ " + text)
+        self.problem.show()
+
+    def _accept(self) -> None:
+        if not self.changes():
+            self.show_problem("B is the same as A: change at least one setting for B.")
+            return
+        self.accept()
