@@ -9,23 +9,33 @@ from tests.sim.helpers import config, simulate
 from visualizer.sim.commands import SetValue
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
-from visualizer.ui.canvas.layout import SCENE_W, compute_layout, scene_height
+from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
 from visualizer.ui.explain import explain, measured
 
 
+@pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("store", [False, True])
 @pytest.mark.parametrize("height", [560.0, 700.0, 900.0, 1300.0])
-def test_one_to_sixteen_servers_never_overlap(store, height):
+def test_one_to_sixteen_servers_never_overlap(store, height, compact):
     for n in range(1, 17):
-        layout = compute_layout(list(range(n)), store, height)
+        layout = compute_layout(list(range(n)), store, height, compact=compact)
+        assert layout.width == (COMPACT_W if compact else SCENE_W)
         cards = list(layout.servers.values())
         others = [layout.balancer, *layout.lanes] + ([layout.store] if layout.store else [])
         for i, a in enumerate(cards):
-            assert a.x >= 0 and a.right <= SCENE_W and a.y >= 0 and a.bottom <= height
+            assert a.x >= 0 and a.right <= layout.width and a.y >= 0 and a.bottom <= height
             assert a.h >= 40
             for b in cards[i + 1 :] + others:
                 assert not a.intersects(b), (n, a, b)
+
+
+def test_the_compact_scene_has_no_lanes_and_room_above_the_balancer():
+    layout = compute_layout([0, 1, 2, 3], True, 700.0, compact=True)
+    assert all(lane.w == 0 for lane in layout.lanes)
+    assert layout.store is not None and layout.store.right <= COMPACT_W
+    room = layout.above_balancer
+    assert room.w >= 200 and room.right <= min(r.x for r in layout.servers.values())
 
 
 def test_scene_height_follows_the_view():

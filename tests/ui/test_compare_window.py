@@ -64,6 +64,7 @@ def test_compare_dialog_starts_b_at_the_moment_shown(comparing):
     assert both.a.now == both.b.now == 20.0
     assert both.b.config.state.mode.value == "shared"
     assert window.comparing.stage.comparing and window.comparing.canvas.isVisible()
+    assert window.scene.compact and window.comparing.scene.compact  # half a window each
     assert window.comparing.stage.title_a.text() == "A: sticky, server memory"
     assert window.comparing.stage.title_b.text() == "B: shared store"
     assert "comparing" in window.windowTitle()
@@ -121,6 +122,7 @@ def test_stop_comparing_keeps_side_a(qtbot, comparing):
     window.comparing.open_dialog()
     assert window.driver.comparison is None and window.driver.run is a
     assert not window.comparing.stage.comparing and not window.comparing.canvas.isVisible()
+    assert not window.scene.compact  # canvas A has the whole width again
     assert a.commands == [(20.0, ev.CrashServer(3))] and a.now == 25.0
 
 
@@ -141,8 +143,11 @@ def test_presenter_mode_in_compare_shows_both_with_large_type(qtbot, comparing):
     cell = stage.scoreboard.cells[("A", "Sessions lost")]
     assert cell.font().pointSizeF() > before
     assert window.comparing.scene.bold_cards
+    assert not window.headline.isVisible()  # the scoreboard and titles tell the story
+    assert "in the store" not in stage.scoreboard.text()  # totals only, for the room
     window.presenter.leave()
-    assert not window.comparing.scene.bold_cards
+    assert not window.comparing.scene.bold_cards and window.headline.isVisible()
+    assert "in the store" in stage.scoreboard.text()
 
 
 def test_saving_a_comparison_reopens_into_compare_mode(qtbot, comparing, tmp_path):

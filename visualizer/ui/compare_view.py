@@ -65,7 +65,9 @@ class Scoreboard(QFrame):
         self._scale = 1.0
         self._theme = theme
         self.rows: list[ScoreRow] = []
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.details = True  # causes and codes under the totals (not in presenter mode)
+        # (cells wrap: the board never makes the window wider than the screen)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Maximum)
         self.set_theme(theme)
 
     def set_theme(self, theme: Theme) -> None:
@@ -108,6 +110,7 @@ class Scoreboard(QFrame):
         for c, label in enumerate(labels, start=1):
             head = QLabel(label)
             head.setObjectName("head")
+            head.setWordWrap(True)
             head.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(head, 0, c)
         for r, name in enumerate(self.ROWS, start=1):
@@ -116,6 +119,7 @@ class Scoreboard(QFrame):
             grid.addWidget(side, r, 0)
             for c, label in enumerate(labels, start=1):
                 cell = QLabel()
+                cell.setWordWrap(True)
                 cell.setTextFormat(Qt.TextFormat.RichText)
                 cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 grid.addWidget(cell, r, c)
@@ -132,17 +136,25 @@ class Scoreboard(QFrame):
                 better = main.better is side
                 value = main.text(main.a if side is Side.A else main.b)
                 text = f"✓ <b>{html.escape(value)}</b>" if better else html.escape(value)
-                details = [f"{p.label} {p.text(p.a if side is Side.A else p.b)}" for p in col.parts]
+                details = [  # the causes or codes this side has
+                    f"{p.label} {p.text(value)}"
+                    for p in col.parts
+                    if (value := p.a if side is Side.A else p.b)
+                ]
                 self._set(name, main.label, text, details, small, better)
             diff = main.difference_text()
-            details = [f"{p.label} {p.difference_text()}" for p in col.parts]
+            details = [
+                f"{p.label} {p.difference_text()}"
+                for p in col.parts
+                if p.difference_text() != "same"
+            ]
             self._set("B − A", main.label, html.escape(diff), details, small, False)
 
     def _set(
         self, row: str, label: str, text: str, details: list[str], small: str, better: bool
     ) -> None:
         cell = self.cells[(row, label)]
-        if details:
+        if details and self.details:
             text += f"<br><span style='{small}'>{html.escape(' · '.join(details))}</span>"
         cell.setText(text)
         if cell.property("better") != better:

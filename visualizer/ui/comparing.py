@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from visualizer.ui.theme import Theme
 
 #: Type in presenter mode (the scoreboard is read from the back of the room).
-PRESENTER_SCALE = 1.6
+PRESENTER_SCALE = 1.35
 
 
 def command_words(t: float, command: ev.Command) -> str:
@@ -44,10 +44,17 @@ def command_words(t: float, command: ev.Command) -> str:
 
 class CompareMode(QObject):
     def __init__(
-        self, window: QWidget, driver: SimDriver, canvas_a: CanvasView, theme: Theme
+        self,
+        window: QWidget,
+        driver: SimDriver,
+        canvas_a: CanvasView,
+        strip: QWidget,
+        theme: Theme,
     ) -> None:
         super().__init__(window)
         self.window = window
+        self.strip = strip
+        self.presenting = False
         self.driver = driver
         self.canvas_a = canvas_a
         self.scene = TopologyScene(theme)
@@ -58,7 +65,20 @@ class CompareMode(QObject):
         self.canvas.storeClicked.connect(lambda: self.toggle_store(Side.B))
         self.canvas.resized.connect(driver.redraw)
         driver.comparisonChanged.connect(self._changed)
-        self.stage.set_comparing(driver.comparison is not None)  # (a [compare] scenario)
+        self._arrange(driver.comparison is not None)  # (a [compare] scenario)
+
+    def _arrange(self, on: bool) -> None:
+        """Two compact canvases under the scoreboard, or canvas A alone at full size."""
+        self.stage.set_comparing(on)
+        self._show_strip()
+        self.canvas_a.topology.set_compact(on)
+        self.scene.set_compact(True)
+        self.canvas_a.refit()
+
+    def _show_strip(self) -> None:
+        """Presenting a comparison, the scoreboard and the titles tell the story: the
+        explanation strip gives its height to the canvases."""
+        self.strip.setVisible(not (self.presenting and self.active))
 
     @property
     def comparison(self) -> Comparison | None:
@@ -161,7 +181,7 @@ class CompareMode(QObject):
         self.driver.stop_comparing()
 
     def _changed(self, comparison: Comparison | None) -> None:
-        self.stage.set_comparing(comparison is not None)
+        self._arrange(comparison is not None)
         self.scene.reset()
         self.update_text()
 
@@ -204,7 +224,10 @@ class CompareMode(QObject):
         self.stage.set_theme(theme)
 
     def set_presenting(self, on: bool) -> None:
+        self.presenting = on
+        self.stage.scoreboard.details = not on  # the room reads the totals
         self.stage.set_text_scale(PRESENTER_SCALE if on else 1.0)
+        self._show_strip()
         self.scene.captions = on
         self.scene.bold_cards = on
         self.canvas.inspecting = not on

@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         box.addWidget(self.presenter_bar)
         box.addWidget(self.speaker_notes)
-        self.comparing = CompareMode(self, self.driver, self.canvas, self.theme)
+        self.comparing = CompareMode(self, self.driver, self.canvas, self.headline, self.theme)
         box.addWidget(self.comparing.stage, 1)
         box.addWidget(self.timeline)
         box.addWidget(self.headline)

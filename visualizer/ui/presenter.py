@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode
@@ -53,6 +53,8 @@ class PresenterBar(QLabel):
         super().__init__(parent)
         self.setObjectName("presenterBar")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # the line shrinks to fit: it never makes the window wider than the screen
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setStyleSheet(
             "QLabel#presenterBar { background: #16181C; color: white; padding: 5px 10px; }"
         )

@@ -118,8 +118,16 @@ class ServerCard(Node):
         if state.elsewhere and v.sessions == 0:
             self.chips = []
             p.setPen(muted)
-            p.setFont(font(min(fs * 0.8, info.height() * 0.4)))
-            p.drawText(info, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, f"sessions {state.elsewhere}")
+            words = f"sessions {state.elsewhere}"
+            flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
+            size = min(fs * 0.8, info.height() * 0.4)
+            while size > 7.0:  # the whole sentence, in the type that fits
+                fits = QFontMetricsF(font(size)).boundingRect(info, flags, words)
+                if fits.height() <= info.height() and fits.width() <= info.width():
+                    break
+                size *= 0.9
+            p.setFont(font(size))
+            p.drawText(info, flags, words)
             return
         if bold:
             self._draw_bold_body(p, info, state, fs, text, muted)

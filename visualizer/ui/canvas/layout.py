@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SCENE_W = 1600.0
+#: A compact scene (compare mode: two canvases share the width): no client lanes, the
+#: balancer at the left, so half a window still shows readable cards.
+COMPACT_W = 1150.0
 MIN_H, MAX_H = 560.0, 1300.0
 LANES = 6
 MARGIN = 22.0
@@ -83,28 +86,37 @@ class Layout:
         return self.balancer.cx, self.balancer.cy
 
 
-def scene_height(view_w: float, view_h: float) -> float:
+def scene_height(view_w: float, view_h: float, scene_w: float = SCENE_W) -> float:
     """Scene height matching the view's aspect ratio, within sensible bounds."""
     if view_w <= 0 or view_h <= 0:
         return 900.0
-    return max(MIN_H, min(MAX_H, SCENE_W * view_h / view_w))
+    return max(MIN_H, min(MAX_H, scene_w * view_h / view_w))
 
 
-def compute_layout(server_indices: list[int], show_store: bool, height: float = 900.0) -> Layout:
-    """Cards for the given servers (engine indices, in order), lanes, balancer, store."""
+def compute_layout(
+    server_indices: list[int], show_store: bool, height: float = 900.0, *, compact: bool = False
+) -> Layout:
+    """Cards for the given servers (engine indices, in order), lanes, balancer, store.
+    Compact: no lanes (requests come in from the left edge), everything closer."""
     top, bottom = MARGIN, height - MARGIN
-    header = Rect(MARGIN, top, 170.0, 52.0)
+    width = COMPACT_W if compact else SCENE_W
+    lane_w = 0.0 if compact else 170.0
+    header = Rect(MARGIN, top, lane_w, 0.0 if compact else 52.0)
     lanes_top = header.bottom + 8
     lane_h = (bottom - lanes_top) / LANES
-    lanes = tuple(Rect(MARGIN, lanes_top + i * lane_h + 4, 170.0, lane_h - 8) for i in range(LANES))
+    lanes = tuple(
+        Rect(MARGIN, lanes_top + i * lane_h + 4, lane_w, lane_h - 8) for i in range(LANES)
+    )
     bal_h = min(230.0, height * 0.34)
-    balancer = Rect(340.0, height / 2 - bal_h / 2, 210.0, bal_h)
+    balancer = Rect(50.0 if compact else 340.0, height / 2 - bal_h / 2, 210.0, bal_h)
     n = max(1, len(server_indices))
     # up to 8 cards in a column, 16 in two; beyond that columns of up to 16 compact cards
     columns = 1 if n <= 8 else 2 if n <= 16 else -(-n // MAX_ROWS)
     rows = -(-n // columns)
-    left = 660.0
-    right = 1290.0 if show_store else SCENE_W - MARGIN
+    store_w = SCENE_W - MARGIN - 1325.0
+    store_x = width - MARGIN - store_w
+    left = 330.0 if compact else 660.0
+    right = store_x - 35.0 if show_store else width - MARGIN
     gap_x, gap_y = (18.0, 10.0) if n <= 16 else (10.0, 6.0)
     col_w = (right - left - gap_x * (columns - 1)) / columns
     card_h = min(210.0, (bottom - top - gap_y * (rows - 1)) / rows)
@@ -119,9 +131,9 @@ def compute_layout(server_indices: list[int], show_store: bool, height: float = 
     store = None
     if show_store:
         store_h = min(300.0, height * 0.45)
-        store = Rect(1325.0, height / 2 - store_h / 2, SCENE_W - MARGIN - 1325.0, store_h)
+        store = Rect(store_x, height / 2 - store_h / 2, store_w, store_h)
     return Layout(
-        width=SCENE_W,
+        width=width,
         height=height,
         lanes_header=header,
         lanes=lanes,

@@ -424,6 +424,10 @@ class Banner(QGraphicsItem):
     def place(self, room: Rect) -> None:
         """Centred at the top of ``room``, as wide as the text needs (within the room)."""
         self.prepareGeometryChange()
+        self._font = font(22, bold=True)
+        need = QFontMetricsF(self._font).horizontalAdvance(self.text) + 40
+        if need > room.w > 0:  # a narrow room (compare mode): smaller type, all the text
+            self._font = font(max(9.0, 22 * (room.w - 40) / (need - 40)), bold=True)
         width = min(room.w, QFontMetricsF(self._font).horizontalAdvance(self.text) + 40)
         self._rect = QRectF(room.x + (room.w - width) / 2, room.y, width, 44)
 

@@ -18,7 +18,7 @@ from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.card import BOLD_BELOW_PX, ServerCard
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots, dot_size
-from visualizer.ui.canvas.layout import SCENE_W, Layout, compute_layout
+from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, Layout, compute_layout
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
@@ -62,6 +62,7 @@ class TopologyScene(QGraphicsScene):
         self.cursor = Cursor()  # where this view is in the run's event log
         self.layout_: Layout = compute_layout([0], False)
         self.height_ = 900.0
+        self.compact = False  # compare mode: no client lanes, a narrower scene
         self._fleet_key: tuple = ()
         self.reduced_motion = False
         self.speed = 1.0  # simulated seconds per wall second (trails, ages of effects)
@@ -105,14 +106,26 @@ class TopologyScene(QGraphicsScene):
 
     # --- layout -------------------------------------------------------------------------
 
+    @property
+    def scene_w(self) -> float:
+        return COMPACT_W if self.compact else SCENE_W
+
+    def set_compact(self, on: bool) -> None:
+        """The compact scene (compare mode) or the full one; laid out on the next frame."""
+        if on != self.compact:
+            self.compact = on
+            self.lanes.setVisible(not on)
+            self.setSceneRect(QRectF(0, 0, self.scene_w, self.height_))
+            self._fleet_key = ()
+
     def set_height(self, height: float) -> None:
         if abs(height - self.height_) > 0.5:
             self.height_ = height
-            self.setSceneRect(QRectF(0, 0, SCENE_W, height))
+            self.setSceneRect(QRectF(0, 0, self.scene_w, height))
             self._fleet_key = ()  # force a relayout on the next frame
 
     def _relayout(self, indices: list[int], show_store: bool) -> None:
-        layout = compute_layout(indices, show_store, self.height_)
+        layout = compute_layout(indices, show_store, self.height_, compact=self.compact)
         self.layout_ = layout
         for index in list(self.cards):
             if index not in layout.servers:
@@ -143,7 +156,7 @@ class TopologyScene(QGraphicsScene):
                 lines.append(
                     (QPointF(rect.right, rect.cy), QPointF(layout.store.x, layout.store.cy), True)
                 )
-        self.wires.set_lines(lines, QRectF(0, 0, SCENE_W, self.height_))
+        self.wires.set_lines(lines, QRectF(0, 0, self.scene_w, self.height_))
 
     # --- a frame ------------------------------------------------------------------------
 

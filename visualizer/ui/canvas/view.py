@@ -52,7 +52,7 @@ class CanvasView(QGraphicsView):
 
     def refit(self) -> None:
         vp = self.viewport().size()
-        self.topology.set_height(scene_height(vp.width(), vp.height()))
+        self.topology.set_height(scene_height(vp.width(), vp.height(), self.topology.scene_w))
         self.fitInView(self.topology.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self.topology.view_scale = self.transform().m11()
 
