@@ -17,7 +17,7 @@ from visualizer import cli
 from visualizer.sim.metrics import ERROR_CODES
 from visualizer.ui import export
 from visualizer.ui.export import ExportError
-from visualizer.ui.exporter import BUNDLE, render_artifact, write_bundle
+from visualizer.ui.exporter import BUNDLE, clock_caption, render_artifact, write_bundle
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -125,14 +125,11 @@ def _record(window, qtbot, path, target="canvas", seconds=1.0, fps=10.0):
 def test_recording_a_gif_gives_frames_of_the_canvas_size(running, qtbot, tmp_path):
     path = _record(running, qtbot, tmp_path / "clip.gif", seconds=1.0, fps=10.0)
     viewport = running.canvas.viewport().size()
+    band = clock_caption(running, viewport.width()).height  # the clock under each frame
+    # full size (a GIF is no longer scaled to 1,000 px wide unless asked)
     with Image.open(path) as gif:
         assert gif.n_frames >= 10  # one per 0.1 simulated seconds at 1×
-        w, h = viewport.width(), viewport.height()
-        scale = min(1.0, 1000 / w)
-        assert gif.size == (
-            round(w * scale) if scale < 1 else w,
-            round(h * scale) if scale < 1 else h,
-        )
+        assert gif.size == (viewport.width(), viewport.height() + band)
     assert not list(tmp_path.glob(".*tmp*"))
 
 

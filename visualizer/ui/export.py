@@ -4,6 +4,10 @@ Rendering and saving are separate steps (as in pyqtgraph's exporters): ``render_
 ``*_svg`` return an image or bytes, ``save_*`` writes them via a temporary file and a
 rename, so a failure never leaves half a file. pyqtgraph's own SVG exporter fails on
 PySide6 ≥ 6.11, so SVG goes through ``QSvgGenerator`` for the canvas and the plots alike.
+
+A picture can carry a ``Caption``: a line of small print in a band added under it
+(scenario, seed and time on exports; the clock and the counters on recorded frames), so
+it never covers what the picture shows.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRectF, QSize
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
@@ -68,7 +74,7 @@ def render_scene(scene: QGraphicsScene, scale: float = 1.0) -> QImage:
     return image
 
 
-def scene_svg(scene: QGraphicsScene, title: str) -> bytes:
+def scene_svg(scene: QGraphicsScene, title: str, caption: Caption | None = None) -> bytes:
     """The scene as SVG: labels stay text, shapes stay vector."""
     rect = scene.sceneRect()
     return _svg(
@@ -76,6 +82,7 @@ def scene_svg(scene: QGraphicsScene, title: str) -> bytes:
         QSize(round(rect.width()), round(rect.height())),
         rect,
         lambda p: _scene_onto(scene, p, rect),
+        caption,
     )
 
 
@@ -85,26 +92,54 @@ def _scene_onto(scene: QGraphicsScene, painter: QPainter, rect: QRectF) -> None:
         scene.render(painter, rect, rect)
 
 
-def render_widget(widget: QWidget, scale: float = 1.0) -> QImage:
-    """A widget (the window, a plot, the plot panel) as it looks, at ``scale``."""
-    size = widget.size()
-    image = QImage(
-        max(1, round(size.width() * scale)),
-        max(1, round(size.height() * scale)),
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
-    image.fill(widget.palette().window().color())
-    painter = QPainter(image)
-    painter.scale(scale, scale)
-    _render_widget(widget, painter)
-    painter.end()
+@contextmanager
+def laid_out_at(widget: QWidget, size: QSize | None) -> Iterator[None]:
+    """``widget`` at ``size`` while the block runs (its layout and pyqtgraph's views
+    follow at once), then back at its own size; no event is processed in between, so the
+    window never shows the borrowed size."""
+    old = widget.size()
+    if size is None or size == old:
+        yield
+        return
+    _resize(widget, size)
+    try:
+        yield
+    finally:
+        _resize(widget, old)
+
+
+def _resize(widget: QWidget, size: QSize) -> None:
+    widget.resize(size)
+    layout = widget.layout()
+    if layout is not None:
+        layout.activate()  # children take their new geometry now, not at the next event
+
+
+def render_widget(widget: QWidget, scale: float = 1.0, size: QSize | None = None) -> QImage:
+    """A widget (the window, a plot, the plot panel) as it looks, at ``scale``; laid out
+    at ``size`` (logical pixels) for the picture if given."""
+    with laid_out_at(widget, size):
+        size = widget.size()
+        image = QImage(
+            max(1, round(size.width() * scale)),
+            max(1, round(size.height() * scale)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.fill(widget.palette().window().color())
+        painter = QPainter(image)
+        painter.scale(scale, scale)
+        _render_widget(widget, painter)
+        painter.end()
     return image
 
 
-def widget_svg(widget: QWidget, title: str) -> bytes:
-    size = widget.size()
-    rect = QRectF(0, 0, size.width(), size.height())
-    return _svg(title, size, rect, lambda painter: _render_widget(widget, painter))
+def widget_svg(
+    widget: QWidget, title: str, size: QSize | None = None, caption: Caption | None = None
+) -> bytes:
+    with laid_out_at(widget, size):
+        size = widget.size()
+        rect = QRectF(0, 0, size.width(), size.height())
+        return _svg(title, size, rect, lambda painter: _render_widget(widget, painter), caption)
 
 
 def _render_widget(widget: QWidget, painter: QPainter) -> None:
@@ -116,19 +151,137 @@ def _render_widget(widget: QWidget, painter: QPainter) -> None:
     QWidget.render(widget, painter, QPoint(0, 0))
 
 
-def _svg(title: str, size: QSize, view: QRectF, paint: Any) -> bytes:
+def _svg(
+    title: str,
+    size: QSize,
+    view: QRectF,
+    paint: Callable[[QPainter], None],
+    caption: Caption | None = None,
+) -> bytes:
+    band = caption.height if caption is not None else 0
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
-    generator.setSize(size)
-    generator.setViewBox(view)
+    generator.setSize(QSize(size.width(), size.height() + band))
+    generator.setViewBox(view.adjusted(0, 0, 0, band))
     generator.setTitle(title)
     generator.setDescription("Request Routing Visualizer")
     painter = QPainter(generator)
+    painter.save()
     paint(painter)
+    painter.restore()
+    if caption is not None:
+        caption.paint(painter, QRectF(view.left(), view.bottom(), view.width(), band))
     painter.end()
-    return bytes(buffer.data())
+    return _with_generic_families(bytes(buffer.data()))
+
+
+#: Qt's names for the generic families, as CSS spells them.
+_GENERIC_FAMILIES = {"sans serif": "sans-serif", "serif": "serif", "monospace": "monospace"}
+_FONT_FAMILY = re.compile(rb'font-family="([^"]*)"')
+
+
+def _with_generic_families(svg: bytes) -> bytes:
+    """Every ``font-family`` ends with a CSS generic family (``DejaVu Sans`` becomes
+    ``'DejaVu Sans', sans-serif``), so a reader without our font gets a sans-serif face,
+    not the browser's default serif; Qt's own ``Sans Serif`` becomes ``sans-serif``."""
+    names: dict[bytes, bytes] = {}
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        family = match.group(1)
+        if family not in names:
+            text = family.decode("utf-8", "replace").strip()
+            generic = _GENERIC_FAMILIES.get(text.lower())
+            if generic is None and text and "'" not in text and "," not in text:
+                fixed = QFontDatabase.isFixedPitch(text)
+                generic = f"'{text}', {'monospace' if fixed else 'sans-serif'}"
+            names[family] = generic.encode() if generic else family
+        return b'font-family="' + names[family] + b'"'
+
+    return _FONT_FAMILY.sub(fix, svg)
+
+
+# --- captions -------------------------------------------------------------------------------
+
+#: One piece of a caption: (text, colour, bold).
+Run = tuple[str, str, bool]
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Small print in a band under a picture: runs of text at its left and right ends.
+
+    ``size`` is the text height in the picture's own units (pixels of a PNG, user units
+    of an SVG); the band is a little under twice that. Text too long for the width is
+    made smaller, never cut."""
+
+    left: tuple[Run, ...] = ()
+    right: tuple[Run, ...] = ()
+    background: str = "#FFFFFF"
+    size: float = 12.0
+
+    @property
+    def height(self) -> int:
+        return max(1, round(self.size * 1.8))
+
+    def text(self) -> str:
+        return " ".join("".join(t for t, _, _ in runs) for runs in (self.left, self.right))
+
+    def paint(self, painter: QPainter, band: QRectF) -> None:
+        painter.save()
+        painter.fillRect(band, QColor(self.background))
+        margin = self.size * 0.7
+        size = self.size
+        need = self._width(self.left, size) + self._width(self.right, size) + 3 * margin
+        if need > band.width() > 0:
+            size = max(1.0, size * band.width() / need)
+        metrics = QFontMetricsF(_caption_font(size, False))
+        baseline = band.center().y() + (metrics.ascent() - metrics.descent()) / 2
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._draw(painter, self.left, band.left() + margin, baseline, size)
+        right = band.right() - margin - self._width(self.right, size)
+        self._draw(painter, self.right, right, baseline, size)
+        painter.restore()
+
+    @staticmethod
+    def _width(runs: tuple[Run, ...], size: float) -> float:
+        return sum(
+            QFontMetricsF(_caption_font(size, bold)).horizontalAdvance(text)
+            for text, _, bold in runs
+        )
+
+    @staticmethod
+    def _draw(painter: QPainter, runs: tuple[Run, ...], x: float, y: float, size: float) -> None:
+        for text, color, bold in runs:
+            font = _caption_font(size, bold)
+            painter.setFont(font)
+            painter.setPen(QColor(color))
+            painter.drawText(QPointF(x, y), text)
+            x += QFontMetricsF(font).horizontalAdvance(text)
+
+
+def _caption_font(size: float, bold: bool) -> QFont:
+    font = QFont()
+    font.setPixelSize(max(1, round(size)))
+    font.setBold(bold)
+    return font
+
+
+def with_caption(image: QImage, caption: Caption | None) -> QImage:
+    """``image`` with ``caption``'s band under it (the same image without a caption)."""
+    if caption is None:
+        return image
+    picture = QImage(image)
+    picture.setDevicePixelRatio(1.0)  # pixels, whatever the screen the grab came from
+    height = picture.height() + caption.height
+    out = QImage(picture.width(), height, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(QColor(caption.background))
+    painter = QPainter(out)
+    painter.drawImage(0, 0, picture)
+    caption.paint(painter, QRectF(0, picture.height(), picture.width(), caption.height))
+    painter.end()
+    return out
 
 
 def image_png(image: QImage) -> bytes:

@@ -3,6 +3,11 @@
 Every file is written atomically (``export.save``); a failure shows one dialog saying
 what failed and leaves nothing half-written. ``write_bundle`` is the fixed set of files
 the Export dialog and ``visualizer export`` both produce.
+
+Pictures are made for publishing: the plots are laid out at least 1,600 px wide for
+their files, whatever the window's size; a picture can carry a stamp (scenario, seed,
+simulated time) in a band under it; recorded frames carry the clock and the headline
+counters, so a clip tells its story without the window around it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,14 +39,26 @@ from PySide6.QtWidgets import (
 
 from visualizer.sim.schema import server_slots
 from visualizer.ui import export
-from visualizer.ui.export import ExportError
+from visualizer.ui.driver import Frame
+from visualizer.ui.export import Caption, ExportError
 from visualizer.ui.recording import EncodeJob, Recording
+from visualizer.ui.theme import FAILURE
 
 if TYPE_CHECKING:
     from visualizer.ui.host import ExportSurface
     from visualizer.ui.settings import AppSettings
 
-PLOT_NAMES = ("lost", "errors", "memory", "latency", "requests")  # PlotPanel.NAMES
+#: Plot pictures at 1× are at least this many pixels wide, whatever the window's size.
+PLOT_PICTURE_WIDTH = 1600
+#: The plot panel is laid out at least this tall for plots.png (logical pixels).
+PLOT_PANEL_HEIGHT = 340
+#: One plot's file: laid out at this logical size, drawn at 2× (1,600 × 1,000 px at 1×).
+PLOT_FILE_SIZE = QSize(800, 500)
+PLOT_FILE_SCALE = 2
+#: Text height of the stamp, in logical pixels (times the picture's scale).
+STAMP_PX = 12.0
+#: The kinds of picture stamped unless told otherwise (the canvas and window are not).
+STAMPED_BY_DEFAULT = ("plots_png", "plot_files")
 
 
 @dataclass(frozen=True)
@@ -65,30 +82,144 @@ BUNDLE = (
 
 
 def render_artifact(
-    window: ExportSurface, key: str, scale: int = 1
+    window: ExportSurface, key: str, scale: int = 1, stamp: bool | None = None
 ) -> list[tuple[str, bytes | str]]:
     """One kind of export as (file name, contents) pairs, rendered in memory."""
+    return render_artifacts(window, (key,), scale, stamp)
+
+
+def render_artifacts(
+    window: ExportSurface, keys: tuple[str, ...], scale: int = 1, stamp: bool | None = None
+) -> list[tuple[str, bytes | str]]:
+    """Several kinds of export, from one fresh frame of the window.
+
+    ``stamp``: True stamps every picture with scenario, seed and time, False none, None
+    the plots only (``STAMPED_BY_DEFAULT``)."""
+    fresh_frame(window)
     window.refresh_plots()
     with window.scene.for_export():
-        return _render(window, key, scale)
+        return [item for key in keys for item in _render(window, key, scale, stamp)]
 
 
-def _render(window: ExportSurface, key: str, scale: int) -> list[tuple[str, bytes | str]]:
+def fresh_frame(window: ExportSurface) -> None:
+    """Have the window draw the current moment again, whole, before it is pictured: a
+    paused window last redrew its status line when it was paused (with the frame rate of
+    that moment), and its canvas when something last changed."""
+    driver = window.driver
+    driver.frameReady.emit(Frame(driver.run.snapshot(), False))
+
+
+def stamps(key: str, stamp: bool | None) -> bool:
+    """Whether a picture of kind ``key`` carries the stamp."""
+    return key in STAMPED_BY_DEFAULT if stamp is None else stamp
+
+
+def stamp_caption(window: ExportSurface, size: float, background: str | QColor) -> Caption:
+    """The stamp, "sticky-crash · seed 1 · t = 61.3 s": small, at the band's right end."""
+    snap = window.driver.run.snapshot()
+    scenario = snap.config.scenario
+    text = f"{scenario.name} · seed {scenario.seed} · t = {snap.t:,.1f} s"
+    return Caption(
+        right=((text, window.theme.muted, False),), background=_name(background), size=size
+    )
+
+
+def clock_caption(window: ExportSurface, width: int) -> Caption:
+    """The band under a recorded frame ``width`` pixels wide: the simulated clock and the
+    scenario at the left, sessions lost and failed requests at the right (in the failure
+    red once there are any), read from the run at the moment of the frame."""
+    snap = window.driver.run.snapshot()
+    theme = window.theme
+
+    def count(n: int) -> tuple[str, str, bool]:
+        return (f"{n:,}", FAILURE if n else theme.text, True)
+
+    return Caption(
+        left=(
+            (f"t = {snap.t:,.1f} s", theme.text, True),
+            (f"   {snap.config.scenario.name}", theme.muted, False),
+        ),
+        right=(
+            count(snap.lost),
+            (" sessions lost    ", theme.muted, False),
+            count(snap.failed),
+            (" failed requests", theme.muted, False),
+        ),
+        background=theme.canvas,
+        size=min(32.0, max(14.0, width / 70)),
+    )
+
+
+def _name(color: str | QColor) -> str:
+    return color if isinstance(color, str) else color.name()
+
+
+def plot_names(window: ExportSurface) -> tuple[str, ...]:
+    """The plots' names in files (``plot-NAME.png``), in the panel's order."""
+    assert window.plots is not None
+    return tuple(window.plots.NAMES)
+
+
+def plots_picture(window: ExportSurface, scale: int = 1, stamp: bool = True) -> QImage:
+    """All plots in one picture, laid out at least ``PLOT_PICTURE_WIDTH`` wide."""
+    panel = window.plots
+    assert panel is not None
+    size = QSize(max(panel.width(), PLOT_PICTURE_WIDTH), max(panel.height(), PLOT_PANEL_HEIGHT))
+    image = export.render_widget(panel, scale, size)
+    if not stamp:
+        return image
+    background = panel.palette().window().color()
+    return export.with_caption(image, stamp_caption(window, STAMP_PX * scale, background))
+
+
+def plot_picture(window: ExportSurface, index: int, scale: int = 1, stamp: bool = True) -> QImage:
+    """One plot as a PNG's picture: ``PLOT_FILE_SIZE`` drawn at 2× ``scale``."""
+    assert window.plots is not None
+    plot = window.plots.plots[index]
+    pixels = PLOT_FILE_SCALE * scale
+    image = export.render_widget(plot, pixels, PLOT_FILE_SIZE)
+    if not stamp:
+        return image
+    caption = stamp_caption(window, STAMP_PX * pixels, window.theme.plot_bg)
+    return export.with_caption(image, caption)
+
+
+def plot_svg(window: ExportSurface, index: int, stamp: bool = True) -> bytes:
+    assert window.plots is not None
+    plot = window.plots.plots[index]
+    caption = stamp_caption(window, STAMP_PX, window.theme.plot_bg) if stamp else None
+    title = f"{plot_names(window)[index]} — Request Routing Visualizer"
+    return export.widget_svg(plot, title, PLOT_FILE_SIZE, caption)
+
+
+def _render(
+    window: ExportSurface, key: str, scale: int, stamp: bool | None
+) -> list[tuple[str, bytes | str]]:
     run = window.driver.run
+    stamped = stamps(key, stamp)
+    canvas_bg = window.scene.backgroundBrush().color()
     if key == "window_png":
-        return [("window.png", export.image_png(window.window_image()))]
+        image = window.window_image()
+        if stamped:
+            image = export.with_caption(image, stamp_caption(window, STAMP_PX, canvas_bg))
+        return [("window.png", export.image_png(image))]
     if key == "canvas_png":
-        return [("canvas.png", export.image_png(export.render_scene(window.scene, scale)))]
+        image = export.render_scene(window.scene, scale)
+        if stamped:
+            caption = stamp_caption(window, STAMP_PX * scale, canvas_bg)
+            image = export.with_caption(image, caption)
+        return [("canvas.png", export.image_png(image))]
     if key == "canvas_svg":
-        return [("canvas.svg", export.scene_svg(window.scene, window.windowTitle()))]
+        caption = stamp_caption(window, STAMP_PX, canvas_bg) if stamped else None
+        return [("canvas.svg", export.scene_svg(window.scene, window.windowTitle(), caption))]
     if key == "plots_png":
-        return [("plots.png", export.image_png(export.render_widget(window.plots, scale)))]
+        return [("plots.png", export.image_png(plots_picture(window, scale, stamped)))]
     if key == "plot_files":
         files: list[tuple[str, bytes | str]] = []
-        for name, plot in zip(PLOT_NAMES, window.plots.plots, strict=True):
-            files.append((f"plot-{name}.png", export.image_png(export.render_widget(plot, scale))))
-            svg = export.widget_svg(plot, f"{name} — Request Routing Visualizer")
-            files.append((f"plot-{name}.svg", svg))
+        for k, name in enumerate(plot_names(window)):
+            picture = plot_picture(window, k, scale, stamped)
+            files.append((f"plot-{name}.png", export.image_png(picture)))
+            files.append((f"plot-{name}.svg", plot_svg(window, k, stamped)))
         return files
     if key == "metrics_csv":
         slots = max(run.server_slots(), server_slots(run.reproducible_config()))
@@ -103,20 +234,27 @@ def write_bundle(
     folder: Path,
     keys: tuple[str, ...] = tuple(a.key for a in BUNDLE if a.key != "plot_files"),
     scale: int = 1,
+    stamp: bool | None = None,
 ) -> list[Path]:
     """Write several kinds of file into ``folder`` (created if needed), each atomically."""
     folder = export.writable_folder(folder)
-    files = [item for key in keys for item in render_artifact(window, key, scale)]
+    files = render_artifacts(window, keys, scale, stamp)
     return [export.save(folder / name, data) for name, data in files]
 
 
+def clip_frame(window: ExportSurface, image: QImage) -> QImage:
+    """A recorded frame: the picture with the clock and the counters in a band under it."""
+    return export.with_caption(image, clock_caption(window, image.width()))
+
+
 def record_clip(window: ExportSurface, path: Path, seconds: float, fps: float = 10.0) -> Path:
-    """Record ``seconds`` of simulated time from now, at 1×, the canvas only."""
+    """Record ``seconds`` of simulated time from now, at 1×, the canvas only (with the
+    clock and the counters under each frame; a GIF keeps the full size)."""
     recording = Recording(fps, QColor(window.theme.canvas))
     driver = window.driver
 
     def capture(t: float) -> None:
-        recording.add(window.grab_canvas())
+        recording.add(clip_frame(window, window.grab_canvas()))
 
     end = driver.now + seconds
     driver.set_speed(1.0)
@@ -149,6 +287,14 @@ class Exporter(QObject):
         self.recording: Recording | None = None
         self.encoding: EncodeJob | None = None  # the last recording being saved
         self._record_target = "canvas"
+        #: The Export dialog's "stamp pictures" box, remembered for the session; when it
+        #: is off only the plots are stamped.
+        self.stamp_pictures = False
+
+    @property
+    def stamp(self) -> bool | None:
+        """What ``render_artifact`` is told: stamp everything, or the defaults."""
+        return True if self.stamp_pictures else None
 
     # --- dialogs (replaced in tests) ------------------------------------------------------
 
@@ -191,7 +337,7 @@ class Exporter(QObject):
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
         return self._guard(
-            lambda: [export.save(path, render_artifact(self.window, key, scale)[0][1])]
+            lambda: [export.save(path, render_artifact(self.window, key, scale, self.stamp)[0][1])]
         )
 
     def add_export_one_menu(self, menu: QMenu) -> None:
@@ -212,28 +358,29 @@ class Exporter(QObject):
 
     def export_plot(self, index: int, fmt: str) -> list[Path]:
         """A single plot as PNG or SVG (the plots' right-click menu)."""
-        name = PLOT_NAMES[index]
+        name = plot_names(self.window)[index]
         default = f"{self.window.driver.config.scenario.name}-plot-{name}.{fmt}"
         filters = "PNG image (*.png)" if fmt == "png" else "SVG drawing (*.svg)"
         path = self.ask_save(f"Export the {name} plot", default, filters)
         if path is None:
             return []
-        plot = self.window.plots.plots[index]
+        stamped = stamps("plot_files", self.stamp)
 
         def write() -> list[Path]:
+            fresh_frame(self.window)
             self.window.refresh_plots()
             if fmt == "png":
-                return [export.save_png(path, export.render_widget(plot, 2))]
-            return [export.save(path, export.widget_svg(plot, f"{name} plot"))]
+                return [export.save_png(path, plot_picture(self.window, index, 1, stamped))]
+            return [export.save(path, plot_svg(self.window, index, stamped))]
 
         return self._guard(write)
 
     def export_dialog(self) -> list[Path]:
-        dialog = ExportDialog(self.parent_widget, self.settings.export_folder)
+        dialog = ExportDialog(self.parent_widget, self.settings.export_folder, self.stamp_pictures)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return []
-        keys, folder, scale = dialog.choice()
-        return self._guard(lambda: write_bundle(self.window, folder, keys, scale))
+        keys, folder, scale, self.stamp_pictures = dialog.choice()
+        return self._guard(lambda: write_bundle(self.window, folder, keys, scale, self.stamp))
 
     # --- recording --------------------------------------------------------------------------
 
@@ -249,11 +396,15 @@ class Exporter(QObject):
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.start_recording(*dialog.choice())
 
-    def start_recording(self, target: str = "canvas", fps: float = 20.0) -> None:
-        """Capture frames at exact simulated times while the run plays."""
+    def start_recording(
+        self, target: str = "canvas", fps: float = 20.0, small_gif: bool = False
+    ) -> None:
+        """Capture frames at exact simulated times while the run plays; ``small_gif``
+        scales a GIF to ``Recording.SMALL_GIF_WIDTH`` (an MP4 keeps the full size)."""
         if self.is_recording:
             return
-        self.recording = Recording(fps, QColor(self.window.theme.canvas))
+        gif_width = Recording.SMALL_GIF_WIDTH if small_gif else None
+        self.recording = Recording(fps, QColor(self.window.theme.canvas), gif_width)
         self._record_target = target
         self.window.driver.start_recording(fps, self._capture)
         self.recordingChanged.emit(True)
@@ -267,7 +418,7 @@ class Exporter(QObject):
             else self.window.window_image()
         )
         try:
-            self.recording.add(image)
+            self.recording.add(clip_frame(self.window, image))
         except ExportError as exc:
             self.stop_recording(discard=True)
             self.window.show_error("Recording stopped", str(exc))
@@ -344,7 +495,7 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
 class ExportDialog(QDialog):
     """Ctrl+E: choose what to export, the picture scale, and a folder."""
 
-    def __init__(self, parent: QWidget, folder: str) -> None:
+    def __init__(self, parent: QWidget, folder: str, stamp: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         layout = QVBoxLayout(self)
@@ -360,6 +511,13 @@ class ExportDialog(QDialog):
         for s in export.SCALES:
             self.scale.addItem(f"{s}× pixels", s)
         form.addRow("Picture scale", self.scale)
+        self.stamp = QCheckBox("Stamp pictures with scenario, seed and time")
+        self.stamp.setChecked(stamp)
+        self.stamp.setToolTip(
+            "Small print under the canvas and the window pictures, e.g. "
+            "“sticky-crash · seed 1 · t = 61.3 s”. The plots always carry it."
+        )
+        form.addRow(self.stamp)
         row = QHBoxLayout()
         self.folder = QLineEdit(folder)
         browse = QPushButton("Browse…")
@@ -375,9 +533,11 @@ class ExportDialog(QDialog):
         if path:
             self.folder.setText(path)
 
-    def choice(self) -> tuple[tuple[str, ...], Path, int]:
+    def choice(self) -> tuple[tuple[str, ...], Path, int, bool]:
+        """The kinds of file, the folder, the scale, and whether to stamp every picture."""
         keys = tuple(k for k, box in self.boxes.items() if box.isChecked())
-        return keys, Path(self.folder.text()).expanduser(), int(self.scale.currentData())
+        folder = Path(self.folder.text()).expanduser()
+        return keys, folder, int(self.scale.currentData()), self.stamp.isChecked()
 
 
 class RecordDialog(QDialog):
@@ -394,8 +554,13 @@ class RecordDialog(QDialog):
         self.fps.setRange(5, 30)
         self.fps.setValue(20)
         self.fps.setSuffix(" frames/s")
+        self.small_gif = QCheckBox(f"Scale the GIF to {Recording.SMALL_GIF_WIDTH:,} px wide")
+        self.small_gif.setToolTip(
+            "A smaller file; by default a GIF keeps the full size (an MP4 always does)"
+        )
         form.addRow("Record", self.target)
         form.addRow("Frame rate", self.fps)
+        form.addRow(self.small_gif)
         note = QLabel(
             "Frames are taken from simulated time, so the clip plays smoothly at the\n"
             "current speed even if the window cannot keep up. Press Ctrl+Shift+R to stop."
@@ -403,5 +568,6 @@ class RecordDialog(QDialog):
         form.addRow(note)
         form.addRow(_buttons(self, "Start recording"))
 
-    def choice(self) -> tuple[str, float]:
-        return str(self.target.currentData()), float(self.fps.value())
+    def choice(self) -> tuple[str, float, bool]:
+        """What to capture, frames per second, and whether to scale a GIF down."""
+        return str(self.target.currentData()), float(self.fps.value()), self.small_gif.isChecked()

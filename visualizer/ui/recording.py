@@ -41,14 +41,17 @@ def clip_format(path: Path | str) -> ClipFormat:
 class Recording:
     """Frames of one recording, taken at ``fps`` frames per simulated-time step."""
 
-    MAX_GIF_WIDTH = 1000  # GIFs get big fast; MP4 keeps the full size
+    SMALL_GIF_WIDTH = 1000  # the Record dialog's "scale the GIF" (a GIF gets big fast)
     MAX_GIF_FRAMES = 900  # about 90 s at 10 frames/s: longer clips belong in an MP4
 
-    def __init__(self, fps: float, background: QColor) -> None:
+    def __init__(self, fps: float, background: QColor, gif_width: int | None = None) -> None:
+        """``gif_width``: a GIF wider than this is scaled down to it (None: full size);
+        an MP4 always keeps the full size."""
         if not 1 <= fps <= 60:
             raise ExportError(f"frame rate {fps:g} is not allowed; choose 1 to 60 frames/s")
         self.fps = fps
         self.background = background
+        self.gif_width = gif_width
         self._dir = Path(tempfile.mkdtemp(prefix="rrv-recording-"))
         self.frames = 0
         self.size: tuple[int, int] | None = None
@@ -126,9 +129,9 @@ class Recording:
             for k in range(self.frames):
                 self._tick(progress, k)
                 image = Image.fromarray(self._frame(k))
-                if image.width > self.MAX_GIF_WIDTH:
-                    height = round(image.height * self.MAX_GIF_WIDTH / image.width)
-                    image = image.resize((self.MAX_GIF_WIDTH, height), Image.Resampling.LANCZOS)
+                if self.gif_width is not None and image.width > self.gif_width:
+                    height = round(image.height * self.gif_width / image.width)
+                    image = image.resize((self.gif_width, height), Image.Resampling.LANCZOS)
                 frame = image.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
                 if k == 0:
                     header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
