@@ -83,7 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--at", type=_at_seconds, required=True, metavar="SECONDS")
     exp.add_argument("--out", required=True, metavar="DIR", help="folder (created if needed)")
     exp.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="canvas pixels")
-    exp.add_argument("--gif", type=_clip_seconds, metavar="SECONDS", help="also record clip.gif")
+    exp.add_argument(
+        "--gif",
+        type=_clip_seconds,
+        metavar="SECONDS",
+        help="also record clip.gif of the canvas, full size, the clock and the counters "
+        "under each frame",
+    )
+    exp.add_argument(
+        "--stamp",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="stamp every picture with scenario, seed and time (--no-stamp: none; "
+        "default: the plots only)",
+    )
     return parser
 
 
@@ -295,28 +308,59 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from visualizer.ui.app import build_window, make_app
     from visualizer.ui.theme import LIGHT
 
-    app = make_app()
-    window = build_window(config, LIGHT, remember=False)
-    try:
-        window.resize(1600, 1000)
-        window.show()
-        app.processEvents()
-        window.load_plots()
-        window.driver.stop()  # frames are driven here, not by the window's timer
-        window.driver.step(args.at)
-        app.processEvents()
+    with _without_platform_notices():
+        app = make_app()
+        window = build_window(config, LIGHT, remember=False)
         try:
-            written = write_bundle(window, folder, scale=args.scale)
-            if args.gif:
-                written.append(record_clip(window, folder / "clip.gif", args.gif, CLIP_FPS))
-        except ExportError as exc:
-            print(f"visualizer: error: {exc}", file=sys.stderr)
-            return EXIT_FAILURE
-    finally:
-        window.close()
-        window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
+            window.resize(1600, 1000)
+            window.show()
+            app.processEvents()
+            window.load_plots()
+            window.driver.stop()  # frames are driven here, not by the window's timer
+            window.driver.step(args.at)
+            app.processEvents()
+            try:
+                written = write_bundle(window, folder, scale=args.scale, stamp=args.stamp)
+                if args.gif:
+                    clip = record_clip(window, folder / "clip.gif", args.gif, CLIP_FPS)
+                    written.append(clip)
+            except ExportError as exc:
+                print(f"visualizer: error: {exc}", file=sys.stderr)
+                return EXIT_FAILURE
+        finally:
+            window.close()
+            window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
     _write_out(sys.stdout, "".join(f"{printable(str(path))}\n" for path in written))
     return EXIT_OK
+
+
+#: How Qt's platform plugins begin a notice about a window feature they lack ("This
+#: plugin does not support propagateSizeHints()"): the offscreen platform of ``export``
+#: lacks many, and saying so is noise to someone writing files.
+PLATFORM_NOTICE = "This plugin does not support "
+
+
+@contextmanager
+def _without_platform_notices() -> Iterator[None]:
+    """Qt's messages while the block runs, less the platform's notices of what it does
+    not support; every other message goes where it went before, as it was."""
+    from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
+
+    previous: Any = None
+
+    def handler(mode: Any, context: Any, message: str) -> None:
+        if message.startswith(PLATFORM_NOTICE):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:  # as Qt's own handler writes it (QT_MESSAGE_PATTERN included)
+            print(qFormatLogMessage(mode, context, message), file=sys.stderr, flush=True)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def _cmd_scenarios(out: TextIO) -> int:
