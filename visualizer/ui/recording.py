@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -116,7 +117,10 @@ class Recording:
 
     def _gif(self, path: Path, progress: Progress | None) -> None:
         """Frame by frame: each is quantised to its own palette and written at once, so
-        memory stays at one frame whatever the length (Pillow's ``save_all`` keeps all)."""
+        memory stays at one frame whatever the length (Pillow's ``save_all`` keeps all).
+        After the first, a frame holds only the rectangle around what changed, and the
+        pixels in it that did not change are transparent: the previous frame shows
+        through, and long runs of one index compress well."""
         from PIL import GifImagePlugin, Image
 
         if self.frames > self.MAX_GIF_FRAMES:
@@ -125,19 +129,35 @@ class Recording:
                 f"(at most {self.MAX_GIF_FRAMES}); save it as .mp4 instead"
             )
         duration = round(1000 / self.fps)
+        previous: np.ndarray | None = None
         with path.open("wb") as fh:
             for k in range(self.frames):
                 self._tick(progress, k)
-                image = Image.fromarray(self._frame(k))
-                if self.gif_width is not None and image.width > self.gif_width:
+                pixels = self._frame(k)
+                if self.gif_width is not None and pixels.shape[1] > self.gif_width:
+                    image = Image.fromarray(pixels)
                     height = round(image.height * self.gif_width / image.width)
                     image = image.resize((self.gif_width, height), Image.Resampling.LANCZOS)
-                frame = image.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-                if k == 0:
+                    pixels = np.asarray(image)
+                if previous is None:
+                    frame = _quantized(pixels)
                     header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
                     fh.writelines(header)
-                chunks = GifImagePlugin.getdata(frame, duration=duration, include_color_table=True)
+                    chunks = GifImagePlugin.getdata(
+                        frame, duration=duration, include_color_table=True
+                    )
+                else:
+                    frame, offset = _changes(pixels, previous)
+                    chunks = GifImagePlugin.getdata(
+                        frame,
+                        offset,
+                        duration=duration,
+                        include_color_table=True,
+                        transparency=_CLEAR,
+                        disposal=1,  # leave the frame in place: the next one draws over it
+                    )
                 fh.writelines(chunks)
+                previous = pixels
             fh.write(b";")  # trailer
         self._tick(progress, self.frames)
 
@@ -171,6 +191,41 @@ class Recording:
 
     def __del__(self) -> None:  # the temporary frames never outlive the recording
         shutil.rmtree(getattr(self, "_dir", ""), ignore_errors=True)
+
+
+#: The palette index of a GIF frame's unchanged (transparent) pixels; colours use 0-254.
+_CLEAR = 255
+
+
+def _quantized(pixels: np.ndarray) -> Any:
+    """An RGB frame as a palette image of at most 255 colours (index 255 stays free)."""
+    from PIL import Image
+
+    return Image.fromarray(np.ascontiguousarray(pixels)).quantize(
+        colors=255, method=Image.Quantize.MEDIANCUT
+    )
+
+
+def _changes(pixels: np.ndarray, previous: np.ndarray) -> tuple[Any, tuple[int, int]]:
+    """What a frame adds to the one before: the rectangle around the changed pixels,
+    quantised, with the unchanged ones in it transparent; and where it goes."""
+    from PIL import Image
+
+    changed = np.any(pixels != previous, axis=2)
+    rows = np.flatnonzero(changed.any(axis=1))
+    cols = np.flatnonzero(changed.any(axis=0))
+    if rows.size == 0:  # nothing moved: one transparent pixel keeps the frame's time
+        top, bottom, left, right = 0, 1, 0, 1
+    else:
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        left, right = int(cols[0]), int(cols[-1]) + 1
+    quantized = _quantized(pixels[top:bottom, left:right])
+    index = np.asarray(quantized).copy()
+    index[~changed[top:bottom, left:right]] = _CLEAR
+    palette = quantized.getpalette() or []
+    frame = Image.frombytes("P", (right - left, bottom - top), index.tobytes())
+    frame.putpalette(palette[: 3 * _CLEAR] + [0] * (768 - len(palette[: 3 * _CLEAR])))
+    return frame, (left, top)
 
 
 class EncodeJob(QObject):
