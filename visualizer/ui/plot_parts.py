@@ -13,16 +13,25 @@ import colorsys
 import functools
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPicture
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QSizePolicy, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSimpleTextItem,
+    QHBoxLayout,
+    QMenu,
+    QSizePolicy,
+    QToolTip,
+    QWidget,
+)
 
+from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui.theme import FAILURE, GREEN, SERVER_COLORS, Theme
 
@@ -144,12 +153,22 @@ def neutral_colors(theme: Theme) -> tuple[str, str]:
 # --- pens and fonts ---------------------------------------------------------------------
 
 
+#: The dash pattern of a dashed data line (compare mode's side B), in line widths.
+DASHES = (3.0, 2.0)
+
+
 def make_pen(
-    color: str, width: float = LINE_WIDTH, style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    color: str,
+    width: float = LINE_WIDTH,
+    style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+    dashes: Sequence[float] = (),
 ) -> QPen:
-    """Solid data lines: Qt strokes dashed, thick, antialiased pens very slowly."""
+    """Solid data lines: Qt strokes dashed, thick, antialiased pens very slowly (the plots
+    draw without antialiasing, where dashed data lines, ``dashes``, cost little)."""
     pen = pg.mkPen(QColor(color), width=width)
     pen.setStyle(style)
+    if dashes:
+        pen.setDashPattern(list(dashes))
     pen.setCosmetic(True)
     return pen
 
@@ -272,6 +291,8 @@ class LegendEntry:
     width: float = LINE_WIDTH
     order: float = 0.0
     name: str = ""  # the series' own name, for the readout ("crash", "total")
+    dashes: tuple[float, ...] = ()  # a dashed line's pattern (in line widths); () solid
+    row_start: bool = False  # begins a new legend row (pairs of entries stay together)
 
     def __post_init__(self) -> None:
         self.name = self.name or self.text
@@ -288,6 +309,7 @@ class Legend(pg.GraphicsWidget):
     server entry: ("ok:", "ok, server") says what the server lines count."""
 
     SAMPLE_W = 22.0
+    DASHED_W = 36.0  # a dashed line's sample: long enough to show its gaps
     GAP = 10.0
     PAD = 4.0
     FULL, NUMBERS, SHAPES = 0, 1, 2
@@ -354,7 +376,7 @@ class Legend(pg.GraphicsWidget):
             return 0.0
         if entry.short is not None and self.level != self.FULL:
             return 14.0 + (3.0 if self.level == self.NUMBERS else 0.0)
-        return self.SAMPLE_W + 3.0
+        return (self.DASHED_W if entry.dashes else self.SAMPLE_W) + 3.0
 
     def _text(self, e: LegendEntry) -> str:
         if e.short is None or self.level == self.FULL:
@@ -370,7 +392,9 @@ class Legend(pg.GraphicsWidget):
         span = numbered[0] if len(numbered) == 1 else f"{numbered[0]}–{numbered[-1]}"
         return f"{self.headings[1]} {span}"
 
-    def _flow(self, width: float) -> tuple[list, float]:
+    def _flow(self, width: float, breaks: bool = True) -> tuple[list, float]:
+        """Where each entry goes, rows filled left to right (a ``row_start`` entry begins
+        a row if ``breaks``); and the height taken."""
         fm = QFontMetricsF(self._font)
         row_h = self._row_h()
         placed: list[tuple[float, float, LegendEntry | None, str]] = []
@@ -388,7 +412,8 @@ class Legend(pg.GraphicsWidget):
                 if fm.horizontalAdvance(text) > room:  # a very narrow plot: "SESSION_LO…"
                     text = fm.elidedText(text, Qt.TextElideMode.ElideRight, max(room, 10.0))
                 w = sample + fm.horizontalAdvance(text)
-                if x > self.PAD and x + w > width - self.PAD:
+                new_row = breaks and entry is not None and entry.row_start
+                if x > self.PAD and (x + w > width - self.PAD or new_row):
                     x, y = self.PAD, y + row_h
                 placed.append((x, y, entry, text))
                 gap = 2.0 if entry is not None and not text else self.GAP
@@ -405,7 +430,9 @@ class Legend(pg.GraphicsWidget):
         budget = max(self.max_height, 2.5 * self._row_h())
         for level in levels:
             self.level = level
-            placed, height = self._flow(width)
+            placed, height = self._flow(width, breaks=False)
+            if height > self._row_h():  # more than one row: pairs of entries kept together
+                placed, height = self._flow(width)
             limit = min(budget, 2.5 * self._row_h()) if level == self.FULL else budget
             if height <= limit:
                 break
@@ -458,10 +485,13 @@ class Legend(pg.GraphicsWidget):
             if entry is not None and entry.symbol:
                 color = display_color(entry.color, bg)
                 if sample > 20.0:
-                    p.setPen(make_pen(color, min(entry.width, 4.0)))
+                    p.setPen(make_pen(color, min(entry.width, 4.0), dashes=entry.dashes))
                     p.drawLine(QPointF(x, mid), QPointF(x + sample - 3.0, mid))
                 p.save()
-                p.translate(x + (sample - 3.0) / 2, mid)
+                # a dashed line's symbol at its end: in the middle it would hide the gaps
+                p.translate(
+                    x + (sample - 3.0 - size / 2 if entry.dashes else (sample - 3.0) / 2), mid
+                )
                 if entry.hollow:
                     pen, fill = pg.mkPen(color, width=2), QBrush(QColor(bg))
                 else:
@@ -495,7 +525,16 @@ class BigNumber(QGraphicsItem):
 
     @property
     def text(self) -> str:
-        return f"{self.value:,} {self.caption}"
+        return f"{self.number_text()} {self.caption}"
+
+    def number_text(self) -> str:
+        """What is written in large type ("262")."""
+        return f"{self.value:,}"
+
+    def paint_number(self, p: QPainter, at: QPointF) -> None:
+        """Draw ``number_text`` (the big font set) with its baseline's start at ``at``."""
+        p.setPen(QColor(display_color(self.color, self.theme.plot_bg)))
+        p.drawText(at, self.number_text())
 
     @property
     def caption(self) -> str:
@@ -529,7 +568,7 @@ class BigNumber(QGraphicsItem):
         s = self.scale_factor
         small = font(LABEL_PT * s)
         fs = QFontMetricsF(small)
-        number = f"{self.value:,}"
+        number = self.number_text()
         points = BIG_PT * s
         while True:
             big = font(points, bold=True)
@@ -559,13 +598,12 @@ class BigNumber(QGraphicsItem):
     @property
     def shown(self) -> str:
         """What it says on screen ("1,036 sessions lost", or "1,036 lost" when tight)."""
-        return f"{self.value:,} {self._layout[5]}"
+        return f"{self.number_text()} {self._layout[5]}"
 
     def paint(self, p: QPainter, *args) -> None:
         big, small, at_number, at_caption, _, caption = self._layout
         p.setFont(big)
-        p.setPen(QColor(display_color(self.color, self.theme.plot_bg)))
-        p.drawText(at_number, f"{self.value:,}")
+        self.paint_number(p, at_number)
         p.setFont(small)
         p.setPen(QColor(self.theme.text))
         p.drawText(at_caption, caption)
@@ -643,6 +681,8 @@ class Plot(pg.PlotWidget):
         self.hover_x: float | None = None
         self.readout = ""  # the hover readout's text (plain), "" when hidden
         self.markers_shown: Sequence[Marker] = ()
+        self.marker_sides: Mapping[Marker, str] = {}
+        self.marker_notes: Mapping[Marker, str] = {}
         self.set_text_scale(1.0)
 
     # --- series ---------------------------------------------------------------------
@@ -660,13 +700,22 @@ class Plot(pg.PlotWidget):
         width: float = LINE_WIDTH,
         short: str | None = None,
         order: float = 0.0,
+        dashes: Sequence[float] = (),
+        readout: str = "",
+        row_start: bool = False,
     ) -> pg.PlotDataItem:
         """A persistent line (created once, then updated with ``setData``) and its legend
-        entry; its symbol is drawn at the line's end by ``set_ends``."""
+        entry; its symbol is drawn at the line's end by ``set_ends``. ``dashes``: a dashed
+        line; ``readout``: its name in the hover readout when not ``name``; ``row_start``:
+        its legend entry begins a row."""
         c = self.curves.get(key)
         if c is None:
-            c = self.getPlotItem().plot(pen=make_pen(self.color(color), width))
-            entry = LegendEntry(key, name, short, color, symbol, hollow, width, order)
+            pen = make_pen(self.color(color), width, dashes=dashes)
+            c = self.getPlotItem().plot(pen=pen)
+            entry = LegendEntry(
+                key, name, short, color, symbol, hollow, width, order, readout, tuple(dashes)
+            )
+            entry.row_start = row_start
             self.curves[key] = c
             self.series[key] = entry
             self.legend.add(entry)
@@ -717,13 +766,23 @@ class Plot(pg.PlotWidget):
 
     # --- markers ----------------------------------------------------------------------
 
-    def set_markers(self, markers: Sequence[Marker], lo: float) -> None:
+    def set_markers(
+        self,
+        markers: Sequence[Marker],
+        lo: float,
+        sides: Mapping[Marker, str] | None = None,
+        notes: Mapping[Marker, str] | None = None,
+    ) -> None:
         """A thin dashed line at every crash, restart and setting change since ``lo``,
-        each with a short label; labels are staggered, and dropped when crowded."""
-        state = (id(markers), len(markers), lo)
+        each with a short label; labels are staggered, and dropped when crowded.
+        When comparing, ``sides`` names the one side a marker happened on ("B: ✖ server-2")
+        and ``notes`` says what the hover readout says of a marker instead of its label."""
+        state = (id(markers), len(markers), lo, id(sides), id(notes))
         if state == self._markers_state:
             return
         self._markers_state = state
+        self.marker_sides = sides or {}
+        self.marker_notes = notes or {}
         start = bisect.bisect_left(markers, lo, key=lambda m: m.t)
         self.markers_shown = recent = markers[start:]
         resized = {m.t for m in recent if m.label.startswith("servers.count = ")}
@@ -739,7 +798,9 @@ class Plot(pg.PlotWidget):
                     p for p in reversed(markers[: start + k]) if p.label.startswith("state.mode = ")
                 )
                 previous = next((p.label.split(" = ", 1)[1] for p in before), None)
-            wanted[(m.t, m.label)] = (m, marker_label(m, previous))
+            side = self.marker_sides.get(m)
+            text = marker_label(m, previous)
+            wanted[(m.t, m.label)] = (m, f"{side}: {text}" if side else text)
         changed = False
         for key in list(self._markers):
             if key not in wanted:
@@ -924,7 +985,9 @@ class Plot(pg.PlotWidget):
         )
         head = f"t = {t_at:,.1f} s".replace(".0 s", " s")
         lines = [head] + [f"{e.name}: {self.fmt(y)}" for e, y in rows]
-        notes = [m.label for m in self.markers_shown if abs(m.t - t_at) <= 1.0]
+        notes = [
+            self.marker_notes.get(m, m.label) for m in self.markers_shown if abs(m.t - t_at) <= 1.0
+        ]
         lines += notes
         html = [f"<b>{head}</b>"]
         for e, y in rows:
@@ -937,3 +1000,111 @@ class Plot(pg.PlotWidget):
         self._readout_html = "<br>".join(html)
         self.readout = "\n".join(lines)
         return self.readout
+
+
+# --- the row of plots -------------------------------------------------------------------
+
+
+class PlotRow(QWidget):
+    """Five plots side by side, in the order of ``NAMES``: the frame PlotPanel (one run)
+    and ComparePlots (two) share. Each plot offers exports in its right-click menu; the
+    lost plot writes its total large (``make_total``) and the errors plot says when there
+    are none; ``show_only`` and ``set_text_scale`` serve presenter mode. Subclasses make
+    the plots (``make_plots``) and fill them."""
+
+    #: Stable names, in the order of ``plots``.
+    NAMES: tuple[str, ...] = PLOT_NAMES
+    #: (plot index, "png" | "svg") from a plot's right-click menu; index -1: all plots
+    exportRequested = Signal(int, str)
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Antialiased lines wider than 1 px cost Qt's raster engine 5-10× more; at 2.5 px the
+        # difference is barely visible, and plots must not stutter the animation.
+        pg.setConfigOptions(antialias=False)
+        self.theme = theme
+        self.ink, self.grey = neutral_colors(theme)
+        self.plots: tuple[Plot, ...] = tuple(self.make_plots(theme))
+        self.lost, self.errors, self.memory, self.latency, self.rps = self.plots
+        self.by_name = dict(zip(self.NAMES, self.plots, strict=True))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 4, 4, 4)
+        row.setSpacing(6)
+        for k, plot in enumerate(self.plots):
+            row.addWidget(plot, 1)
+            plot.setMinimumWidth(120)
+            # set on the view: a scroll area applies its own policy to its viewport's events
+            plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            plot.customContextMenuRequested.connect(
+                lambda pos, k=k: self._menu(k, self.plots[k].mapToGlobal(pos))
+            )
+        self.total = self.make_total()
+        self.lost.reserved.append(self.total)
+        self.lost.label_band = 0.5  # the top half is kept free (``room``)
+        self.lost.vb.sigResized.connect(lambda *_: self._fit_total())
+        self.quiet = QGraphicsSimpleTextItem("no failed requests", self.errors.vb)
+        self.quiet.setBrush(QColor(theme.muted))
+        self.quiet.setPos(8, 6)
+        self.errors.reserved.append(self.quiet)
+        self.text_scale = 1.0
+        self.t_end = 0.0  # the moment the plots end at
+        self.updates = 0
+
+    def make_plots(self, theme: Theme) -> Sequence[Plot]:
+        """The five plots, in the order of ``NAMES``."""
+        raise NotImplementedError
+
+    def make_total(self) -> BigNumber:
+        """The number written large on the lost plot."""
+        return BigNumber(self.lost.vb, self.theme)
+
+    def _menu(self, k: int, where: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction("Export this plot as PNG…", lambda: self.exportRequested.emit(k, "png"))
+        menu.addAction("Export this plot as SVG…", lambda: self.exportRequested.emit(k, "svg"))
+        menu.addSeparator()
+        menu.addAction("Export all plots as PNG…", lambda: self.exportRequested.emit(-1, "png"))
+        menu.popup(where)
+        self.last_menu = menu  # kept for tests
+
+    # --- presenting ---------------------------------------------------------------------
+
+    @property
+    def total_text(self) -> str:
+        """What the lost plot says in large type ("0 sessions lost")."""
+        return self.total.text
+
+    def show_only(self, names: Sequence[str] | None) -> None:
+        """Show only the plots named (``NAMES``), in their usual order; None: all."""
+        wanted = set(self.NAMES if names is None else names)
+        unknown = wanted - set(self.NAMES)
+        if unknown:
+            raise ValueError(f"no plot named {', '.join(sorted(unknown))}; plots: {self.NAMES}")
+        for name, plot in self.by_name.items():
+            plot.setVisible(name in wanted)
+
+    def shown_names(self) -> list[str]:
+        return [name for name, plot in self.by_name.items() if not plot.isHidden()]
+
+    def set_text_scale(self, factor: float) -> None:
+        """Every plot text (titles, ticks, axis labels, legends, markers, the big total)
+        at ``factor`` × its normal size: presenter mode grows plot text with the canvas."""
+        factor = max(0.5, float(factor))
+        self.text_scale = factor
+        for plot in self.plots:
+            plot.set_text_scale(factor)
+        self.total.set_scale(factor)
+        self.quiet.setFont(font(LABEL_PT * factor))
+        self._fit_total()
+
+    def _fit_total(self) -> None:
+        vb = self.lost.vb  # the top half of the data area is kept free (``room=2``)
+        self.total.fit(vb.width(), 0.5 * vb.height() - 6)
+        self.lost.place_labels()
+
+    def clear(self) -> None:
+        """Nothing of what was drawn stays."""
+        for plot in self.plots:
+            plot.clear_data()
+        self.total.set_value(0, self.ink)
+        self.quiet.show()

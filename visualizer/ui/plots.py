@@ -13,25 +13,12 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsSimpleTextItem, QHBoxLayout, QMenu, QWidget
+from PySide6.QtWidgets import QWidget
 
-from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
-from visualizer.ui.plot_parts import (
-    LABEL_PT,
-    LINE_WIDTH,
-    WINDOW_S,
-    BigNumber,
-    Plot,
-    font,
-    neutral_colors,
-    nice_top,
-)
+from visualizer.ui.plot_parts import LINE_WIDTH, WINDOW_S, Plot, PlotRow, nice_top
 from visualizer.ui.theme import (
     ERROR_COLORS,
     FAILURE,
@@ -111,109 +98,32 @@ def _short_name(name: str) -> str:
     return name.removeprefix("server-")
 
 
-class PlotPanel(QWidget):
-    """The five live plots side by side, in the order of ``NAMES``."""
-
-    #: Stable names, in the order of ``plots`` (and of ``which`` in ``set_samples``).
-    NAMES: tuple[str, ...] = PLOT_NAMES
-    #: (plot index, "png" | "svg") from a plot's right-click menu; index -1: all plots
-    exportRequested = Signal(int, str)
+class PlotPanel(PlotRow):
+    """The five live plots of one run side by side, in the order of ``NAMES``."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # Antialiased lines wider than 1 px cost Qt's raster engine 5-10× more; at 2.5 px the
-        # difference is barely visible, and plots must not stutter the animation.
-        pg.setConfigOptions(antialias=False)
-        self.theme = theme
-        self.ink, self.grey = neutral_colors(theme)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 4, 4, 4)
-        row.setSpacing(6)
-        count = "{:,.0f}".format
-        self.lost = Plot("lost", "Sessions lost", theme, count)
-        self.errors = Plot("errors", "Failed requests/s", theme, "{:,.1f}/s".format)
-        self.memory = Plot("memory", "Memory (MB)", theme, "{:,.1f} MB".format)
-        self.latency = Plot("latency", "Latency (ms)", theme, "{:,.0f} ms".format)
-        self.rps = Plot(
-            "requests", "Requests/s", theme, "{:,.1f}/s".format, headings=("ok:", "ok, server")
-        )
-        self.plots: tuple[Plot, ...] = (self.lost, self.errors, self.memory, self.latency, self.rps)
-        self.by_name = dict(zip(self.NAMES, self.plots, strict=True))
-        for k, plot in enumerate(self.plots):
-            row.addWidget(plot, 1)
-            plot.setMinimumWidth(120)
-            # set on the view: a scroll area applies its own policy to its viewport's events
-            plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            plot.customContextMenuRequested.connect(
-                lambda pos, k=k: self._menu(k, self.plots[k].mapToGlobal(pos))
-            )
-        self.total = BigNumber(self.lost.vb, theme)
-        self.lost.reserved.append(self.total)
-        self.lost.label_band = 0.5  # the top half is kept free (``room``)
-        self.lost.vb.sigResized.connect(lambda *_: self._fit_total())
-        self.quiet = QGraphicsSimpleTextItem("no failed requests", self.errors.vb)
-        self.quiet.setBrush(QColor(theme.muted))
-        self.quiet.setPos(8, 6)
-        self.errors.reserved.append(self.quiet)
-        self.text_scale = 1.0
-        self.t_end = 0.0  # the moment the plots end at
-        self.updates = 0
+        super().__init__(theme, parent)
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
         self._rows = _RowCache()
         self.set_text_scale(1.0)
 
-    def _menu(self, k: int, where: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addAction("Export this plot as PNG…", lambda: self.exportRequested.emit(k, "png"))
-        menu.addAction("Export this plot as SVG…", lambda: self.exportRequested.emit(k, "svg"))
-        menu.addSeparator()
-        menu.addAction("Export all plots as PNG…", lambda: self.exportRequested.emit(-1, "png"))
-        menu.popup(where)
-        self.last_menu = menu  # kept for tests
-
-    # --- presenting ---------------------------------------------------------------------
-
-    @property
-    def total_text(self) -> str:
-        """What the lost plot says in large type ("0 sessions lost")."""
-        return self.total.text
-
-    def show_only(self, names: Sequence[str] | None) -> None:
-        """Show only the plots named (``NAMES``), in their usual order; None: all."""
-        wanted = set(self.NAMES if names is None else names)
-        unknown = wanted - set(self.NAMES)
-        if unknown:
-            raise ValueError(f"no plot named {', '.join(sorted(unknown))}; plots: {self.NAMES}")
-        for name, plot in self.by_name.items():
-            plot.setVisible(name in wanted)
-
-    def shown_names(self) -> list[str]:
-        return [name for name, plot in self.by_name.items() if not plot.isHidden()]
-
-    def set_text_scale(self, factor: float) -> None:
-        """Every plot text (titles, ticks, axis labels, legends, markers, the big total)
-        at ``factor`` × its normal size: presenter mode grows plot text with the canvas."""
-        factor = max(0.5, float(factor))
-        self.text_scale = factor
-        for plot in self.plots:
-            plot.set_text_scale(factor)
-        self.total.set_scale(factor)
-        self.quiet.setFont(font(LABEL_PT * factor))
-        self._fit_total()
-
-    def _fit_total(self) -> None:
-        vb = self.lost.vb  # the top half of the data area is kept free (``room=2``)
-        self.total.fit(vb.width(), 0.5 * vb.height() - 6)
-        self.lost.place_labels()
+    def make_plots(self, theme: Theme) -> tuple[Plot, ...]:
+        count = "{:,.0f}".format
+        return (
+            Plot("lost", "Sessions lost", theme, count),
+            Plot("errors", "Failed requests/s", theme, "{:,.1f}/s".format),
+            Plot("memory", "Memory (MB)", theme, "{:,.1f} MB".format),
+            Plot("latency", "Latency (ms)", theme, "{:,.0f} ms".format),
+            Plot(
+                "requests", "Requests/s", theme, "{:,.1f}/s".format, headings=("ok:", "ok, server")
+            ),
+        )
 
     # --- data ---------------------------------------------------------------------------
 
     def clear(self) -> None:
-        for plot in self.plots:
-            plot.clear_data()
-        self.total.set_value(0, self.ink)
-        self.quiet.show()
+        super().clear()
         self._table_key = ()
         self._rows.clear()
 
