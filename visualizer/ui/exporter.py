@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from visualizer.sim.schema import server_slots
 from visualizer.ui import export
-from visualizer.ui.driver import Frame
 from visualizer.ui.export import Caption, ExportError
 from visualizer.ui.recording import EncodeJob, Recording
 from visualizer.ui.theme import FAILURE
@@ -105,8 +104,7 @@ def fresh_frame(window: ExportSurface) -> None:
     """Have the window draw the current moment again, whole, before it is pictured: a
     paused window last redrew its status line when it was paused (with the frame rate of
     that moment), and its canvas when something last changed."""
-    driver = window.driver
-    driver.frameReady.emit(Frame(driver.run.snapshot(), False))
+    window.driver.redraw()
 
 
 def stamps(key: str, stamp: bool | None) -> bool:
