@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from visualizer.ui.canvas.scene import TopologyScene
     from visualizer.ui.canvas.view import CanvasView
     from visualizer.ui.driver import SimDriver
-    from visualizer.ui.plots import PlotPanel
+    from visualizer.ui.plot_parts import PlotRow
     from visualizer.ui.presenter import PresenterBar
     from visualizer.ui.strip import ExplanationStrip
     from visualizer.ui.theme import Theme
@@ -44,7 +44,7 @@ class ExportSurface(Reporter, Protocol):
     driver: SimDriver
     scene: TopologyScene
     theme: Theme
-    plots: PlotPanel | None
+    plots: PlotRow | None  # the plots on show (A and B overlaid when comparing)
 
     def refresh_plots(self) -> None: ...
 

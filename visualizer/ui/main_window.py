@@ -46,7 +46,7 @@ from visualizer.ui.theme import Theme, apply_theme, theme_named
 from visualizer.ui.timeline import Timeline, TimelineState
 
 if TYPE_CHECKING:
-    from visualizer.ui.plots import PlotPanel
+    from visualizer.ui.plot_parts import PlotRow
 
 TEXT_REFRESH_S = 0.25
 THEMES = (
@@ -141,10 +141,12 @@ class MainWindow(QMainWindow):
     def _init_plots(self) -> None:
         """The plots dock; pyqtgraph loads just after the first frame (start-up time)."""
         self.plot_dock = PlotsDock(self, self.theme)
+        self.plot_dock.set_comparison(self.driver.comparison)
         self.plots_dock = self.plot_dock.dock
 
     @property
-    def plots(self) -> PlotPanel | None:
+    def plots(self) -> PlotRow | None:
+        """The plots on show (A and B overlaid when comparing); None until loaded."""
         return self.plot_dock.panel
 
     def load_plots(self) -> None:
@@ -452,6 +454,7 @@ class MainWindow(QMainWindow):
     def _on_comparison(self) -> None:
         """Compare mode on or off: the stage is laid out anew and drawn whole at once."""
         self._set_title()
+        self.plot_dock.set_comparison(self.driver.comparison)
         QTimer.singleShot(0, self.redraw)
 
     def _on_jumped(self) -> None:
@@ -477,7 +480,9 @@ class MainWindow(QMainWindow):
         self.scene.moving = running
         # Work is spread over frames so none stutters: while playing, at most one plot
         # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
-        plotted = self.plot_dock.on_frame(run, snap, frame.new_samples, running, wall)
+        plotted = self.plot_dock.on_frame(
+            run, snap, frame.new_samples, running, wall, other=frame.other
+        )
         self.scene.update_frame(
             snap,
             run.log,
