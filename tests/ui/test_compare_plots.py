@@ -16,6 +16,7 @@ from visualizer.ui import export, exporter
 from visualizer.ui.compare_plots import FAILURE_B, ComparePlots, merge_markers
 from visualizer.ui.plot_parts import DASHES
 from visualizer.ui.plots import PlotPanel, trailing_mean
+from visualizer.ui.presenter import PresenterMode
 from visualizer.ui.theme import FAILURE
 
 #: (plot name, the key of each side's line, a side's value per sample)
@@ -166,6 +167,41 @@ def test_show_only_the_named_plots_in_compare_mode(comparing):
     assert window.plots.shown_names() == ["lost", "latency"]
     window.show_plots(None)
     assert window.plots.shown_names() == list(ComparePlots.NAMES)
+
+
+def test_presenter_mode_scales_the_text_of_whichever_plots_show(qtbot, comparing):
+    window = comparing
+    pair = window.plots
+    window.presenter.enter()
+    scale = PresenterMode.PLOT_TEXT_SCALE
+    assert scale == pytest.approx(1.4)
+    assert pair.text_scale == scale and pair.lost.legend._font.pointSizeF() > 10 * 1.3
+    assert pair.shown_names() == ["lost", "latency"]  # the preset's plots
+    window.driver.stop_comparing()
+    qtbot.waitUntil(lambda: isinstance(window.plots, PlotPanel))
+    assert window.plots.text_scale == scale  # the other panel too
+    assert window.plots.shown_names() == ["lost", "latency"]
+    window.presenter.leave()
+    assert window.plots.text_scale == 1.0 and pair.text_scale == 1.0
+
+
+def test_a_wide_short_plot_has_its_legend_beside_the_data(qtbot, comparing):
+    window = comparing
+    window.presenter.enter()
+    window.showNormal()
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().width() == 1280)
+    lost = window.plots.lost
+    qtbot.waitUntil(lambda: lost.legend_beside)
+    QApplication.processEvents()
+    data = lost.vb.sceneBoundingRect()
+    assert data.height() >= 60  # the data keeps its room at 1.4× text
+    title_a, title_b = window.driver.comparison.titles
+    assert [text for *_, text in lost.legend._placed] == [title_a, title_b]  # not cut short
+    for rect in lost.legend.entry_rects():
+        assert not rect.intersects(data) and rect.left() >= data.right()
+    window.presenter.leave()
+    qtbot.waitUntil(lambda: not window.plots.lost.legend_beside)  # below, five plots in a row
 
 
 def test_exports_take_the_overlaid_plots(comparing, monkeypatch):

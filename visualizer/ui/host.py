@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from visualizer.ui.canvas.view import CanvasView
     from visualizer.ui.driver import SimDriver
     from visualizer.ui.plot_parts import PlotRow
+    from visualizer.ui.plots_dock import PlotsDock
     from visualizer.ui.presenter import PresenterBar
     from visualizer.ui.strip import ExplanationStrip
     from visualizer.ui.theme import Theme
@@ -67,6 +68,7 @@ class Stage(Protocol):
     speaker_notes: QLabel
     controls_dock: QDockWidget
     plots_dock: QDockWidget
+    plot_dock: PlotsDock  # the plots in it (their text size)
 
     def side_docks(self) -> list[QDockWidget]:
         """The inspector and the event log."""

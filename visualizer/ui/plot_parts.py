@@ -46,6 +46,13 @@ LABEL_PT = 10.0
 LEGEND_PT = 10.0
 MARKER_PT = 9.5
 BIG_PT = 22.0
+#: A plot shorter than this (pixels at text scale 1) leaves out its "time (s)" label.
+AXIS_LABEL_MIN_H = 170.0
+#: A plot this many times wider than tall has its legend right of the data, in at most
+#: this share of its width.
+LEGEND_BESIDE_RATIO = 3.0
+LEGEND_BESIDE_SHARE = 0.45
+QWIDGETSIZE_MAX = 16_777_215
 
 #: Markers drawn as vertical lines (others, such as rotation changes, are not).
 MARKER_KINDS = frozenset(
@@ -420,6 +427,14 @@ class Legend(pg.GraphicsWidget):
                 x += w + (gap if self.level == self.FULL or not text else 0.7 * gap)
         return placed, (y + row_h if placed else 0.0)
 
+    def widest(self) -> float:
+        """The width of the widest entry, with its full text."""
+        fm = QFontMetricsF(self._font)
+        level, self.level = self.level, self.FULL
+        widths = [self._sample_w(e) + fm.horizontalAdvance(e.text) for e in self.entries]
+        self.level = level
+        return max(widths, default=0.0) + 2 * self.PAD
+
     def relayout(self) -> None:
         width = self.size().width()
         if width < 60:  # not laid out yet: a plausible width until the layout gives one
@@ -651,6 +666,7 @@ class Plot(pg.PlotWidget):
             axis.setPen(pg.mkPen(theme.muted))
             axis.setTextPen(pg.mkPen(theme.text))
         self.legend = Legend(theme, headings)
+        self.legend_beside = False  # right of the data (a wide, short plot), else below
         item.layout.addItem(self.legend, 4, 0, 1, 3)
         item.layout.removeItem(item.titleLabel)  # the title centred over the whole plot
         item.layout.addItem(item.titleLabel, 0, 0, 1, 3)
@@ -719,10 +735,17 @@ class Plot(pg.PlotWidget):
             self.curves[key] = c
             self.series[key] = entry
             self.legend.add(entry)
+            self._refit_legend()
         return c
 
     def set_name(self, key: object, text: str) -> None:
         self.legend.set_text(key, text)
+        self._refit_legend()
+
+    def _refit_legend(self) -> None:
+        """A legend beside the data follows its entries' widths."""
+        if self.legend_beside:
+            self._place_legend(self.width(), self.height())
 
     def set_ends(self, ends: list[tuple]) -> None:
         """(x, y, symbol, colour, hollow) per series: the latest point of each line."""
@@ -875,9 +898,10 @@ class Plot(pg.PlotWidget):
         item.getAxis("bottom").setLabel(
             "time (s)", color=self.theme.muted, **{"font-size": f"{LABEL_PT * factor:.1f}pt"}
         )
-        item.getAxis("bottom")._updateHeight()
+        self._fit_axis_label(self.height())
         item.getAxis("left")._updateWidth()
         self.legend.set_font_points(LEGEND_PT * factor)
+        self._refit_legend()
         self.ends.setSize(10 * max(1.0, factor**0.5))
         for m in self._markers.values():
             m.label.setFont(font(MARKER_PT * factor, bold=m.crash))
@@ -913,10 +937,45 @@ class Plot(pg.PlotWidget):
         # the title first: the plot item is then given the view's size, not the size a
         # title too long for the new width would force on it
         if hasattr(self, "_title_shown"):
-            self._fit_title(event.size().width())
-            # the legend takes at most a third of the plot: the data keeps its room
-            self.legend.set_max_height(event.size().height() / 3)
+            width, height = event.size().width(), event.size().height()
+            self._fit_title(width)
+            self._place_legend(width, height)
+            self._fit_axis_label(height)
         super().resizeEvent(event)
+
+    def _place_legend(self, width: float, height: float) -> None:
+        """Below the data, taking at most a third of the plot; right of the data when
+        the plot is much wider than tall (presenter mode's band of one or two plots),
+        where its rows take no height from the data."""
+        beside = width >= LEGEND_BESIDE_RATIO * height
+        layout = self.getPlotItem().layout
+        if beside != self.legend_beside:
+            self.legend_beside = beside
+            layout.removeItem(self.legend)
+            if beside:
+                layout.addItem(self.legend, 2, 3, 2, 1)
+                layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
+            else:
+                self.legend.setMinimumWidth(0)
+                self.legend.setMaximumWidth(QWIDGETSIZE_MAX)
+                layout.addItem(self.legend, 4, 0, 1, 3)
+        if beside:  # as wide as its widest entry, up to a share of the plot
+            side = round(min(self.legend.widest() + 2, LEGEND_BESIDE_SHARE * width))
+            self.legend.setMinimumWidth(side)
+            self.legend.setMaximumWidth(side)
+            self.legend.set_max_height(height)
+        else:
+            # the legend takes at most a third of the plot: the data keeps its room
+            self.legend.set_max_height(height / 3)
+
+    def _fit_axis_label(self, height: float) -> None:
+        """ "time (s)" under the ticks only on a plot tall enough for its text size (the
+        dock's title says the seconds): a short plot, in presenter mode, keeps its data."""
+        axis = self.getPlotItem().getAxis("bottom")
+        show = height >= AXIS_LABEL_MIN_H * self.text_scale
+        if axis.label.isVisible() != show:
+            axis.showLabel(show)
+        axis._updateHeight()
 
     # --- hover readout ------------------------------------------------------------------
 

@@ -98,6 +98,8 @@ class PresenterMode(QObject):
 
     #: Share of the screen's height the plots may take in presenter mode.
     PLOTS_SHARE = 0.24
+    #: Plot text (titles, ticks, legends, markers) at this × its size in presenter mode.
+    PLOT_TEXT_SCALE = 1.4
 
     def __init__(self, stage: Stage, parent: QObject) -> None:
         super().__init__(parent)
@@ -135,6 +137,7 @@ class PresenterMode(QObject):
         w.menuBar().hide()
         w.statusBar().hide()  # the bar says time, speed and paused
         w.headline.set_scale(1.3, lines=3)
+        w.plot_dock.set_text_scale(self.PLOT_TEXT_SCALE)
         w.scene.captions = True
         w.scene.bold_cards = True
         w.canvas.inspecting = False  # every click on a card crashes or restarts it
@@ -156,6 +159,7 @@ class PresenterMode(QObject):
         self.overlay.hide()
         self.notes.hide()
         w.headline.set_scale(1.0, lines=4)
+        w.plot_dock.set_text_scale(1.0)
         w.menuBar().setVisible(bool(self._saved.get("menu", True)))
         w.statusBar().setVisible(bool(self._saved.get("status", True)))
         w.controls_dock.setVisible(bool(self._saved.get("controls", True)))
