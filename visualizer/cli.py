@@ -297,7 +297,9 @@ def _load_config(args: argparse.Namespace) -> Any:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     config = _load_config(args)
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never show a window
+    from visualizer.offscreen import offscreen_platform
+
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform()  # never show a window
     from visualizer.ui.export import ExportError, writable_folder
     from visualizer.ui.exporter import record_clip, write_bundle
 
