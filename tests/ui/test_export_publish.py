@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
 
 from visualizer.ui import exporter
 from visualizer.ui.canvas.tracker import FAILED_SPRITE
@@ -254,3 +254,19 @@ def test_each_dialog_blocks_the_window_while_open(running, which):
     assert found == [(True, running)]  # a modal child of the window
     assert blocked.count >= 1  # what the window's pause on modal dialogs sees
     assert not ex.is_recording
+
+
+def test_encoding_a_recording_leaves_the_run_playing(open_window, qtbot, tmp_path):
+    """The encoding progress is not modal: the run is not paused while a clip encodes."""
+    window = open_window("sticky-crash")
+    window.exporter.start_recording("canvas", 10.0)
+    window.driver.play()
+    for _ in range(8):
+        window.driver.tick(0.05)
+    job = window.exporter.stop_recording(tmp_path / "clip.gif")
+    assert job is not None
+    assert window.driver.running  # no WindowBlocked pause
+    progress = [w for w in window.findChildren(QProgressDialog)]
+    assert progress and all(not p.isModal() for p in progress)
+    job.wait()
+    qtbot.waitUntil(lambda: (tmp_path / "clip.gif").exists())

@@ -304,3 +304,15 @@ def test_actual_speed_is_measured_over_a_second(qtbot, open_window):
         d.tick(1 / 60)
     assert d.actual_speed == pytest.approx(5.0, rel=0.3)
     d.stop_recording()
+
+
+def test_the_headline_counters_follow_every_frame_while_playing(open_window):
+    """They agree with the frame (and a recording's clock band), not a quarter second late."""
+    window = open_window("sticky-crash")
+    window.driver.step(60.5)  # just after the crash: failures mount every frame
+    window.driver.play()
+    for _ in range(12):
+        window.driver.tick(0.05)
+        snap = window.driver.run.snapshot()
+        shown = window.scene.headline._state
+        assert (shown.lost, shown.failed, shown.sent) == (snap.lost, snap.failed, snap.sent)

@@ -450,7 +450,8 @@ class Exporter(QObject):
             "Encoding the recording…", "Cancel", 0, max(1, job.total), self.parent_widget
         )
         progress.setWindowTitle("Saving recording")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        # not modal: the window stays live (and the run plays on) while it encodes
+        progress.setWindowModality(Qt.WindowModality.NonModal)
         progress.setMinimumDuration(300)
         progress.canceled.connect(job.cancel)
         job.progressed.connect(progress.setValue)

@@ -228,6 +228,10 @@ class TopologyScene(QGraphicsScene):
         if refresh_nodes or wall - self._others_refreshed >= CARD_MIN_GAP_S:
             self._others_refreshed = wall
             self._refresh_others(snapshot)
+        # the headline counters every frame: they agree with a recording's clock band
+        self.headline.set_headline(
+            Headline(snapshot.lost, snapshot.relogins, snapshot.failed, snapshot.sent)
+        )
 
     def _place_dots(self, now: float) -> None:
         """Dots at ``now`` plus, while there are few, fading ghosts where they just were."""
@@ -294,9 +298,6 @@ class TopologyScene(QGraphicsScene):
             )
         )
         self.lanes.set_users(snapshot.users_active)
-        self.headline.set_headline(
-            Headline(snapshot.lost, snapshot.relogins, snapshot.failed, snapshot.sent)
-        )
         if self.store_node.isVisible():
             self.store_node.set_view(snapshot.store)
 
