@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from visualizer import cli
-from visualizer.app.compare import diff, scoreboard, sides, titles
+from visualizer.app.compare import document, scoreboard, sides, titles
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
     LIVE_SECTIONS,
@@ -140,12 +140,7 @@ def run(args: argparse.Namespace) -> int:
     slots = (server_slots(a_config), server_slots(b_config))
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
     with cli._csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
-        head = table.header(slots[0])
-        rows.write(
-            [head[0]]
-            + [f"a_{c}" for c in head[1:]]
-            + [f"b_{c}" for c in table.header(slots[1])[1:]]
-        )
+        rows.write(table.paired_header(*slots))
         sims = [
             Simulation(cfg, on_sample=lambda s, out=out, n=n: out.append(table.row(s, n)))
             for cfg, out, n in zip((a_config, b_config), pending, slots, strict=True)
@@ -153,14 +148,13 @@ def run(args: argparse.Namespace) -> int:
 
         def flush() -> None:
             for ra, rb in zip(*pending, strict=True):
-                rows.write(ra + rb[1:])
+                rows.write(table.paired_row(ra, rb))
             for out in pending:
                 out.clear()
 
         _advance_both(sims, config.scenario.duration_s, flush)
     a, b = (summarize(sim) for sim in sims)
-    document = {"schema": 1, "a": a, "b": b, "diff": diff(a, b)}
-    text = json.dumps(document, indent=2) + "\n"
+    text = json.dumps(document(a, b), indent=2) + "\n"
     if "--json" in paths:
         cli._flush_stdout()
         try:

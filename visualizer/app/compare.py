@@ -245,6 +245,12 @@ class Comparison:
 DIFF_PARTS = ("requests", "latency_ms", "sessions", "memory_mb")
 
 
+def document(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """The compare JSON: both summaries, exactly as ``visualizer run`` gives them, and
+    B − A."""
+    return {"schema": 1, "a": a, "b": b, "diff": diff(a, b)}
+
+
 def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     """B − A for every number in the summaries' requests, latency, sessions and memory:
     ``None`` where either side measured nothing (no latency yet); a server only one

@@ -49,3 +49,25 @@ def row(sample: Sample, server_slots: int) -> list[str]:
 def rows(samples: Iterable[Sample], server_slots: int) -> Iterator[list[str]]:
     for sample in samples:
         yield row(sample, server_slots)
+
+
+def paired_header(slots_a: int, slots_b: int) -> list[str]:
+    """Two runs side by side (compare mode): ``t_s``, then A's columns as ``a_*`` and B's
+    as ``b_*``."""
+    return [
+        "t_s",
+        *(f"a_{c}" for c in header(slots_a)[1:]),
+        *(f"b_{c}" for c in header(slots_b)[1:]),
+    ]
+
+
+def paired_row(a: list[str], b: list[str]) -> list[str]:
+    """One second of both runs, from their rows (which share the time)."""
+    return a + b[1:]
+
+
+def paired_rows(
+    a: Iterable[Sample], b: Iterable[Sample], slots_a: int, slots_b: int
+) -> Iterator[list[str]]:
+    for sa, sb in zip(a, b, strict=False):  # (a side may have one more second)
+        yield paired_row(row(sa, slots_a), row(sb, slots_b))
