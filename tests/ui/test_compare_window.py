@@ -198,3 +198,32 @@ def test_side_only_click_without_comparison_is_an_ordinary_click(qtbot, open_win
     window = open_window("sticky-crash")
     click_card(qtbot, window.canvas, window.scene, 1, alt=True)
     assert window.driver.run.commands == [(0.0, ev.CrashServer(1))]
+
+
+def test_exports_in_compare_mode_show_and_count_both_sides(qtbot, open_window, tmp_path):
+    from PIL import Image
+
+    from visualizer.sim.table import paired_header
+    from visualizer.ui.exporter import write_bundle
+
+    window = open_window("compare-crash")
+    window.driver.step(70.0)
+    written = {p.name: p for p in write_bundle(window, tmp_path)}
+    stage = window.comparing.stage
+    with Image.open(written["canvas.png"]) as image:  # the scoreboard and both canvases
+        assert image.size == (stage.width(), stage.height())
+    svg = written["canvas.svg"].read_text()
+    for text in ("A: sticky, server memory", "B: shared store", "Sessions lost", "server-2"):
+        assert text in svg
+    rows = written["metrics.csv"].read_text().splitlines()
+    assert rows[0].split(",") == paired_header(4, 4)
+    assert len(rows) == 71
+    doc = json.loads(written["summary.json"].read_text())
+    a, b = window.driver.comparison.summaries()
+    assert doc["a"] == json.loads(json.dumps(a)) and doc["b"] == json.loads(json.dumps(b))
+    assert doc["diff"]["sessions"]["lost"] == b["sessions"]["lost"] - a["sessions"]["lost"]
+    frame = window.grab_canvas()  # what a recording captures: both sides
+    assert (frame.width(), frame.height()) == (
+        round(stage.width() * frame.devicePixelRatio()),
+        round(stage.height() * frame.devicePixelRatio()),
+    )

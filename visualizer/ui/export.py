@@ -18,8 +18,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 from visualizer.atomic import write_atomic
 from visualizer.sim import table
@@ -54,6 +54,18 @@ def _uncached(scene: QGraphicsScene) -> Iterator[None]:
     finally:
         for item, mode in cached:
             item.setCacheMode(mode)
+
+
+@contextmanager
+def vector_views(widget: QWidget) -> Iterator[None]:
+    """Every graphics view inside ``widget`` paints its items, not their pixmap caches
+    (so an SVG of the compare view keeps text as text)."""
+    with ExitStack() as stack:
+        for view in widget.findChildren(QGraphicsView):
+            scene = view.scene()
+            if scene is not None:
+                stack.enter_context(_uncached(scene))
+        yield
 
 
 def render_scene(scene: QGraphicsScene, scale: float = 1.0) -> QImage:
@@ -294,10 +306,12 @@ def image_png(image: QImage) -> bytes:
 
 
 def metrics_csv(samples: Sequence[Sample], server_slots: int) -> str:
+    return csv_text([table.header(server_slots), *table.rows(samples, server_slots)])
+
+
+def csv_text(rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.header(server_slots))
-    writer.writerows(table.rows(samples, server_slots))
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 

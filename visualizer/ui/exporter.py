@@ -13,6 +13,7 @@ counters, so a clip tells its story without the window around it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,8 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.app.compare import document
+from visualizer.sim import table
 from visualizer.sim.schema import server_slots
 from visualizer.ui import export
+from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.export import Caption, ExportError
 from visualizer.ui.recording import EncodeJob, Recording
 from visualizer.ui.theme import FAILURE
@@ -96,7 +100,11 @@ def render_artifacts(
     the plots only (``STAMPED_BY_DEFAULT``)."""
     fresh_frame(window)
     window.refresh_plots()
-    with window.scene.for_export():
+    view = window.compare_view()
+    views = view.findChildren(CanvasView) if view is not None else [window.canvas]
+    with ExitStack() as stack:
+        for canvas in views:
+            stack.enter_context(canvas.topology.for_export())
         return [item for key in keys for item in _render(window, key, scale, stamp)]
 
 
@@ -201,6 +209,17 @@ def _render(
         if stamped:
             image = export.with_caption(image, stamp_caption(window, STAMP_PX, canvas_bg))
         return [("window.png", export.image_png(image))]
+    view = window.compare_view()  # comparing: the scoreboard and both canvases
+    if key == "canvas_png" and view is not None:
+        with export.vector_views(view):
+            image = export.render_widget(view, scale)
+        if stamped:
+            image = export.with_caption(image, stamp_caption(window, STAMP_PX * scale, canvas_bg))
+        return [("canvas.png", export.image_png(image))]
+    if key == "canvas_svg" and view is not None:
+        caption = stamp_caption(window, STAMP_PX, canvas_bg) if stamped else None
+        with export.vector_views(view):
+            return [("canvas.svg", export.widget_svg(view, window.windowTitle(), None, caption))]
     if key == "canvas_png":
         image = export.render_scene(window.scene, scale)
         if stamped:
@@ -219,9 +238,17 @@ def _render(
             files.append((f"plot-{name}.png", export.image_png(picture)))
             files.append((f"plot-{name}.svg", plot_svg(window, k, stamped)))
         return files
+    comparison = window.driver.comparison
+    if key == "metrics_csv" and comparison is not None:  # one file: a_* and b_* columns
+        a, b = comparison.runs
+        slots = [max(r.server_slots(), server_slots(r.reproducible_config())) for r in (a, b)]
+        rows = [table.paired_header(*slots), *table.paired_rows(a.samples, b.samples, *slots)]
+        return [("metrics.csv", export.csv_text(rows))]
     if key == "metrics_csv":
         slots = max(run.server_slots(), server_slots(run.reproducible_config()))
         return [("metrics.csv", export.metrics_csv(run.samples, slots))]
+    if key == "summary_json" and comparison is not None:  # as visualizer compare --json
+        return [("summary.json", export.summary_json(document(*comparison.summaries())))]
     if key == "summary_json":
         return [("summary.json", export.summary_json(run.summary()))]
     raise ValueError(f"unknown export {key!r}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QScreen
-    from PySide6.QtWidgets import QDockWidget, QLabel, QMenuBar, QStatusBar
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMenuBar, QStatusBar, QWidget
 
     from visualizer.sim.config import Config
     from visualizer.ui.canvas.scene import TopologyScene
@@ -44,12 +44,17 @@ class ExportSurface(Reporter, Protocol):
 
     driver: SimDriver
     scene: TopologyScene
+    canvas: CanvasView
     theme: Theme
     plots: PlotRow | None  # the plots on show (A and B overlaid when comparing)
 
     def refresh_plots(self) -> None: ...
 
-    def grab_canvas(self) -> QImage: ...
+    def grab_canvas(self) -> QImage:
+        """The canvas as on screen (comparing: the scoreboard and both canvases)."""
+
+    def compare_view(self) -> QWidget | None:
+        """The scoreboard and both titled canvases, when comparing."""
 
     def window_image(self) -> QImage:
         """The whole window as it looks."""

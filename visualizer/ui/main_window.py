@@ -395,8 +395,15 @@ class MainWindow(QMainWindow):
         self.comparing.set_reduced_motion(bool(on))
 
     def grab_canvas(self) -> QImage:
-        """The canvas as it is on screen (for recordings)."""
+        """The canvas as it is on screen, for recordings (comparing: the scoreboard and
+        both canvases, so a clip shows both sides)."""
+        view = self.compare_view()
+        if view is not None:
+            return view.grab().toImage()
         return self.canvas.viewport().grab().toImage()
+
+    def compare_view(self) -> QWidget | None:
+        return self.comparing.stage if self.comparing.active else None
 
     def window_image(self) -> QImage:
         return render_widget(self)
