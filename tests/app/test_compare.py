@@ -124,6 +124,50 @@ def test_a_saved_comparison_reopens_to_the_same_numbers():
     assert [f.action.value for f in compare.only_b] == ["crash_store"]
 
 
+def reopen(both: Comparison) -> Comparison:
+    reopened = Comparison(parse_config(tomllib.loads(to_toml(both.reproducible_config()))))
+    reopened.advance(both.now)
+    return reopened
+
+
+def test_commands_at_one_instant_reopen_in_the_order_they_were_given():
+    # at one moment: both add a server, A alone adds another and crashes it, then both
+    # shrink the fleet; sorted into shared and one-sided lists naively, A's crash of
+    # server-6 would come after the shrink that removed it, and the file would not open
+    both = short(**{"state.mode": "shared"})
+    both.advance(10.0)
+    both.apply(ev.AddServer())
+    both.apply(ev.AddServer(), Side.A)
+    both.apply(ev.CrashServer(5), Side.A)
+    both.apply(ev.SetValue("servers.count", 2))
+    both.advance(15.0)
+    reopened = reopen(both)
+    assert [json.dumps(s) for s in reopened.summaries()] == [
+        json.dumps(s) for s in both.summaries()
+    ]
+    assert [(f.action.value, f.target) for f in reopened.config.compare.only_a] == [
+        ("add_server", None),
+        ("crash", "server-6"),
+        ("set", None),
+    ]
+
+
+def test_servers_b_adds_itself_can_be_named_by_shared_faults():
+    # B starts with one server and adds three at 5 s, so the preset's crash of server-2
+    # at 60 s names a server on both sides: the file opens and B crashes its server-2
+    grows = "".join('[[compare.only_b]]\nat_s = 5\naction = "add_server"\n\n' for _ in "abc")
+    text = to_toml(load("sticky-crash")) + "\n[compare]\nservers.count = 1\n\n" + grows
+    _, b = sides(parse_config(tomllib.loads(text)))
+    assert b.servers.count == 1 and [f.action.value for f in b.faults] == [
+        *["add_server"] * 3,
+        "crash",
+        "restart",
+    ]
+    both = Comparison(parse_config(tomllib.loads(text)))
+    both.advance(61.0)
+    assert not both.b.snapshot().servers[1].up and len(both.b.snapshot().servers) == 4
+
+
 def test_sides_are_ordinary_scenarios():
     a, b = sides(load("compare-crash"))
     assert a.compare is None and b.compare is None

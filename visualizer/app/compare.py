@@ -38,8 +38,10 @@ def sides(config: Config) -> tuple[Config, Config]:
     compare = config.compare or CompareSection()
     base = dataclasses.replace(config, compare=None)
     a = _with_faults(base, compare.only_a)
-    b = with_values(base, dict(compare.changes), "[compare]")
-    return a, _with_faults(b, compare.only_b)
+    # B's own faults join before its changes are checked: they may add the servers a
+    # shared fault names
+    b = with_values(_with_faults(base, compare.only_b), dict(compare.changes), "[compare]")
+    return a, b
 
 
 def _with_faults(config: Config, extra: Iterable[Fault]) -> Config:
@@ -219,24 +221,44 @@ class Comparison:
 
     def reproducible_config(self) -> Config:
         """One scenario with a ``[compare]`` section that reopens this comparison: the
-        commands both runs took become shared faults, the others one side's faults."""
-        a_cmds = Counter(self.a.commands)
-        b_cmds = Counter(self.b.commands)
-        both = a_cmds & b_cmds
+        commands both runs took become shared faults, the others one side's faults.
+
+        A run's faults at one instant fire in order: the shared ones first, then the
+        side's own. So at each instant only the commands both sides took *first* are
+        shared; from the first difference on, each side keeps its own in its order."""
         base = self.config
         compare = base.compare or CompareSection()
-        shared = [to_fault(t, c) for (t, c), n in both.items() for _ in range(n)]
-        only = {}
-        for name, counts, old in (
-            ("only_a", a_cmds - both, compare.only_a),
-            ("only_b", b_cmds - both, compare.only_b),
-        ):
-            added = [to_fault(t, c) for (t, c), n in counts.items() for _ in range(n)]
-            only[name] = tuple(sorted([*old, *added], key=lambda f: f.at_s))
+        scheduled = {f.at_s for f in (*compare.only_a, *compare.only_b)}
+        shared: list[Fault] = []
+        added: dict[Side, list[Fault]] = {Side.A: [], Side.B: []}
+        a_at, b_at = _by_instant(self.a.commands), _by_instant(self.b.commands)
+        for t in sorted(a_at.keys() | b_at.keys()):
+            mine, theirs = a_at.get(t, []), b_at.get(t, [])
+            k = 0
+            if t not in scheduled:  # one-sided faults from the file fire before any command
+                while k < min(len(mine), len(theirs)) and mine[k] == theirs[k]:
+                    k += 1
+            shared += [to_fault(t, c) for c in mine[:k]]
+            added[Side.A] += [to_fault(t, c) for c in mine[k:]]
+            added[Side.B] += [to_fault(t, c) for c in theirs[k:]]
+        only = {
+            name: tuple(sorted([*old, *added[side]], key=lambda f: f.at_s))
+            for name, side, old in (
+                ("only_a", Side.A, compare.only_a),
+                ("only_b", Side.B, compare.only_b),
+            )
+        }
         faults = tuple(sorted([*base.faults, *shared], key=lambda f: f.at_s))
         return dataclasses.replace(
             base, faults=faults, compare=dataclasses.replace(compare, **only)
         )
+
+
+def _by_instant(commands: Iterable[tuple[float, Command]]) -> dict[float, list[Command]]:
+    out: dict[float, list[Command]] = {}
+    for t, command in commands:
+        out.setdefault(t, []).append(command)
+    return out
 
 
 # --- the numbers side by side -------------------------------------------------------------

@@ -245,17 +245,19 @@ def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
                 )
             changes[key] = _plain(coerce(spec, value, at))
     base = dataclasses.replace(config, compare=None)
-    b = with_values(base, changes, at)
+    b = with_values(base, changes, at, check_faults=False)  # B's own faults may add servers
     sides = {}
     for side, cfg in zip(_ONE_SIDE, (base, b), strict=True):
-        faults = _parse_faults(raw.get(side, []), cfg, f"{at} {side}")
+        faults = _parse_faults(raw.get(side, []), cfg, f"{at} {side}", check=False)
         both = sorted([*cfg.faults, *faults], key=lambda f: f.at_s)
         _check_targets(both, cfg.servers.count, f"{at} {side}")
         sides[side] = faults
     return CompareSection(tuple(changes.items()), **sides)
 
 
-def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
+def _parse_faults(
+    raw: Any, config: Config, where: str, *, check: bool = True
+) -> tuple[Fault, ...]:
     if not isinstance(raw, list):
         raise ConfigError(f"{where}: faults must be written as [[faults]] tables")
     faults = []
@@ -302,7 +304,8 @@ def _parse_faults(raw: Any, config: Config, where: str) -> tuple[Fault, ...]:
         elif action in (FaultAction.CRASH, FaultAction.RESTART):
             raise ConfigError(f"{at}: action {action.value!r} needs a target such as 'server-1'")
         faults.append(Fault(at_s=float(at_s), action=action, target=target))
-    _check_targets(faults, config.servers.count, where)
+    if check:  # (one side's faults are checked together with the shared ones)
+        _check_targets(faults, config.servers.count, where)
     return tuple(faults)
 
 

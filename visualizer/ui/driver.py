@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
-from visualizer.app.compare import Comparison, Side
+from visualizer.app.compare import Comparison, Side, sides
 from visualizer.app.run import Run
 from visualizer.sim.commands import Command, SetValue
 from visualizer.sim.config import CompareSection, Config
@@ -228,6 +228,11 @@ class SimDriver(QObject):
             except ConfigError as exc:
                 self.problem.emit(str(exc))
                 return
+        try:
+            sides(base)  # B's changes must still fit A's settings: refuse before tearing down
+        except ConfigError as exc:
+            self.problem.emit(f"Cannot restart: {exc}")
+            return
         was_comparing = self.comparison is not None
         self.run = self.comparison = None  # type: ignore[assignment]
         gc.collect()  # the old run's objects go now, not in a hitch during the new one
