@@ -3,6 +3,7 @@ run had at that moment."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from tests.sim.helpers import config
 from visualizer.app.eventlog import Cursor
 from visualizer.app.run import Run
 from visualizer.sim import commands as ev
+from visualizer.sim.config import Fault, FaultAction
 from visualizer.sim.records import EventKind
 from visualizer.sim.scenario import load
 from visualizer.sim.simulation import Simulation
@@ -134,6 +136,20 @@ def test_saving_a_rewound_run_keeps_its_whole_timeline():
     replay = Simulation(run.reproducible_config())
     replay.advance(90.0)
     assert js(summarize(replay)) == js(summarize(stopped_at(90.0)))
+
+
+def test_a_command_before_anything_ran_comes_after_the_files_faults_at_zero():
+    # the file shrinks the fleet to one server at 0 s; a crash of server-2 clicked before
+    # playing finds no server-2, as its replay from the saved file does
+    shrink = Fault(at_s=0.0, action=FaultAction.SET, key="servers.count", value=1)
+    run = Run(dataclasses.replace(load("sticky-crash"), faults=(shrink,)))
+    assert [s.index for s in run.snapshot().servers] == [0]
+    assert not run.apply(ev.CrashServer(1))
+    run.apply(ev.AddServer())
+    run.advance(20.0)
+    replay = Simulation(run.reproducible_config())
+    replay.advance(20.0)
+    assert js(summarize(replay)) == js(summarize(run.engine))
 
 
 def test_views_read_the_log_with_their_own_cursors_and_learn_of_a_rewind():

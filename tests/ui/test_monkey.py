@@ -5,8 +5,10 @@ and replays to the same numbers."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 import random
 
 import pytest
@@ -15,12 +17,15 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import card_point
+from visualizer.app.compare import sides
 from visualizer.sim import scenario
+from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
-ACTIONS_PER_SEED = 2_000
+ACTIONS_PER_SEED = int(os.environ.get("MONKEY_ACTIONS", "2000"))
 LEFT = Qt.MouseButton.LeftButton
+NOMOD = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 TIMELINE_KEYS = [
     (Qt.Key.Key_Left, SHIFT),
@@ -50,6 +55,7 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
     c, d, view = window.controls, window.driver, window.canvas
     vp = view.viewport()
     done: list[str] = []
+    d.stop()  # frames come from the actions alone: the same seed does the same thing
 
     def click_server() -> None:
         if window.scene.cards:
@@ -82,6 +88,32 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
             k = rng.randrange(idx.size)
             pos = view.mapFromScene(float(xs[k]), float(ys[k]))
             qtbot.mouseClick(vp, LEFT, pos=pos)
+
+    def compare() -> None:
+        """Start comparing (B changes one or two settings), change B, or stop."""
+        comparing = window.comparing
+        if d.comparison is not None and rng.random() < 0.4:
+            comparing.stop()
+            return
+        choices = {
+            "state.mode": rng.choice(["local", "shared", "token"]),
+            "balancer.sticky": rng.random() < 0.5,
+            "servers.count": rng.randint(1, 8),
+            "store.latency_ms": rng.choice([0.0, 15.0, 200.0]),
+        }
+        keys = rng.sample(list(choices), rng.randint(1, 2))
+        with contextlib.suppress(ConfigError):  # a refused value: nothing changes
+            comparing.start({k: choices[k] for k in keys})
+
+    def alt_click_b() -> None:
+        scene = window.comparing.scene
+        if d.comparison is not None and scene.cards:
+            index = rng.choice(list(scene.cards))
+            r = scene.cards[index].sceneBoundingRect()
+            canvas = window.comparing.canvas
+            pos = canvas.mapFromScene(r.center().x() + r.width() * 0.2, r.y() + r.height() * 0.14)
+            alt = Qt.KeyboardModifier.AltModifier if rng.random() < 0.5 else NOMOD
+            qtbot.mouseClick(canvas.viewport(), LEFT, alt, pos)
 
     def tick() -> None:
         for _ in range(rng.randint(1, 4)):
@@ -125,6 +157,8 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
         "inspect": inspect_something,
         "follow": lambda: qtbot.mouseClick(window.inspection.inspector.follow, LEFT),
         "event log": lambda: window.inspection.events_dock.setVisible(rng.random() < 0.5),
+        "compare": compare,
+        "click side b": alt_click_b,
     }
     names = list(actions)
     weights = [6 if n in ("tick", "key", "click server") else 1 for n in names]
@@ -135,19 +169,28 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
         QApplication.processEvents()
         if not d.running:
             d.tick(0.0)  # the paused picture: every card as the engine has it
-            shown = {i: card.view.up for i, card in window.scene.cards.items()}
-            assert shown == {s.index: s.up for s in d.run.engine.servers if not s.removed}, name
+            pairs = [(window.scene, d.run)]
+            if d.comparison is not None:
+                pairs.append((window.comparing.scene, d.comparison.b))
+                assert d.comparison.a.now == d.comparison.b.now, name  # one clock
+            for scene, run in pairs:
+                shown = {i: card.view.up for i, card in scene.cards.items()}
+                engine = {s.index: s.up for s in run.engine.servers if not s.removed}
+                assert shown == engine, (name, "B" if run is not d.run else "A")
     window.exporter.stop_recording(discard=True)  # closing would ask where to save it
+    d.start()  # (closing the window must stop the frame timer)
     t = d.run.engine.totals
     assert t.sent == t.ok + t.failed + t.in_flight
     assert len(set(done)) >= 20
     # whatever was done, the session saves, opens, and replays to the same numbers
     path = window.files.save_path(tmp_path / "final.toml")
-    replay = Simulation(scenario.load_file(path))
-    replay.advance(d.run.engine.now)
-    replayed = json.dumps(summarize(replay), indent=1).splitlines()
-    live = json.dumps(summarize(d.run.engine), indent=1).splitlines()
-    diff = "\n".join(difflib.unified_diff(live, replayed, "live", "replayed", n=2))
-    assert not diff, f"{path.read_text()}\n{diff}"
+    runs = d.comparison.runs if d.comparison is not None else (d.run,)
+    for run, config in zip(runs, sides(scenario.load_file(path)), strict=False):
+        replay = Simulation(config)
+        replay.advance(run.engine.now)
+        replayed = json.dumps(summarize(replay), indent=1).splitlines()
+        live = json.dumps(summarize(run.engine), indent=1).splitlines()
+        diff = "\n".join(difflib.unified_diff(live, replayed, "live", "replayed", n=2))
+        assert not diff, f"{path.read_text()}\n{diff}"
     window.close()
     assert not d.timer_active

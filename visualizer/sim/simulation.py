@@ -94,6 +94,9 @@ class Simulation:
             ev._ok, ev._value = True, fault
             ev.callbacks.append(self._on_fault)
             env.schedule(ev, priority=LAST, delay=fault.at_s)
+        # The schedule's moment 0 happens now: a command given before anything ran comes
+        # after the faults at 0 s, where a saved file (and its replay) puts it.
+        self.advance(0.0)
 
     def _configure(self, config: Config) -> None:
         self.config = config
