@@ -536,7 +536,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _csv_output(args.csv, csv_path) as rows,
         _trace_output(args.trace, paths.get("--trace")) as traces,
     ):
-        rows.write(table.header(slots))
+        rows.write(table.header(slots, table.lesson_figures(config)))
         sim = Simulation(
             config,
             on_sample=lambda sample: rows.write(table.row(sample, slots)),
@@ -585,6 +585,9 @@ def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = Non
 
 def format_summary(s: dict[str, Any]) -> str:
     """The summary as a readable table for the terminal."""
+    from visualizer.sim.config import Lesson
+    from visualizer.sim.lessons import model_for
+
     cfg = s["config"]
     req, lat, ses, mem, users = (
         s["requests"],
@@ -618,6 +621,7 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{mem['peak_store']:,.1f} MB in the store",
         f"users     {users['arrived']:>10,} arrived  {users['completed']:>8,} completed  "
         f"{users['abandoned']:>6,} abandoned  {users['relogins']:>6,} relogins",
+        *model_for(Lesson(s["lesson"])).summary_lines(s),
         "",
         f"{'server':<10}{'served':>10}{'failed':>9}{'crashes':>9}{'peak sessions':>15}"
         f"{'peak MB':>10}{'busy':>7}",

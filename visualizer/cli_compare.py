@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     slots = (server_slots(a_config), server_slots(b_config))
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
     with cli._csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
-        rows.write(table.paired_header(*slots))
+        rows.write(table.paired_header(*slots, table.lesson_figures(config)))
         sims = [
             Simulation(cfg, on_sample=lambda s, out=out, n=n: out.append(table.row(s, n)))
             for cfg, out, n in zip((a_config, b_config), pending, slots, strict=True)

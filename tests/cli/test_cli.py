@@ -44,9 +44,10 @@ def test_json_to_stdout_is_the_json_alone_with_the_documented_fields(capsys):
     code, out, _ = run_cli(capsys, "run", "sticky-crash", "--duration", "65", "--json", "-")
     assert code == 0
     data = json.loads(out)
-    assert data["schema"] == 1
+    assert data["schema"] == 1 and data["lesson"] == "sessions"
     assert set(data) == {
         "schema",
+        "lesson",
         "scenario",
         "seed",
         "duration_s",

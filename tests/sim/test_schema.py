@@ -1,5 +1,7 @@
 """Scenario validation: one clear message naming the file, key, value and what is allowed."""
 
+import tomllib
+
 import pytest
 
 from visualizer.sim import scenario
@@ -49,6 +51,16 @@ def _load_text(tmp_path, text: str):
         ),
         ('[[faults]]\nat_s = 1\naction = "crash"\ntarget = "db"\n', ["target = 'db'"]),
         ('[[faults]]\nwhen = 1\naction = "crash"\n', ["unknown key when"]),
+        ('[scenario]\nlesson = "cooking"\n', ["scenario.lesson = 'cooking'", "'counter'"]),
+        (
+            '[counter]\nscope = "global"\n',
+            ["[counter] belongs to the counter lesson", 'lesson = "counter"'],
+        ),
+        (
+            '[scenario]\nlesson = "counter"\n[counter]\nscope = "global"\nplacement = "client"\n',
+            ['counter.scope = "global" with counter.placement = "client"', 'scope "user"'],
+        ),
+        ('[scenario]\nlesson = "auth"\n[auth]\nmethod = "oauth"\n', ["auth.method = 'oauth'"]),
     ],
 )
 def test_bad_scenarios_give_one_clear_message(tmp_path, text, expected):
@@ -132,3 +144,11 @@ def test_unknown_preset_lists_the_presets():
 def test_a_description_may_hold_line_breaks_and_tabs(tmp_path):
     config = _load_text(tmp_path, '[scenario]\ndescription = "one\\n\\ttwo"\n')
     assert config.scenario.description == "one\n\ttwo"
+
+
+def test_a_lessons_own_section_is_written_only_for_that_lesson():
+    counter = parse_config({"scenario": {"lesson": "counter"}, "counter": {"scope": "global"}})
+    text = scenario.to_toml(counter)
+    assert "[counter]" in text and "[auth]" not in text
+    assert scenario.parse_config(tomllib.loads(text)) == counter
+    assert "[counter]" not in scenario.to_toml(Config())

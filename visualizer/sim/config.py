@@ -20,6 +20,35 @@ class Mode(StrEnum):
     SHARED = "shared"
 
 
+class Lesson(StrEnum):
+    """What a scenario teaches; each lesson is a model in the engine and its own views."""
+
+    SESSIONS = "sessions"  # where session state lives, and what a crash does to it
+    COUNTER = "counter"  # counters that disagree: on servers, in a store, on the client
+    AUTH = "auth"  # signing in: server sessions vs JWTs, and revoking them
+
+
+class CounterScope(StrEnum):
+    USER = "user"  # each user's own count (clicks on their button)
+    GLOBAL = "global"  # one count for everybody (a like counter)
+
+
+class CounterPlacement(StrEnum):
+    SERVER = "server"  # each server counts in its own memory
+    STORE = "store"  # one count in the shared store, a round trip per click
+    CLIENT = "client"  # the client carries its count and sends it with every click
+
+
+class CounterUpdate(StrEnum):
+    ATOMIC = "atomic"  # the store increments in one step
+    READ_MODIFY_WRITE = "read_modify_write"  # read, add one, write back: overlaps lose updates
+
+
+class AuthMethod(StrEnum):
+    SESSION = "session"  # a session id in a cookie, looked up in the store on every request
+    JWT = "jwt"  # a signed token the servers check alone, valid until it expires
+
+
 class Algorithm(StrEnum):
     ROUND_ROBIN = "round_robin"
     RANDOM = "random"
@@ -86,6 +115,7 @@ class ScenarioSection:
     plots: str = _key(
         "lost errors", doc="the plots presenter mode shows, by name", words=PLOT_NAMES
     )
+    lesson: Lesson = _key(Lesson.SESSIONS, doc="what the scenario teaches")
 
 
 @dataclass(frozen=True)
@@ -100,6 +130,9 @@ class TrafficSection:
     max_retries: int = _key(3, lo=0, hi=100, doc="consecutive failures before a user gives up")
     proxy_fraction: float = _key(
         0.0, lo=0.0, hi=1.0, doc="share of users behind one corporate proxy (one client IP)"
+    )
+    tamper_fraction: float = _key(
+        0.0, lo=0.0, hi=1.0, doc="share of users whose client sends a forged count (counter)"
     )
 
 
@@ -148,6 +181,32 @@ class NetworkSection:
 
 
 @dataclass(frozen=True)
+class CounterSection:
+    """The counter lesson: where a click count lives and how it is updated."""
+
+    scope: CounterScope = _key(CounterScope.USER, doc="whose count a click adds to")
+    placement: CounterPlacement = _key(CounterPlacement.SERVER, doc="where the count lives")
+    update: CounterUpdate = _key(CounterUpdate.ATOMIC, doc="how the store adds a click")
+    signed: bool = _key(False, doc="client-carried counts are signed: a forged one is refused")
+
+
+@dataclass(frozen=True)
+class AuthSection:
+    """The auth lesson: how a signed-in user proves it, and how a sign-in is revoked."""
+
+    method: AuthMethod = _key(AuthMethod.SESSION, doc="server session or JWT")
+    token_ttl_s: float = _key(900.0, lo=1.0, hi=31_536_000.0, doc="a JWT's life from its issue")
+    refresh: bool = _key(False, doc="short access tokens renewed by a refresh request")
+    access_ttl_s: float = _key(60.0, lo=1.0, hi=31_536_000.0, doc="an access token's life")
+    blocklist: bool = _key(False, doc="every request checks a revocation list in the store")
+    token_bytes: int = _key(800, lo=0, hi=1_000_000, doc="bytes a JWT adds to each request")
+    cookie_bytes: int = _key(40, lo=0, hi=1_000_000, doc="bytes a session cookie adds")
+    revocations_per_min: float = _key(
+        0.0, lo=0.0, hi=100_000.0, doc="active users revoked per minute (banned, reset)"
+    )
+
+
+@dataclass(frozen=True)
 class Fault:
     """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds.
 
@@ -182,6 +241,8 @@ class Config:
     state: StateSection = field(default_factory=StateSection)
     store: StoreSection = field(default_factory=StoreSection)
     network: NetworkSection = field(default_factory=NetworkSection)
+    counter: CounterSection = field(default_factory=CounterSection)
+    auth: AuthSection = field(default_factory=AuthSection)
     faults: tuple[Fault, ...] = ()
     compare: CompareSection | None = None  # a comparison opens with B beside A
 
@@ -190,11 +251,17 @@ class Config:
         section, name = key.split(".", 1)
         return getattr(getattr(self, section), name)
 
+    def uses(self, section: str) -> bool:
+        """Whether ``section`` matters to this scenario's lesson (a lesson's own section
+        is written to files only by scenarios of that lesson)."""
+        lesson = LESSON_SECTIONS.get(section)
+        return lesson is None or lesson is self.scenario.lesson
+
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON- and TOML-friendly dict (enums as their strings)."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
-            if f.name in _NOT_SECTIONS:
+            if f.name in _NOT_SECTIONS or not self.uses(f.name):
                 continue
             section = getattr(self, f.name)
             out[f.name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
@@ -224,6 +291,9 @@ def _compare_dict(compare: CompareSection) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
+
+#: Sections that belong to one lesson.
+LESSON_SECTIONS: dict[str, Lesson] = {"counter": Lesson.COUNTER, "auth": Lesson.AUTH}
 
 #: Sections that hold plain keys (everything but ``faults``), in file order.
 _NOT_SECTIONS = ("faults", "compare")

@@ -98,6 +98,7 @@ class Sample:
     p99_ms: float
     active_sessions: int
     in_flight: int
+    lesson: tuple[float, ...] = ()  # the lesson's own figures (its model's ``figures``)
 
     @property
     def memory_mb(self) -> float:

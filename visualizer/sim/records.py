@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"  # the shared store is down
     INSUFFICIENT_CONTEXT = "INSUFFICIENT_CONTEXT"  # stateless request without valid state
     OVERLOADED = "OVERLOADED"  # the server's queue is full: refused at once (like HTTP 503)
+    TAMPERED = "TAMPERED"  # a client-carried value failed its signature check (counter)
+    REVOKED = "REVOKED"  # the credential was revoked: refused by the blocklist (auth)
 
 
 class LossCause(StrEnum):

@@ -24,6 +24,7 @@ from visualizer.sim.records import Event, EventKind
 if TYPE_CHECKING:
     from visualizer.sim.fleet import Fleet
     from visualizer.sim.journal import Journal
+    from visualizer.sim.lessons.base import LessonModel
     from visualizer.sim.requests import RequestPath
     from visualizer.sim.state.keeper import SessionKeeper
 
@@ -42,6 +43,7 @@ class Sampler:
         fleet: Fleet,
         keeper: SessionKeeper,
         requests: RequestPath,
+        lesson: LessonModel,
         history_s: int,
         on_sample: Callable[[Sample], None] | None,
     ) -> None:
@@ -50,6 +52,7 @@ class Sampler:
         self.fleet = fleet
         self.keeper = keeper
         self.requests = requests
+        self.lesson = lesson
         self._events = journal.events
         self.samples: deque[Sample] = deque(maxlen=history_s)
         self.on_sample = on_sample
@@ -135,6 +138,7 @@ class Sampler:
             p99_ms=p99,
             active_sessions=active,
             in_flight=totals.in_flight,
+            lesson=self.lesson.sample(),
         )
         totals.peak_active = max(totals.peak_active, active)
         totals.peak_store_mb = max(totals.peak_store_mb, sample.store_memory_mb)

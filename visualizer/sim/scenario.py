@@ -197,6 +197,8 @@ def to_toml(config: Config) -> str:
     data = config.to_dict()
     lines: list[str] = []
     for section in SECTIONS:
+        if section not in data:
+            continue  # another lesson's section
         lines.append(f"[{section}]")
         lines.extend(f"{key} = {_toml_value(value)}" for key, value in data[section].items())
         lines.append("")

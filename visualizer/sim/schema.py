@@ -18,10 +18,13 @@ from functools import cache
 from typing import Any
 
 from visualizer.sim.config import (
+    LESSON_SECTIONS,
     MAX_SERVERS,
     SECTIONS,
     CompareSection,
     Config,
+    CounterPlacement,
+    CounterScope,
     Fault,
     FaultAction,
 )
@@ -204,6 +207,13 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
         sections[section] = values
     built = {name: SECTIONS[name](**sections.get(name, {})) for name in SECTIONS}
     config = Config(**built)
+    for section in sections:
+        if not config.uses(section):
+            lesson = LESSON_SECTIONS[section].value
+            raise ConfigError(
+                f"{where}: [{section}] belongs to the {lesson} lesson; this scenario's lesson "
+                f'is {config.scenario.lesson.value} (set [scenario] lesson = "{lesson}" to use it)'
+            )
     check_load(config, where)
     faults = _parse_faults(data.get("faults", []), config, where)
     config = dataclasses.replace(config, faults=faults)
@@ -255,9 +265,7 @@ def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
     return CompareSection(tuple(changes.items()), **sides)
 
 
-def _parse_faults(
-    raw: Any, config: Config, where: str, *, check: bool = True
-) -> tuple[Fault, ...]:
+def _parse_faults(raw: Any, config: Config, where: str, *, check: bool = True) -> tuple[Fault, ...]:
     if not isinstance(raw, list):
         raise ConfigError(f"{where}: faults must be written as [[faults]] tables")
     faults = []
@@ -310,7 +318,16 @@ def _parse_faults(
 
 
 #: Sections whose keys may change while a run goes on (and in a "set" fault).
-LIVE_SECTIONS = ("traffic", "balancer", "servers", "state", "store", "network")
+LIVE_SECTIONS = (
+    "traffic",
+    "balancer",
+    "servers",
+    "state",
+    "store",
+    "network",
+    "counter",
+    "auth",
+)
 
 
 def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
@@ -398,6 +415,13 @@ def check_load(config: Config, where: str) -> None:
             f"request time) = {t.users_per_s:g} × {t.requests_per_user:g} × {visit_s:g} s ≈ "
             f"{users:,.0f} users online at once; at most {MAX_CONCURRENT_USERS:,} are "
             "allowed: lower one of them"
+        )
+    counter = config.counter
+    if counter.scope is CounterScope.GLOBAL and counter.placement is CounterPlacement.CLIENT:
+        raise ConfigError(
+            f'{where}: counter.scope = "global" with counter.placement = "client" is not '
+            "allowed: one count shared by everybody cannot live in each user's client; use "
+            'placement "server" or "store", or scope "user"'
         )
     sessions = t.users_per_s * config.state.ttl_s
     if sessions > MAX_RETAINED_SESSIONS:

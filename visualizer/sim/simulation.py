@@ -32,10 +32,11 @@ from visualizer.sim.commands import (
 from visualizer.sim.config import Config, Fault
 from visualizer.sim.fleet import Fleet
 from visualizer.sim.journal import Journal
+from visualizer.sim.lessons import model_for
 from visualizer.sim.metrics import LatencyHistogram, Sample, Totals
 from visualizer.sim.nodes import Server
 from visualizer.sim.records import Event, EventKind, LossCause, Marker, RequestTrace
-from visualizer.sim.requests import RequestPath, trace_of
+from visualizer.sim.requests import trace_of
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
@@ -43,7 +44,6 @@ from visualizer.sim.schema import LIVE_SECTIONS, ConfigError, with_values
 from visualizer.sim.state.keeper import SessionKeeper
 from visualizer.sim.state.sessions import SessionTable
 from visualizer.sim.state.store import SessionStore
-from visualizer.sim.traffic import Traffic
 
 #: simpy event priority after NORMAL: scheduled commands run last at their instant.
 LAST = 2
@@ -72,20 +72,25 @@ class Simulation:
         self.keeper = keeper = SessionKeeper(env, totals, journal, store)
         self.balancer = Balancer(config.balancer.algorithm, config.balancer.sticky, streams.routing)
         self.fleet = fleet = Fleet(env, config, journal, self.balancer, keeper, store)
-        self.requests = requests = RequestPath(
+        model = model_for(config.scenario.lesson)  # the lesson's own parts, if any
+        self.requests = requests = model.path(
             env, streams.service, totals, journal, self.balancer, keeper, store
         )
-        self.traffic = traffic = Traffic(env, streams, totals, journal, self.balancer, keeper)
+        self.traffic = traffic = model.traffic(env, streams, totals, journal, self.balancer, keeper)
         keeper.fleet = fleet
         fleet.requests = requests
         requests.fleet, requests.traffic = fleet, traffic
         traffic.requests = requests
-        self.sampler = Sampler(env, totals, journal, fleet, keeper, requests, history_s, on_sample)
+        self.lesson = lesson = model(self)
+        self.sampler = Sampler(
+            env, totals, journal, fleet, keeper, requests, lesson, history_s, on_sample
+        )
         # (time, command, True if it came from the scenario's schedule)
         self.command_log: list[tuple[float, Command, bool]] = []
         self._from_schedule = False
         self._replay_generation = 0  # commands re-applied after a rewind (see replay)
         self._configure(config)
+        lesson.install()
         traffic.schedule_arrival()
         self.sampler.start()
         for fault in config.faults:
@@ -101,7 +106,7 @@ class Simulation:
     def _configure(self, config: Config) -> None:
         self.config = config
         self.fleet.config = config
-        for part in (self.keeper, self.requests, self.traffic):
+        for part in (self.keeper, self.requests, self.traffic, self.lesson):
             part.configure(config)
 
     # --- what views read ----------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES
@@ -65,6 +65,7 @@ class Snapshot:
     rps: float  # requests sent in the last sampled second
     p50_ms: float
     p95_ms: float
+    lesson: Any = None  # the lesson's own facts for views (its model's ``facts()``)
 
     @property
     def sessions(self) -> int:
@@ -132,4 +133,5 @@ def take_snapshot(sim: Simulation) -> Snapshot:
         rps=float(last.sent) if last else 0.0,
         p50_ms=last.p50_ms if last else float("nan"),
         p95_ms=last.p95_ms if last else float("nan"),
+        lesson=sim.lesson.facts(),
     )

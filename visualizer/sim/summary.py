@@ -33,6 +33,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         }
     return {
         "schema": SCHEMA,
+        "lesson": sim.initial_config.scenario.lesson.value,
         "scenario": sim.initial_config.scenario.name,
         "seed": sim.initial_config.scenario.seed,
         "duration_s": round(float(now), 6),  # simpy starts its clock at the integer 0
@@ -65,4 +66,5 @@ def summarize(sim: Simulation) -> dict[str, Any]:
             "abandoned": t.abandoned,
             "relogins": t.relogins,
         },
+        **sim.lesson.summary(),
     }

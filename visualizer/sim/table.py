@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+from visualizer.sim.config import Config
+from visualizer.sim.lessons import model_for
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 
 SERVER_FIELDS = ("up", "sessions", "memory_mb", "queue", "busy", "served", "failed", "utilization")
 
 
-def header(server_slots: int) -> list[str]:
-    """Column names; per-server columns for server-1 ... server-``server_slots``."""
+def header(server_slots: int, figures: Sequence[str] = ()) -> list[str]:
+    """Column names; per-server columns for server-1 ... server-``server_slots``, then
+    the lesson's own ``figures`` (see ``lesson_figures``)."""
     cols = ["t_s", "sent", "ok", "failed"]
     cols += [f"err_{code.value.lower()}" for code in ERROR_CODES]
     cols += [f"lost_{cause.value}" for cause in LOSS_CAUSES]
@@ -19,7 +22,12 @@ def header(server_slots: int) -> list[str]:
     cols += ["store_up", "store_sessions", "store_memory_mb", "token_sessions"]
     for i in range(server_slots):
         cols += [f"server-{i + 1}_{name}" for name in SERVER_FIELDS]
-    return cols
+    return cols + list(figures)
+
+
+def lesson_figures(config: Config) -> tuple[str, ...]:
+    """The per-second figures the scenario's lesson adds (its CSV columns, last)."""
+    return model_for(config.scenario.lesson).figures
 
 
 def _num(x: float) -> str:
@@ -43,7 +51,7 @@ def row(sample: Sample, server_slots: int) -> list[str]:
             out += [_num(getattr(srv, name)) for name in SERVER_FIELDS]
         else:
             out += [""] * len(SERVER_FIELDS)
-    return out
+    return out + [_num(v) for v in s.lesson]
 
 
 def rows(samples: Iterable[Sample], server_slots: int) -> Iterator[list[str]]:
@@ -51,13 +59,13 @@ def rows(samples: Iterable[Sample], server_slots: int) -> Iterator[list[str]]:
         yield row(sample, server_slots)
 
 
-def paired_header(slots_a: int, slots_b: int) -> list[str]:
+def paired_header(slots_a: int, slots_b: int, figures: Sequence[str] = ()) -> list[str]:
     """Two runs side by side (compare mode): ``t_s``, then A's columns as ``a_*`` and B's
-    as ``b_*``."""
+    as ``b_*`` (both run one lesson: same ``figures``)."""
     return [
         "t_s",
-        *(f"a_{c}" for c in header(slots_a)[1:]),
-        *(f"b_{c}" for c in header(slots_b)[1:]),
+        *(f"a_{c}" for c in header(slots_a, figures)[1:]),
+        *(f"b_{c}" for c in header(slots_b, figures)[1:]),
     ]
 
 

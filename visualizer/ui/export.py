@@ -305,8 +305,10 @@ def image_png(image: QImage) -> bytes:
     return bytes(data)
 
 
-def metrics_csv(samples: Sequence[Sample], server_slots: int) -> str:
-    return csv_text([table.header(server_slots), *table.rows(samples, server_slots)])
+def metrics_csv(samples: Sequence[Sample], server_slots: int, figures: Sequence[str] = ()) -> str:
+    """The per-second samples as CSV (``figures``: the lesson's own columns)."""
+    rows = table.rows(samples, server_slots)
+    return csv_text([table.header(server_slots, figures), *rows])
 
 
 def csv_text(rows: Iterable[list[str]]) -> str:

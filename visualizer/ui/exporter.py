@@ -242,11 +242,16 @@ def _render(
     if key == "metrics_csv" and comparison is not None:  # one file: a_* and b_* columns
         a, b = comparison.runs
         slots = [max(r.server_slots(), server_slots(r.reproducible_config())) for r in (a, b)]
-        rows = [table.paired_header(*slots), *table.paired_rows(a.samples, b.samples, *slots)]
+        figures = table.lesson_figures(a.config)
+        rows = [
+            table.paired_header(*slots, figures),
+            *table.paired_rows(a.samples, b.samples, *slots),
+        ]
         return [("metrics.csv", export.csv_text(rows))]
     if key == "metrics_csv":
         slots = max(run.server_slots(), server_slots(run.reproducible_config()))
-        return [("metrics.csv", export.metrics_csv(run.samples, slots))]
+        figures = table.lesson_figures(run.config)
+        return [("metrics.csv", export.metrics_csv(run.samples, slots, figures))]
     if key == "summary_json" and comparison is not None:  # as visualizer compare --json
         return [("summary.json", export.summary_json(document(*comparison.summaries())))]
     if key == "summary_json":

@@ -28,6 +28,8 @@ ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.STORE_UNAVAILABLE: "#2F4F6F",
     ErrorCode.INSUFFICIENT_CONTEXT: "#006D2C",
     ErrorCode.OVERLOADED: "#E7298A",
+    ErrorCode.TAMPERED: "#BF812D",
+    ErrorCode.REVOKED: "#053061",
 }
 
 #: Sessions lost are failures: shades of the one red, told apart by symbol and label.
