@@ -1,0 +1,596 @@
+"""The counter lesson: users click a button and the server answers with the new count.
+
+Where the count lives decides whether the answer is right (``[counter] placement``):
+
+- ``server``: each server counts in its own memory. A user's clicks that land on
+  different servers are counted apart ("server-A says 2, server-B says 1"); a crash or a
+  restart loses the server's counts.
+- ``store``: one count in the shared store. Every click holds its worker for one store
+  round trip (``store.latency_ms``); the store down means no count (``STORE_UNAVAILABLE``,
+  also when it goes down during the trip); a store crash without replicas loses the
+  counts. ``update = "atomic"`` increments in one step; ``"read_modify_write"`` reads
+  the count when the round trip starts and writes read + 1 when it ends, overwriting any
+  increment made meanwhile (a lost update).
+- ``client``: the client carries its count and sends it with every click; any server
+  answers count + 1. A tampering client (``traffic.tamper_fraction`` of the users, drawn
+  from the lesson's own random stream) sends a forged count on every click: unsigned, it
+  is accepted; with ``signed = true`` the server checks the signature
+  (``state.token_verify_ms``) and refuses it with ``TAMPERED``.
+
+Definitions used by the summary, the per-second figures and the tests:
+
+- a *click* is a request (every request of this lesson is one; there is no login);
+- a *key* is what a click counts: its user (``scope = "user"``) or the one global count;
+- the *true count* of a key is the number of its clicks answered so far, this one
+  included; an answer is *wrong* when it differs from the true count right after its
+  own click;
+- *divergence* of a key is the largest gap between two servers' values of it, over the
+  servers of the fleet that have counted it (one that lost it in a crash since counts
+  0; with stickiness a user's count lives on one server and has no gap);
+  ``max_divergence`` is the largest seen at any answer (and, for the global count, at
+  any sample);
+- *lost updates*: at every read-modify-write, the store value just before the write
+  minus the value read (the increments it overwrites), so that the store's count equals
+  the writes minus the lost updates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from simpy.events import Timeout
+
+from visualizer.sim.config import Config, CounterPlacement, CounterScope, CounterUpdate, Lesson
+from visualizer.sim.lessons import register
+from visualizer.sim.lessons.base import LessonModel
+from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.requests import RequestPath
+from visualizer.sim.traffic import Traffic
+
+if TYPE_CHECKING:
+    from visualizer.sim.nodes import Server
+    from visualizer.sim.requests import Request
+    from visualizer.sim.simulation import Simulation
+    from visualizer.sim.traffic import User
+
+LOGIN, ACTION = RequestKind.LOGIN, RequestKind.ACTION
+STARTED, SERVED = EventKind.STARTED, EventKind.SERVED
+STORE_UNAVAILABLE, TAMPERED = ErrorCode.STORE_UNAVAILABLE, ErrorCode.TAMPERED
+
+#: The key of the one count everybody shares (users are numbered from 1).
+GLOBAL = 0
+#: What a tampering client adds to its count before sending it.
+FORGERY = 100
+#: Wrong answers kept for views (the newest last).
+RECENT = 8
+
+
+# --- where counts live ----------------------------------------------------------------------
+
+
+class CounterHome:
+    """Where counts live, behind the small interface the request path uses (as a session
+    ``Placement`` does): what a click costs, whether it may go on, what it answers. It is
+    also the request's ``placement`` for traces (``lookup``) and event records
+    (``round_trip``)."""
+
+    placement: ClassVar[CounterPlacement]
+    #: the lookup a trace names for a click answered here
+    found: ClassVar[str]
+    #: whether ``finish`` has anything to check (the hot path skips the call otherwise)
+    checks_on_finish: ClassVar[bool] = False
+    #: seconds of each click spent on a round trip to the store
+    round_trip: float = 0.0
+
+    def __init__(self, model: CounterModel) -> None:
+        self.model = model
+
+    def configure(self, config: Config) -> None:
+        pass
+
+    def begin(self, req: Request, s: Server, now: float, processing: float) -> float | ErrorCode:
+        """A click starts on a worker of ``s`` (its processing takes ``processing``
+        seconds): the time it costs beyond processing, or the error it fails with."""
+        return 0.0
+
+    def finish(self, req: Request, now: float) -> ErrorCode | None:
+        return None
+
+    def answer(self, req: Request, s: Server, key: int) -> int:
+        """The click succeeded: count it and return the count the server answers."""
+        raise NotImplementedError
+
+    def forget(self, key: int) -> None:
+        """Nobody will click for ``key`` again (its user left)."""
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        return self.found
+
+
+class ServerCounts(CounterHome):
+    """Each server counts in its own memory (lost when it crashes or stops)."""
+
+    placement = CounterPlacement.SERVER
+    found = "server-count"
+
+    def __init__(self, model: CounterModel) -> None:
+        super().__init__(model)
+        self.servers = model.sim.fleet.servers  # the fleet's own list (servers join it)
+        self.memory: list[dict[int, int]] = []  # by server index: key -> count
+        self.epochs: list[int] = []  # the server epoch each memory belongs to
+        self.holders: dict[int, list[int]] = {}  # key -> servers that have counted it
+        self.sec_gap = 0  # the largest divergence seen this second
+        self.max_gap = 0
+
+    def table(self, s: Server) -> dict[int, int]:
+        """``s``'s counts, emptied first if it crashed or stopped since it last counted."""
+        i = s.index
+        memory = self.memory
+        while len(memory) <= i:
+            memory.append({})
+            self.epochs.append(-1)
+        if self.epochs[i] != s.epoch:
+            memory[i] = {}
+            self.epochs[i] = s.epoch
+        return memory[i]
+
+    def value(self, i: int, key: int) -> int | None:
+        """Server ``i``'s count of ``key`` now (None: it holds none)."""
+        if i >= len(self.memory) or self.epochs[i] != self.servers[i].epoch:
+            return None
+        return self.memory[i].get(key)
+
+    def answer(self, req: Request, s: Server, key: int) -> int:
+        counts = self.table(s)
+        v = counts[key] = counts.get(key, 0) + 1
+        holders = self.holders.get(key)
+        if holders is None:
+            self.holders[key] = [s.index]
+            return v  # the only server that ever counted it: no gap
+        if s.index not in holders:
+            holders.append(s.index)
+        gap = self.gap(key, holders)
+        if gap > self.sec_gap:
+            self.sec_gap = gap
+            if gap > self.max_gap:
+                self.max_gap = gap
+        return v
+
+    def gap(self, key: int, holders: list[int]) -> int:
+        """The divergence of ``key`` now: the largest minus the smallest value over the
+        servers that have counted it (one that lost it since, in a crash, counts 0)."""
+        servers, memory, epochs = self.servers, self.memory, self.epochs
+        hi, lo = 0, -1
+        for j in holders:
+            srv = servers[j]
+            if srv.removed:
+                continue  # no longer part of the fleet
+            x = memory[j].get(key, 0) if epochs[j] == srv.epoch else 0
+            if x > hi:
+                hi = x
+            if x < lo or lo < 0:
+                lo = x
+        return hi - lo if lo >= 0 else 0
+
+    def gap_now(self, key: int) -> int:
+        holders = self.holders.get(key)
+        return 0 if holders is None else self.gap(key, holders)
+
+    def forget(self, key: int) -> None:
+        for j in self.holders.pop(key, ()):
+            self.memory[j].pop(key, None)
+
+
+class StoreCounts(CounterHome):
+    """One count per key in the shared store: a round trip per click."""
+
+    placement = CounterPlacement.STORE
+    found = "store-count"
+    checks_on_finish = True
+
+    def __init__(self, model: CounterModel) -> None:
+        super().__init__(model)
+        self.env = model.sim.env
+        self.store = model.sim.fleet.store
+        self.values: dict[int, int] = {}  # key -> the store's count
+        self.reads: dict[int, int] = {}  # request id -> the count it read (read-modify-write)
+        self.writes = 0  # successful writes (increments) since the run began
+        self.lost = 0
+        self.rmw = False
+        self.replicas = 0
+        self._crashes = 0  # store crashes already applied to ``values``
+
+    def configure(self, config: Config) -> None:
+        self.sync()  # a crash since the last click is judged with the replicas it met
+        self.round_trip = config.store.latency_ms / 1000.0
+        self.rmw = config.counter.update is CounterUpdate.READ_MODIFY_WRITE
+        self.replicas = config.store.replicas
+
+    def sync(self) -> None:
+        """Apply store crashes since the last look: without replicas they lose the counts."""
+        crashes = self.store.crashes
+        if crashes != self._crashes:
+            self._crashes = crashes
+            if self.replicas == 0:
+                self.values.clear()
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        return "store-down" if code is STORE_UNAVAILABLE else self.found
+
+    def begin(self, req: Request, s: Server, now: float, processing: float) -> float | ErrorCode:
+        store = self.store
+        if not store.up:
+            return STORE_UNAVAILABLE
+        if store.crashes != self._crashes:
+            self.sync()
+        req.store_epoch = store.epoch
+        if self.rmw:  # the read goes out when processing ends; the write comes back last
+            Timeout(self.env, processing, req).callbacks.append(self._on_read)
+        return self.round_trip
+
+    def _on_read(self, ev: Timeout) -> None:
+        req: Request = ev._value
+        if req.epoch != req.server.epoch or req.store_epoch != self.store.epoch:  # type: ignore[union-attr]
+            return  # the click already failed, or will (the store went down)
+        self.reads[req.id] = self.values.get(self.model.key_of(req.user), 0)
+
+    def finish(self, req: Request, now: float) -> ErrorCode | None:
+        if self.store.epoch != req.store_epoch:
+            self.reads.pop(req.id, None)
+            return STORE_UNAVAILABLE  # the store went down during the round trip
+        return None
+
+    def answer(self, req: Request, s: Server, key: int) -> int:
+        values = self.values
+        self.writes += 1
+        read = self.reads.pop(req.id, None)
+        if read is None:  # atomic
+            v = values[key] = values.get(key, 0) + 1
+            return v
+        lost = values.get(key, 0) - read
+        if lost:
+            self.lost += lost
+        values[key] = read + 1
+        return read + 1
+
+    def forget(self, key: int) -> None:
+        self.values.pop(key, None)
+
+
+class ClientCounts(CounterHome):
+    """The client carries its count (the last answer it got) and sends it."""
+
+    placement = CounterPlacement.CLIENT
+    found = "client-count"
+
+    def __init__(self, model: CounterModel) -> None:
+        super().__init__(model)
+        self.signed = False
+        self.verify = 0.0
+        self.sent = 0  # forged counts that reached a server's check
+        self.accepted = 0
+        self.rejected = 0
+
+    def configure(self, config: Config) -> None:
+        self.signed = config.counter.signed
+        self.verify = config.state.token_verify_ms / 1000.0 if self.signed else 0.0
+
+    def lookup(self, code: ErrorCode | None) -> str:
+        return "client-forged" if code is TAMPERED else self.found
+
+    def begin(self, req: Request, s: Server, now: float, processing: float) -> float | ErrorCode:
+        if req.user.id in self.model.forgers:
+            self.sent += 1
+            if self.signed:
+                self.rejected += 1
+                return TAMPERED  # the signature does not match the count
+            self.accepted += 1
+        return self.verify
+
+    def answer(self, req: Request, s: Server, key: int) -> int:
+        uid = req.user.id
+        sent = self.model.carried.get(uid, 0)
+        if uid in self.model.forgers:
+            sent += FORGERY
+        return sent + 1
+
+
+HOMES: tuple[type[CounterHome], ...] = (ServerCounts, StoreCounts, ClientCounts)
+
+
+# --- the request path and the users ----------------------------------------------------------
+
+
+class CounterPath(RequestPath):
+    """The request path with clicks: no session, the count's home decides cost and answer."""
+
+    model: CounterModel  # wired by the model
+    _home: CounterHome
+
+    def send(self, user: User) -> None:
+        kind = user.next_kind
+        if kind is not ACTION:  # every request is a click (no login, no logout)
+            if kind is LOGIN:
+                self.model.first_click(user)
+            user.next_kind = ACTION
+        RequestPath.send(self, user)
+
+    def _start(self, req: Request, s: Server) -> None:
+        now = self.env._now
+        hold = -math.log(1.0 - self.service.random()) * self._svc if self._svc_exp else self._svc
+        home = req.placement = self._home  # type: ignore[assignment]
+        extra = home.begin(req, s, now, hold)
+        if extra.__class__ is not float:
+            self.fail(req, extra)  # type: ignore[arg-type]
+            return
+        hold += extra  # type: ignore[operator]
+        req.extra = extra  # type: ignore[assignment]
+        s.busy_area += s.busy * (now - s.busy_t)
+        s.busy_t = now
+        s.busy += 1
+        req.t_start = now
+        req.epoch = s.epoch
+        s.active[req.id] = req
+        Timeout(self.env, hold, req).callbacks.append(self._on_done)
+        if self._events is not None:
+            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, home.round_trip))
+
+    def _succeed(self, req: Request, s: Server, now: float) -> None:
+        user = req.user
+        latency = now - req.t_sent + self._net
+        totals = self.totals
+        totals.ok += 1
+        totals.in_flight -= 1
+        totals.latency_sum += latency
+        self.sec_latency.append(latency)
+        s.served += 1
+        s.outstanding -= 1
+        if self._events is not None:
+            self._events.append(Event(now, SERVED, req.id, user.id, s.index, latency))
+        if self._traces is not None:
+            self._traces.append((req, None, now))
+        self.model.answered(req, s, now)
+        if s.draining and s.outstanding == 0:
+            self.fleet.finish_removal(s)
+        self.traffic.after_success(user)
+
+    def fail(self, req: Request, code: ErrorCode) -> None:
+        reads = self.model.store.reads
+        if reads:
+            reads.pop(req.id, None)
+        RequestPath.fail(self, req, code)
+
+
+class CounterTraffic(Traffic):
+    """Users who click; their counts are forgotten when they leave."""
+
+    model: CounterModel  # wired by the model
+
+    def leaves(self, user: User, *, completed: bool) -> None:
+        Traffic.leaves(self, user, completed=completed)
+        self.model.forget(user.id)
+
+
+# --- what views and the summary read ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A click answered with a count that is not the true one."""
+
+    t: float
+    request: int
+    user: int
+    server: int  # index
+    seen: int  # what the user was told
+    true: int
+
+
+@dataclass(frozen=True)
+class CounterFacts:
+    """The lesson now, for views (``Snapshot.lesson``)."""
+
+    scope: CounterScope
+    placement: CounterPlacement
+    #: global scope: (server index, the count it believes) per live server; else empty
+    server_counts: tuple[tuple[int, int], ...]
+    store_count: int  # global scope: the store's count
+    true_count: int  # global scope: the true count (clicks answered)
+    clicks: int
+    answers: int
+    wrong_answers: int
+    max_divergence: int
+    lost_updates: int
+    tampered_accepted: int
+    tampered_rejected: int
+    recent_wrong: tuple[WrongAnswer, ...]  # the newest last
+
+
+@dataclass(frozen=True)
+class UserCounts:
+    """One user's count everywhere it lives (a followed user on the canvas)."""
+
+    user: int
+    true: int  # clicks answered
+    carried: int  # what the client holds: the last answer it got
+    servers: tuple[tuple[int, int | None], ...]  # (server index, its count or None) per live server
+    store: int | None
+    forges: bool
+
+
+@register
+class CounterModel(LessonModel):
+    lesson = Lesson.COUNTER
+    path = CounterPath
+    traffic = CounterTraffic
+    figures = (
+        "counter_wrong",
+        "counter_divergence",
+        "counter_lost_updates",
+        "counter_tampered_accepted",
+        "counter_tampered_rejected",
+    )
+
+    def __init__(self, sim: Simulation) -> None:
+        super().__init__(sim)
+        self.stream = sim.streams.stream("counter")  # which users tamper
+        self.server = ServerCounts(self)
+        self.store = StoreCounts(self)
+        self.client = ClientCounts(self)
+        self.homes: dict[CounterPlacement, CounterHome] = {
+            CounterPlacement.SERVER: self.server,
+            CounterPlacement.STORE: self.store,
+            CounterPlacement.CLIENT: self.client,
+        }
+        self.true: dict[int, int] = {}  # key -> clicks answered
+        self.carried: dict[int, int] = {}  # user id -> the last count the user was told
+        self.forgers: set[int] = set()  # users (still active) whose client forges its count
+        self.answers = 0
+        self.wrong = 0
+        self.recent: deque[tuple[float, int, int, int, int, int]] = deque(maxlen=RECENT)
+        self._global = False
+        self._tamper = 0.0
+        self._prev: tuple[int, int, int, int] = (0, 0, 0, 0)  # for the per-second figures
+        path: CounterPath = sim.requests  # type: ignore[assignment]
+        traffic: CounterTraffic = sim.traffic  # type: ignore[assignment]
+        path.model = traffic.model = self
+        self._path = path
+
+    def configure(self, config: Config) -> None:
+        c = config.counter
+        self._global = c.scope is CounterScope.GLOBAL
+        self._tamper = config.traffic.tamper_fraction
+        for home in self.homes.values():
+            home.configure(config)
+        self._path._home = self.homes[c.placement]
+
+    # --- the hot path's calls -------------------------------------------------------------
+
+    def key_of(self, user: User) -> int:
+        return GLOBAL if self._global else user.id
+
+    def first_click(self, user: User) -> None:
+        """A new user: one draw from the lesson's stream whatever the settings (users'
+        intents stay aligned across designs), deciding whether its client forges."""
+        uid = user.id
+        if uid in self.carried:
+            return
+        self.carried[uid] = 0
+        if self.stream.random() < self._tamper:
+            self.forgers.add(uid)
+
+    def answered(self, req: Request, s: Server, now: float) -> None:
+        uid = req.user.id
+        key = GLOBAL if self._global else uid
+        v = req.placement.answer(req, s, key)  # type: ignore[union-attr]
+        true = self.true[key] = self.true.get(key, 0) + 1
+        self.answers += 1
+        self.carried[uid] = v
+        if v != true:
+            self.wrong += 1
+            self.recent.append((now, req.id, uid, s.index, v, true))
+
+    def forget(self, uid: int) -> None:
+        self.carried.pop(uid, None)
+        self.forgers.discard(uid)
+        self.true.pop(uid, None)
+        self.server.forget(uid)
+        self.store.forget(uid)
+
+    # --- what the engine reads ------------------------------------------------------------
+
+    @property
+    def max_divergence(self) -> int:
+        """The largest divergence seen (global scope: a crash since the last answer may
+        have widened the gap now)."""
+        server = self.server
+        return max(server.max_gap, server.gap_now(GLOBAL)) if self._global else server.max_gap
+
+    def sample(self) -> tuple[float, ...]:
+        server = self.server
+        if self._global:
+            gap = server.gap_now(GLOBAL)
+            if gap > server.max_gap:
+                server.max_gap = gap
+        else:
+            gap = server.sec_gap
+        server.sec_gap = 0
+        client = self.client
+        now = (self.wrong, self.store.lost, client.accepted, client.rejected)
+        prev, self._prev = self._prev, now
+        return (
+            float(now[0] - prev[0]),
+            float(gap),
+            float(now[1] - prev[1]),
+            float(now[2] - prev[2]),
+            float(now[3] - prev[3]),
+        )
+
+    def facts(self) -> CounterFacts:
+        config = self.sim.config.counter
+        server_counts: tuple[tuple[int, int], ...] = ()
+        if self._global:
+            server_counts = tuple(
+                (s.index, self.server.value(s.index, GLOBAL) or 0)
+                for s in self.sim.fleet.servers
+                if s.live
+            )
+        return CounterFacts(
+            scope=config.scope,
+            placement=config.placement,
+            server_counts=server_counts,
+            store_count=self.store.values.get(GLOBAL, 0),
+            true_count=self.true.get(GLOBAL, 0),
+            clicks=self.sim.totals.sent,
+            answers=self.answers,
+            wrong_answers=self.wrong,
+            max_divergence=self.max_divergence,
+            lost_updates=self.store.lost,
+            tampered_accepted=self.client.accepted,
+            tampered_rejected=self.client.rejected,
+            recent_wrong=tuple(WrongAnswer(*w) for w in self.recent),
+        )
+
+    def user_counts(self, uid: int) -> UserCounts | None:
+        """Where user ``uid``'s count lives now (None once the user has left)."""
+        if uid not in self.carried:
+            return None
+        return UserCounts(
+            user=uid,
+            true=self.true.get(uid, 0),
+            carried=self.carried[uid],
+            servers=tuple(
+                (s.index, self.server.value(s.index, uid)) for s in self.sim.fleet.servers if s.live
+            ),
+            store=self.store.values.get(uid),
+            forges=uid in self.forgers,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "counter": {
+                "clicks": self.sim.totals.sent,
+                "answers": self.answers,
+                "wrong_answers": self.wrong,
+                "max_divergence": self.max_divergence,
+                "lost_updates": self.store.lost,
+                "tampered_accepted": self.client.accepted,
+                "tampered_rejected": self.client.rejected,
+            }
+        }
+
+    @staticmethod
+    def summary_lines(summary: dict[str, Any]) -> list[str]:
+        c = summary["counter"]
+        answers = c["answers"]
+        share = f" ({c['wrong_answers'] / answers:.1%})" if answers else ""
+        return [
+            f"counter   {c['clicks']:>10,} clicks  {answers:>10,} answered  "
+            f"{c['wrong_answers']:>8,} wrong{share}  max divergence {c['max_divergence']:,}",
+            f"          {c['lost_updates']:>10,} lost updates  "
+            f"{c['tampered_accepted']:,} tampered accepted  "
+            f"{c['tampered_rejected']:,} tampered rejected",
+        ]
