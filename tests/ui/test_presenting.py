@@ -98,7 +98,7 @@ def test_switching_preset_after_a_crash_leaves_nothing_of_the_old_run(qtbot, ope
     window.driver.tick(0.0)
     assert not window.scene.caption.showing
     assert window.driver.now == 0.0
-    assert window.scene.headline._state.lost == 0
+    assert [row.number for row in window.scene.headline._state.rows] == [0, 0, 0]
     window.presenter.leave()
 
 

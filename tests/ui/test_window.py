@@ -314,5 +314,6 @@ def test_the_headline_counters_follow_every_frame_while_playing(open_window):
     for _ in range(12):
         window.driver.tick(0.05)
         snap = window.driver.run.snapshot()
-        shown = window.scene.headline._state
-        assert (shown.lost, shown.failed, shown.sent) == (snap.lost, snap.failed, snap.sent)
+        lost, _, failed = window.scene.headline._state.rows
+        assert (lost.number, failed.number) == (snap.lost, snap.failed)
+        assert failed.label == f"failed requests ({snap.failed / snap.sent:.1%})"

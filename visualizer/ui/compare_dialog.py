@@ -11,26 +11,30 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from visualizer.app.lesson_controls import controls_for
 from visualizer.sim.config import Config, Mode
-from visualizer.ui.controls import ALGORITHM_LABELS, FIELDS
+from visualizer.ui.controls import (
+    ALGORITHM_LABELS,
+    FIELD_BY_KEY,
+    field_value,
+    field_widget,
+    set_field,
+)
 
 MODE_LABELS = {
     Mode.LOCAL: "In server memory (stateful)",
     Mode.SHARED: "In a shared store",
     Mode.TOKEN: "In tokens the client carries (stateless)",
 }
-#: The live settings the dialog offers, besides where state lives, stickiness and the
-#: algorithm (the users' traffic stays the same on both sides by design).
-KEYS = [f.key for f in FIELDS if f.key != "traffic.users_per_s"]
+#: The one setting the dialog never offers: the users' traffic is the same on both sides.
+SAME_TRAFFIC = "traffic.users_per_s"
 
 
 class CompareDialog(QDialog):
@@ -50,11 +54,23 @@ class CompareDialog(QDialog):
         intro.setWordWrap(True)
         box.addWidget(intro)
         form = QFormLayout()
-        self.mode = QComboBox()
-        for mode, label in MODE_LABELS.items():
-            self.mode.addItem(label, mode.value)
-        self.mode.setCurrentIndex(self.mode.findData(b.state.mode.value))
-        form.addRow("Where state lives", self.mode)
+        lesson = controls_for(a)
+        # the design first (what the lesson's toggles set), as lists and boxes
+        self.design: dict[str, QWidget] = {}
+        for key in lesson.design:
+            if key == "balancer.sticky":
+                continue
+            if key == "state.mode":
+                widget = QComboBox()
+                for mode, label in MODE_LABELS.items():
+                    widget.addItem(label, mode.value)
+                form.addRow("Where state lives", widget)
+            else:
+                widget = field_widget(FIELD_BY_KEY[key])
+                form.addRow(FIELD_BY_KEY[key].label, widget)
+            set_field(widget, b.get(key))
+            self.design[key] = widget
+        self.mode = next(iter(self.design.values()))
         self.sticky = QCheckBox("Sticky sessions (a user stays on one server)")
         self.sticky.setChecked(b.balancer.sticky)
         form.addRow("", self.sticky)
@@ -63,22 +79,14 @@ class CompareDialog(QDialog):
             self.algorithm.addItem(label, algo.value)
         self.algorithm.setCurrentIndex(self.algorithm.findData(b.balancer.algorithm.value))
         form.addRow("Balancer", self.algorithm)
-        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
-        for f in FIELDS:
-            if f.key not in KEYS:
+        self.fields: dict[str, QWidget] = {}
+        for key in lesson.fields:
+            if key == SAME_TRAFFIC:
                 continue
-            spin = QSpinBox() if f.decimals < 0 else QDoubleSpinBox()
-            if isinstance(spin, QDoubleSpinBox):
-                spin.setDecimals(f.decimals)
-            spin.setRange(f.lo, f.hi)  # type: ignore[arg-type]
-            spin.setSuffix(f.suffix)
-            spin.setToolTip(f.tip)
-            spin.setAccessibleName(f.label)
-            if f.special:
-                spin.setSpecialValueText(f.special)
-            spin.setValue(b.get(f.key))
-            form.addRow(f.label, spin)
-            self.fields[f.key] = spin
+            widget = field_widget(FIELD_BY_KEY[key])
+            set_field(widget, b.get(key))
+            form.addRow(FIELD_BY_KEY[key].label, widget)
+            self.fields[key] = widget
         box.addLayout(form)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -101,11 +109,11 @@ class CompareDialog(QDialog):
     def values(self) -> dict[str, Any]:
         """Every setting as the dialog shows it."""
         out: dict[str, Any] = {
-            "state.mode": self.mode.currentData(),
+            **{key: field_value(widget) for key, widget in self.design.items()},
             "balancer.sticky": self.sticky.isChecked(),
             "balancer.algorithm": self.algorithm.currentData(),
         }
-        out.update({key: spin.value() for key, spin in self.fields.items()})
+        out.update({key: field_value(widget) for key, widget in self.fields.items()})
         return out
 
     def changes(self) -> dict[str, Any]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -25,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.sim.config import MAX_SERVERS, Algorithm, Config, Mode
+from visualizer.app.lesson_controls import SESSIONS, LessonControls, controls_for
+from visualizer.sim.config import MAX_SERVERS, Algorithm, Config
 from visualizer.ui.driver import MAX_SPEED, MIN_SPEED
 from visualizer.ui.theme import GREEN, Theme
 
@@ -49,16 +52,19 @@ def slider_to_speed(value: int) -> float:
 
 @dataclass(frozen=True)
 class Field:
-    """A setting the panel offers: its scenario key and how to type it."""
+    """A setting the panel offers: its scenario key and how to type it (a number in a
+    spin box, one of ``choices`` in a list, or a check box when ``check``)."""
 
     key: str
     label: str
-    lo: float
-    hi: float
-    decimals: int  # -1: a whole number
+    lo: float = 0.0
+    hi: float = 0.0
+    decimals: int = -1  # -1: a whole number
     suffix: str = ""
     tip: str = ""
     special: str = ""  # shown instead of the lowest value (e.g. "no cap" for 0)
+    choices: tuple[tuple[str, str], ...] = ()  # (value, words)
+    check: bool = False
 
 
 #: Every setting that carries a lesson, in the order of the panel.
@@ -90,13 +96,65 @@ FIELDS = (
         "how often the balancer notices a dead server",
         "instant",
     ),
+    # the counter lesson
+    Field(
+        "counter.placement",
+        "Count lives",
+        tip="where the count lives",
+        choices=(
+            ("server", "on each server"),
+            ("store", "in the shared store"),
+            ("client", "on the client"),
+        ),
+    ),
+    Field(
+        "counter.scope",
+        "Count",
+        tip="whose count a click adds to",
+        choices=(("user", "each user's own"), ("global", "one for everybody")),
+    ),
+    Field(
+        "counter.update",
+        "Store update",
+        tip="how the store adds a click; read, add, write loses overlapping clicks",
+        choices=(("atomic", "atomic increment"), ("read_modify_write", "read, add, write")),
+    ),
+    Field("counter.signed", "Signed counts", tip="a forged client count is refused", check=True),
+    Field(
+        "traffic.tamper_fraction",
+        "Forging clients",
+        0.0,
+        1.0,
+        2,
+        "",
+        "share of users whose client sends a forged count",
+        "none",
+    ),
+    # the sign-in lesson
+    Field(
+        "auth.method",
+        "Sign-in",
+        tip="how a signed-in user proves it",
+        choices=(("session", "server session"), ("jwt", "JWT")),
+    ),
+    Field("auth.blocklist", "Blocklist", tip="every request checks revocations", check=True),
+    Field("auth.token_ttl_s", "Token life", 1.0, 86_400.0, 0, " s", "a JWT's life from issue"),
+    Field("auth.refresh", "Refresh tokens", tip="short access tokens, renewed", check=True),
+    Field("auth.access_ttl_s", "Access token", 1.0, 86_400.0, 0, " s", "an access token's life"),
+    Field(
+        "auth.revocations_per_min",
+        "Revocations",
+        0.0,
+        10_000.0,
+        1,
+        " /min",
+        "active users banned or reset a minute",
+        "none",
+    ),
+    Field("auth.token_bytes", "JWT size", 0, 1_000_000, -1, " B", "bytes a JWT adds"),
+    Field("auth.cookie_bytes", "Cookie size", 0, 1_000_000, -1, " B", "bytes a cookie adds"),
 )
-
-
-def mode_of(stateful: bool, shared: bool) -> Mode:
-    if not stateful:
-        return Mode.TOKEN
-    return Mode.SHARED if shared else Mode.LOCAL
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 
 class BigToggle(QPushButton):
@@ -123,9 +181,9 @@ class BigToggle(QPushButton):
 
 
 class ControlPanel(QWidget):
-    statefulToggled = Signal(bool)
-    stickyToggled = Signal(bool)
-    sharedToggled = Signal(bool)
+    """The toggles and settings of the run's lesson (``app.lesson_controls``)."""
+
+    toggleChosen = Signal(str, bool)  # T, S or R; on
     algorithmChosen = Signal(str)
     valueChosen = Signal(str, object)  # scenario key, value (from the fields)
     speedChosen = Signal(float)
@@ -143,18 +201,15 @@ class ControlPanel(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(10)
 
-        state_box = QGroupBox("Where does state live?")
-        sl = QVBoxLayout(state_box)
-        self.stateful = BigToggle(
-            "Stateful", "T", "sessions on the servers", "tokens carry the state"
-        )
-        self.sticky = BigToggle("Sticky", "S", "a user stays on one server", "any server, any time")
-        self.shared = BigToggle(
-            "Shared store", "R", "sessions in a shared store", "no shared store"
-        )
-        for toggle in (self.stateful, self.sticky, self.shared):
+        self.lesson = SESSIONS
+        self.state_box = QGroupBox(SESSIONS.heading)
+        sl = QVBoxLayout(self.state_box)
+        self.toggles = [BigToggle(t.title, t.letter, "", t.off_text) for t in SESSIONS.toggles]
+        # (named for the sessions lesson; other lessons relabel them)
+        self.stateful, self.sticky, self.shared = self.toggles
+        for toggle in self.toggles:
             sl.addWidget(toggle)
-        layout.addWidget(state_box)
+        layout.addWidget(self.state_box)
 
         params = QGroupBox("System")
         form = QFormLayout(params)
@@ -171,22 +226,14 @@ class ControlPanel(QWidget):
         self.algorithm.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.algorithm.setMinimumWidth(110)
         form.addRow("Balancer", self.algorithm)
-        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self.form = form
+        self.fields: dict[str, QWidget] = {}
         for f in FIELDS:
-            spin = QSpinBox() if f.decimals < 0 else QDoubleSpinBox()
-            if isinstance(spin, QDoubleSpinBox):
-                spin.setDecimals(f.decimals)
-            spin.setRange(f.lo, f.hi)  # type: ignore[arg-type]
-            spin.setSuffix(f.suffix)
-            spin.setToolTip(f.tip)
-            spin.setAccessibleName(f.label)
-            spin.setKeyboardTracking(False)  # one change per Enter/arrow, not per keystroke
-            spin.setMinimumWidth(80)
-            spin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            if f.special:
-                spin.setSpecialValueText(f.special)
-            form.addRow(f.label, spin)
-            self.fields[f.key] = spin
+            widget = field_widget(f)
+            widget.setMinimumWidth(80)
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            form.addRow(f.label, widget)
+            self.fields[f.key] = widget
         # the ones tests and the window name directly
         self.servers = self.fields["servers.count"]
         self.users = self.fields["traffic.users_per_s"]
@@ -265,16 +312,22 @@ class ControlPanel(QWidget):
 
             return emit
 
-        self.stateful.toggled.connect(guarded(self.statefulToggled))
-        self.sticky.toggled.connect(guarded(self.stickyToggled))
-        self.shared.toggled.connect(guarded(self.sharedToggled))
+        for toggle in self.toggles:
+            toggle.toggled.connect(
+                lambda on, toggle=toggle: (
+                    None if self._syncing else self.toggleChosen.emit(toggle.key, on)
+                )
+            )
         self.algorithm.currentIndexChanged.connect(
             guarded(self.algorithmChosen, lambda i: self.algorithm.itemData(i))
         )
-        for key, spin in self.fields.items():
-            spin.valueChanged.connect(
-                lambda value, key=key: None if self._syncing else self.valueChosen.emit(key, value)
-            )
+        for key, widget in self.fields.items():
+
+            def chosen(value: object, key: str = key, widget: QWidget = widget) -> None:
+                if not self._syncing:
+                    self.valueChosen.emit(key, field_value(widget))
+
+            field_changed(widget).connect(chosen)
         self.speed.valueChanged.connect(guarded(self.speedChosen, slider_to_speed))
         self.seed.valueChanged.connect(guarded(self.seedChosen))
         self.play.clicked.connect(self.playClicked)
@@ -282,24 +335,87 @@ class ControlPanel(QWidget):
         self.reset.clicked.connect(self.resetClicked)
         self.compare.clicked.connect(self.compareClicked)
 
+    def _show_lesson(self, lesson: LessonControls) -> None:
+        """The lesson's question, toggles and settings (the other lessons' rows hide)."""
+        if lesson is self.lesson:
+            return
+        self.lesson = lesson
+        self.state_box.setTitle(lesson.heading)
+        for toggle, spec in zip(self.toggles, lesson.toggles, strict=True):
+            toggle.title, toggle.key, toggle.off_text = spec.title, spec.letter, spec.off_text
+        for key, widget in self.fields.items():
+            self.form.setRowVisible(widget, key in lesson.fields)
+
     def sync(self, config: Config, running: bool, speed: float) -> None:
         """Show the engine's settings without echoing them back as requests."""
         self._syncing = True
         try:
-            mode = config.state.mode
-            self.stateful.setChecked(mode is not Mode.TOKEN)
-            self.shared.setChecked(mode is Mode.SHARED)
-            self.sticky.setChecked(config.balancer.sticky)
+            self._show_lesson(controls_for(config))
+            for toggle, spec in zip(self.toggles, self.lesson.toggles, strict=True):
+                toggle.on_text = spec.on_text(config)
+                toggle.setChecked(spec.is_on(config))
+                toggle.relabel()
             i = self.algorithm.findData(config.balancer.algorithm.value)
             self.algorithm.setCurrentIndex(i)
-            for key, spin in self.fields.items():
-                spin.setValue(config.get(key))
-            shared = mode is Mode.SHARED
-            self.stateful.on_text = "sessions in the store" if shared else "sessions on the servers"
-            self.stateful.relabel()
+            for key, widget in self.fields.items():
+                set_field(widget, config.get(key))
             self.seed.setValue(min(config.scenario.seed, self.seed.maximum()))
             self.speed.setValue(speed_to_slider(speed))
             self.speed_label.setText(f"{speed:g}×")
             self.play.setText("❚❚ Pause" if running else "▶ Play")
         finally:
             self._syncing = False
+
+
+# --- one setting's widget ------------------------------------------------------------------
+
+
+def field_widget(f: Field) -> QWidget:
+    """The widget that types ``f``: a spin box, a list of choices or a check box."""
+    widget: QWidget
+    if f.check:
+        widget = QCheckBox()
+    elif f.choices:
+        widget = QComboBox()
+        for value, words in f.choices:
+            widget.addItem(words, value)
+    else:
+        spin = QSpinBox() if f.decimals < 0 else QDoubleSpinBox()
+        if isinstance(spin, QDoubleSpinBox):
+            spin.setDecimals(f.decimals)
+            spin.setSingleStep(10**-f.decimals if f.hi <= 1 else 1)
+        spin.setRange(f.lo, f.hi)  # type: ignore[arg-type]
+        spin.setSuffix(f.suffix)
+        spin.setKeyboardTracking(False)  # one change per Enter/arrow, not per keystroke
+        if f.special:
+            spin.setSpecialValueText(f.special)
+        widget = spin
+    widget.setToolTip(f.tip)
+    widget.setAccessibleName(f.label)
+    return widget
+
+
+def field_value(widget: QWidget) -> Any:
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    return widget.value()  # type: ignore[attr-defined]
+
+
+def set_field(widget: QWidget, value: Any) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(widget.findData(getattr(value, "value", value)))
+    else:
+        widget.setValue(value)  # type: ignore[attr-defined]
+
+
+def field_changed(widget: QWidget) -> Any:
+    """The signal that says the user changed ``widget``'s value."""
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    return widget.valueChanged  # type: ignore[attr-defined]

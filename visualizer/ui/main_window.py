@@ -21,19 +21,19 @@ from PySide6.QtWidgets import (
 from visualizer.app.actions import hint
 from visualizer.app.compare import Side
 from visualizer.sim import scenario
-from visualizer.sim.config import Config, Mode
+from visualizer.sim.config import Config
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.comparing import CompareMode
-from visualizer.ui.controls import ControlPanel, mode_of
+from visualizer.ui.controls import ControlPanel
 from visualizer.ui.driver import Frame, SimDriver
-from visualizer.ui.explain import explain, measured
 from visualizer.ui.export import render_widget
 from visualizer.ui.exporter import Exporter
 from visualizer.ui.inspection import Inspection
 from visualizer.ui.keyboard import FieldKeys, ModalPause
+from visualizer.ui.lesson_views import view_for
 from visualizer.ui.menus import build_actions, shortcuts_html
 from visualizer.ui.plots_dock import PlotsDock
 from visualizer.ui.presenter import PresenterBar, PresenterMode, SpeakerNotes
@@ -239,9 +239,9 @@ class MainWindow(QMainWindow):
             "start": s.to_start,
             "latest": s.to_latest,
             "undo": d.undo,
-            "stateful": s.toggle_stateful,
-            "sticky": s.toggle_sticky,
-            "shared": s.toggle_shared,
+            "stateful": lambda: s.press("T"),
+            "sticky": lambda: s.press("S"),
+            "shared": lambda: s.press("R"),
             **{
                 f"server_{n}": lambda n=n: s.toggle_server_named(f"server-{n}")
                 for n in range(1, 17)
@@ -306,9 +306,7 @@ class MainWindow(QMainWindow):
         d.restarted.connect(self._on_restarted)
         d.jumped.connect(self._on_jumped)
         d.problem.connect(self.show_problem)
-        c.statefulToggled.connect(lambda on: self._set_mode(mode_of(on, False)))
-        c.sharedToggled.connect(lambda on: self._set_mode(mode_of(True, on) if on else Mode.LOCAL))
-        c.stickyToggled.connect(lambda on: d.set_value("balancer.sticky", on))
+        c.toggleChosen.connect(self._set_toggle)
         c.algorithmChosen.connect(lambda a: d.set_value("balancer.algorithm", a))
         c.valueChosen.connect(d.set_value)
         c.speedChosen.connect(d.set_speed)
@@ -333,9 +331,9 @@ class MainWindow(QMainWindow):
 
     # --- user actions ---------------------------------------------------------------------
 
-    def _set_mode(self, mode: Mode) -> None:
-        self.steer.set_mode(mode)
-        self._sync_controls()
+    def _set_toggle(self, letter: str, on: bool) -> None:
+        self.steer.set_toggle(letter, on)
+        self._sync_controls()  # (a refused change puts the toggle back)
 
     def seek_soon(self, t: float) -> None:
         """Seek to ``t`` once the pending mouse moves are handled (a drag asks many times;
@@ -521,7 +519,8 @@ class MainWindow(QMainWindow):
 
     def _update_text(self, snap: Snapshot) -> None:
         preset = self.driver.run.initial_config
-        self.headline.show_explanation(explain(snap, preset), measured(snap))
+        lesson = view_for(snap.config)
+        self.headline.show_explanation(lesson.explain(snap, preset), lesson.measured(snap))
         self.status.update(snap, self.driver)
 
     def closeEvent(self, event: QCloseEvent) -> None:

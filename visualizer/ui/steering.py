@@ -6,8 +6,11 @@ Each method turns one user action into driver calls, deciding from the run's sna
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from visualizer.app.lesson_controls import controls_for
 from visualizer.sim import commands as ev
-from visualizer.sim.config import Mode
 from visualizer.sim.snapshot import ServerView
 from visualizer.ui.driver import SimDriver
 from visualizer.ui.timeline import marker_times, next_marker, previous_marker
@@ -21,19 +24,18 @@ class Steering:
 
     # --- state --------------------------------------------------------------------------
 
-    def set_mode(self, mode: Mode) -> None:
-        self.driver.set_value("state.mode", mode.value)
+    def press(self, letter: str) -> None:
+        """Press the lesson's big toggle ``letter`` (T, S or R)."""
+        config = self.driver.config
+        self.set_values(controls_for(config).flip(letter, config))
 
-    def toggle_stateful(self) -> None:
-        stateful = self.driver.config.state.mode is not Mode.TOKEN
-        self.set_mode(Mode.TOKEN if stateful else Mode.LOCAL)
+    def set_toggle(self, letter: str, on: bool) -> None:
+        config = self.driver.config
+        self.set_values(controls_for(config).toggle(letter).changes(config, on))
 
-    def toggle_shared(self) -> None:
-        shared = self.driver.config.state.mode is Mode.SHARED
-        self.set_mode(Mode.LOCAL if shared else Mode.SHARED)
-
-    def toggle_sticky(self) -> None:
-        self.driver.set_value("balancer.sticky", not self.driver.config.balancer.sticky)
+    def set_values(self, changes: Mapping[str, Any]) -> None:
+        for key, value in changes.items():
+            self.driver.set_value(key, value)
 
     # --- the fleet ------------------------------------------------------------------------
 

@@ -38,8 +38,9 @@ class CardState:
     mem_scale_mb: float
     cap_mb: float
     bold: bool = False
-    #: where sessions live when not here: "in the shared store · +15 ms per request"
-    elsewhere: str = ""
+    #: what the card says instead of its sessions ("sessions live in the shared store:
+    #: +15 ms a request"; a lesson's own words), from the lesson's view
+    words: str = ""
 
 
 class ServerCard(Node):
@@ -64,10 +65,10 @@ class ServerCard(Node):
         mem_scale_mb: float,
         cap_mb: float,
         bold: bool = False,
-        elsewhere: str = "",
+        words: str = "",
     ) -> bool:
         """Show new numbers; returns whether anything changed (and a repaint is due)."""
-        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, elsewhere)):
+        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, words)):
             self.setToolTip(card_tooltip(view, cap_mb))
             return True
         return False
@@ -115,10 +116,10 @@ class ServerCard(Node):
         zone_w = r.width() * (0.26 if bold else 0.36)
         self._draw_zones(p, body, zone_w, v, muted, bold)
         info = QRectF(r.x() + zone_w + 12, body.y(), r.width() - zone_w - 24, body.height() - 6)
-        if state.elsewhere and v.sessions == 0:
+        if state.words:
             self.chips = []
             p.setPen(muted)
-            words = f"sessions {state.elsewhere}"
+            words = state.words
             flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
             size = min(fs * 0.8, info.height() * 0.4)
             while size > 7.0:  # the whole sentence, in the type that fits

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.snapshot import StoreView
 from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.lesson_views import HeadlineRow
 from visualizer.ui.shapes import symbol_path
 from visualizer.ui.theme import (
     FAILURE,
@@ -514,17 +515,15 @@ class Caption(QGraphicsItem):
 
 @dataclass(frozen=True)
 class Headline:
-    """The story so far in three numbers, always on the canvas."""
+    """The story so far in three numbers, always on the canvas (the lesson's view picks
+    them: sessions lost, users sent back to log in, failed requests for sessions)."""
 
-    lost: int
-    relogins: int
-    failed: int
-    sent: int
+    rows: tuple[HeadlineRow, ...]
 
 
 class HeadlineCounters(Node):
-    """Sessions lost (in the failure red once above zero), users sent back to log in, and
-    failed requests, in large type below the balancer: no legend to read."""
+    """The lesson's headline numbers in large type below the balancer (bad news in the
+    failure red once above zero): no legend to read."""
 
     def __init__(self, theme: Theme) -> None:
         super().__init__(Rect(0, 0, 10, 10), theme)
@@ -537,12 +536,10 @@ class HeadlineCounters(Node):
         h = self._state if isinstance(self._state, Headline) else None
         if h is None or r.height() < 60:
             return
-        share = f" ({h.failed / h.sent:.1%})" if h.sent else ""
-        rows = (
-            (f"{h.lost:,}", "sessions lost", FAILURE if h.lost else self.theme.text),
-            (f"{h.relogins:,}", "sent back to log in", self.theme.text),
-            (f"{h.failed:,}", f"failed requests{share}", FAILURE if h.failed else self.theme.text),
-        )
+        rows = [
+            (f"{row.number:,}", row.label, FAILURE if row.bad and row.number else self.theme.text)
+            for row in h.rows
+        ]
         row_h = min(r.height() / 3, 58.0)
         big = row_h * 0.62
         top = r.y() + (r.height() - 3 * row_h) / 2

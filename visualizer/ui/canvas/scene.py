@@ -35,7 +35,8 @@ from visualizer.ui.canvas.nodes import (
     nice_scale,
 )
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
-from visualizer.ui.explain import caption_for, sessions_elsewhere
+from visualizer.ui.explain import caption_for
+from visualizer.ui.lesson_views import view_for
 from visualizer.ui.theme import Theme
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
@@ -229,9 +230,7 @@ class TopologyScene(QGraphicsScene):
             self._others_refreshed = wall
             self._refresh_others(snapshot)
         # the headline counters every frame: they agree with a recording's clock band
-        self.headline.set_headline(
-            Headline(snapshot.lost, snapshot.relogins, snapshot.failed, snapshot.sent)
-        )
+        self.headline.set_headline(Headline(view_for(snapshot.config).headline(snapshot)))
 
     def _place_dots(self, now: float) -> None:
         """Dots at ``now`` plus, while there are few, fading ghosts where they just were."""
@@ -263,7 +262,7 @@ class TopologyScene(QGraphicsScene):
         peak = max((s.memory_mb for s in snapshot.servers), default=0.0)
         self._mem_scale = max(self._mem_scale, nice_scale(max(peak, 1.0)))
         scale = cap if cap > 0 else self._mem_scale
-        elsewhere = sessions_elsewhere(config)
+        lesson = view_for(config)
         views = sorted(
             (v for v in snapshot.servers if v.index in self.cards),
             key=lambda v: self.cards[v.index].refreshed,
@@ -282,7 +281,7 @@ class TopologyScene(QGraphicsScene):
             if budget <= 0 and not urgent:
                 continue
             bold = self.bold_cards or card.rect.h * self.view_scale < BOLD_BELOW_PX
-            if card.set_view(view, scale, cap, bold, elsewhere):
+            if card.set_view(view, scale, cap, bold, lesson.card_words(snapshot, view)):
                 budget -= 1
             card.refreshed = wall
 

@@ -1,0 +1,82 @@
+"""The control panel follows the run's lesson: its question, its toggles, its settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.sim.helpers import config
+from visualizer.app.lesson_controls import CONTROLS, controls_for
+from visualizer.sim.config import Lesson
+from visualizer.sim.schema import key_specs, with_values
+from visualizer.ui.controls import FIELD_BY_KEY, ControlPanel
+from visualizer.ui.theme import LIGHT
+
+
+def lesson(name: str, **changes):
+    base = with_values(config(), {"scenario.lesson": name}, "test")
+    return with_values(base, {k.replace("__", "."): v for k, v in changes.items()}, "test")
+
+
+def shown_rows(panel: ControlPanel) -> set[str]:
+    return {key for key, w in panel.fields.items() if panel.form.isRowVisible(w)}
+
+
+def test_every_lesson_offers_keys_that_exist_and_the_panel_can_type():
+    specs = key_specs()
+    for controls in CONTROLS.values():
+        for key in (*controls.fields, *controls.design):
+            assert key in specs
+            assert key in FIELD_BY_KEY or key in ("state.mode", "balancer.sticky")
+        assert [t.letter for t in controls.toggles] == ["T", "S", "R"]
+
+
+def test_the_panel_shows_the_counter_lessons_question_toggles_and_settings(qtbot):
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    panel.sync(lesson("counter", counter__placement="store"), False, 1.0)
+    assert panel.state_box.title() == "Where does the count live?"
+    assert shown_rows(panel) == set(controls_for(lesson("counter")).fields)
+    assert "state.ttl_s" not in shown_rows(panel)  # no session TTL in this lesson
+    assert panel.shared.isChecked() and panel.stateful.isChecked()
+    assert "one count in the store" in panel.stateful.text()
+    # and back: the sessions lesson shows its own rows again
+    panel.sync(config("sticky-crash"), False, 1.0)
+    assert panel.state_box.title() == "Where does state live?"
+    assert "state.ttl_s" in shown_rows(panel) and "counter.scope" not in shown_rows(panel)
+
+
+def test_the_auth_lessons_toggles_say_what_they_set(qtbot):
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    cfg = lesson("auth", auth__method="jwt")
+    panel.sync(cfg, False, 1.0)
+    assert panel.stateful.text().startswith("Server sessions: OFF")
+    assert not panel.shared.isChecked() and panel.shared.text().startswith("Blocklist: OFF")
+    asked = []
+    panel.toggleChosen.connect(lambda letter, on: asked.append((letter, on)))
+    qtbot.mouseClick(panel.shared, Qt.MouseButton.LeftButton)
+    assert asked == [("R", True)]
+    assert controls_for(cfg).toggle("R").changes(cfg, True) == {"auth.blocklist": True}
+    assert controls_for(cfg).flip("T", cfg) == {"auth.method": "session"}
+
+
+def test_a_choice_or_a_check_box_reports_its_value(qtbot):
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    panel.sync(lesson("counter"), False, 1.0)
+    chosen = []
+    panel.valueChosen.connect(lambda key, value: chosen.append((key, value)))
+    scope = panel.fields["counter.scope"]
+    scope.setCurrentIndex(scope.findData("global"))
+    panel.fields["counter.signed"].click()
+    assert chosen == [("counter.scope", "global"), ("counter.signed", True)]
+
+
+def test_the_counter_toggles_move_the_count():
+    cfg = lesson("counter")
+    controls = controls_for(cfg)
+    assert controls is CONTROLS[Lesson.COUNTER]
+    assert controls.flip("R", cfg) == {"counter.placement": "store"}
+    assert controls.flip("T", cfg) == {"counter.placement": "client"}
+    on_store = lesson("counter", counter__placement="store")
+    assert controls.flip("R", on_store) == {"counter.placement": "server"}

@@ -1,0 +1,73 @@
+"""What the canvas and the strip show of a lesson: the three headline numbers, the words
+on a server card, the explanation and the live arithmetic.
+
+A lesson adds a ``LessonView`` subclass and registers it; the scene, the cards and the
+strip ask the run's lesson view and never branch on the lesson. The sessions lesson's
+view is today's picture. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from visualizer.sim.config import Config, Lesson
+from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One of the canvas's headline numbers: the count, what it counts, and whether it
+    is bad news (drawn in the failure red once above zero)."""
+
+    number: int
+    label: str
+    bad: bool
+
+
+class LessonView:
+    """The sessions lesson: sessions lost, users sent back to log in, failed requests;
+    cards show their sessions (or say where sessions live instead)."""
+
+    def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
+        share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
+        return (
+            HeadlineRow(snap.lost, "sessions lost", True),
+            HeadlineRow(snap.relogins, "sent back to log in", False),
+            HeadlineRow(snap.failed, f"failed requests{share}", True),
+        )
+
+    def card_words(self, snap: Snapshot, view: ServerView) -> str:
+        """What a card says in place of its sessions ("" to show its sessions)."""
+        elsewhere = sessions_elsewhere(snap.config)
+        return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
+
+    def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
+        return explain(snap, preset)
+
+    def measured(self, snap: Snapshot) -> str:
+        return measured(snap)
+
+
+VIEWS: dict[Lesson, LessonView] = {Lesson.SESSIONS: LessonView()}
+
+
+def register(lesson: Lesson, view: LessonView) -> None:
+    VIEWS[lesson] = view
+
+
+def view_for(config: Config) -> LessonView:
+    """The run's lesson view (a lesson without its own view shows the sessions one)."""
+    _load_all()
+    return VIEWS.get(config.scenario.lesson, VIEWS[Lesson.SESSIONS])
+
+
+#: Modules that register a lesson's view (imported when a view is first asked for).
+VIEW_MODULES: tuple[str, ...] = ()
+
+
+def _load_all() -> None:
+    import importlib
+
+    for name in VIEW_MODULES:
+        importlib.import_module(f"visualizer.ui.{name}")
