@@ -38,7 +38,7 @@ def test_the_panel_shows_the_counter_lessons_question_toggles_and_settings(qtbot
     assert shown_rows(panel) == set(controls_for(lesson("counter")).fields)
     assert "state.ttl_s" not in shown_rows(panel)  # no session TTL in this lesson
     assert panel.shared.isChecked() and panel.stateful.isChecked()
-    assert "one count in the store" in panel.stateful.text()
+    assert "the servers ask the store" in panel.stateful.text()
     # and back: the sessions lesson shows its own rows again
     panel.sync(config("sticky-crash"), False, 1.0)
     assert panel.state_box.title() == "Where does state live?"

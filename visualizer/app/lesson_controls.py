@@ -107,7 +107,7 @@ SESSIONS = LessonControls(
 
 _PLACE_WORDS = {
     CounterPlacement.SERVER: "each server counts alone",
-    CounterPlacement.STORE: "one count in the store",
+    CounterPlacement.STORE: "the servers ask the store",
 }
 
 COUNTER = LessonControls(
@@ -151,7 +151,7 @@ COUNTER = LessonControls(
 )
 
 AUTH = LessonControls(
-    "How do users prove who they are?",
+    "How do users sign in?",
     (
         ToggleSpec(
             "T",

@@ -111,13 +111,13 @@ FIELDS = (
         "counter.scope",
         "Count",
         tip="whose count a click adds to",
-        choices=(("user", "each user's own"), ("global", "one for everybody")),
+        choices=(("user", "per user"), ("global", "global")),
     ),
     Field(
         "counter.update",
         "Store update",
         tip="how the store adds a click; read, add, write loses overlapping clicks",
-        choices=(("atomic", "atomic increment"), ("read_modify_write", "read, add, write")),
+        choices=(("atomic", "atomic +1"), ("read_modify_write", "read + write")),
     ),
     Field("counter.signed", "Signed counts", tip="a forged client count is refused", check=True),
     Field(

@@ -26,7 +26,7 @@ def _mb(mb: float) -> str:
 
 
 #: Sections a preset's explanation speaks for: while these are unchanged it is shown.
-_SETTINGS = ("traffic", "balancer", "servers", "state", "store", "network")
+_SETTINGS = ("traffic", "balancer", "servers", "state", "store", "network", "counter", "auth")
 
 
 def as_preset(config: Config, preset: Config | None) -> bool:

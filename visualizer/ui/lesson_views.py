@@ -8,6 +8,7 @@ view is today's picture. Nothing here imports Qt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from visualizer.sim.config import Config, Lesson
@@ -25,9 +26,35 @@ class HeadlineRow:
     bad: bool
 
 
+@dataclass(frozen=True)
+class FigureLine:
+    """One line of a lesson's plot: a per-second figure of its model (by name)."""
+
+    figure: str
+    label: str
+    color: str
+    symbol: str
+    rate: bool = True  # a count per second, drawn as a trailing mean (else a level)
+
+
+@dataclass(frozen=True)
+class LessonPlot:
+    """The first plot when a lesson has its own (in place of sessions lost): its title,
+    its lines, and the number written large with its words (singular, plural)."""
+
+    title: str
+    lines: tuple[FigureLine, ...]
+    total: Callable[[Snapshot], int]
+    noun: tuple[str, str]
+    bad: bool = True  # the large number in the failure red once above zero
+
+
 class LessonView:
     """The sessions lesson: sessions lost, users sent back to log in, failed requests;
     cards show their sessions (or say where sessions live instead)."""
+
+    #: the lesson's own first plot (None: sessions lost by cause)
+    plot: LessonPlot | None = None
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
@@ -63,7 +90,7 @@ def view_for(config: Config) -> LessonView:
 
 
 #: Modules that register a lesson's view (imported when a view is first asked for).
-VIEW_MODULES: tuple[str, ...] = ()
+VIEW_MODULES: tuple[str, ...] = ("lesson_counter", "lesson_auth")
 
 
 def _load_all() -> None:

@@ -15,9 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
+from visualizer.sim.config import Config
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
+from visualizer.sim.table import lesson_figures
+from visualizer.ui.lesson_views import LessonPlot, view_for
 from visualizer.ui.plot_parts import LINE_WIDTH, WINDOW_S, Plot, PlotRow, nice_top
 from visualizer.ui.theme import (
     ERROR_COLORS,
@@ -106,7 +109,24 @@ class PlotPanel(PlotRow):
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
         self._rows = _RowCache()
+        self.lesson: LessonPlot | None = None  # the lesson's own first plot, if any
+        self._figure_at: dict[str, int] = {}
+        self.shown: Snapshot | None = None
         self.set_text_scale(1.0)
+
+    def set_lesson(self, config: Config) -> None:
+        """The first plot shows the run's lesson: sessions lost, or the lesson's own."""
+        plot = view_for(config).plot
+        if plot is self.lesson:
+            return
+        self.lesson = plot
+        figures = lesson_figures(config)
+        self._figure_at = {name: k for k, name in enumerate(figures)}
+        first = self.lost
+        first.title = "Sessions lost" if plot is None else plot.title
+        first.set_text_scale(first.text_scale)  # (the title anew)
+        self.total.noun = ("session lost", "sessions lost") if plot is None else plot.noun
+        first.clear_data()
 
     def make_plots(self, theme: Theme) -> tuple[Plot, ...]:
         count = "{:,.0f}".format
@@ -149,6 +169,7 @@ class PlotPanel(PlotRow):
         if self._table_key != (t[0], t[-1], len(t)):
             self._table_key = (t[0], t[-1], len(t))
             self._table = self._rows.table(recent)
+        self.shown = live  # the moment shown (the lesson's number is read from it)
         if live is not None and live.t <= t[-1]:
             live = None  # the samples reach the moment shown already
         # every plot's window ends at the moment shown (the canvas's)
@@ -175,13 +196,46 @@ class PlotPanel(PlotRow):
     def _update_lost(
         self, recent: list[Sample], t: np.ndarray, names: dict[int, str], live: Snapshot | None
     ) -> None:
+        if self.lesson is not None:
+            self._update_lesson(self.lesson, recent, t, live)
+            return
         lost = np.array([s.lost for s in recent], dtype=float)
         if live is not None:
             t = np.append(t, live.t)
             lost = np.vstack([lost, np.array(live.lost_by_cause, dtype=float)])
         self._draw_lost(t, lost)
 
+    def _update_lesson(
+        self, spec: LessonPlot, recent: list[Sample], t: np.ndarray, live: Snapshot | None
+    ) -> None:
+        """The lesson's figures as lines, and its number written large (as of ``live``)."""
+        plot = self.lost
+        ends, peak = [], 0.0
+        for k, line in enumerate(spec.lines):
+            at = self._figure_at.get(line.figure)
+            if at is None:
+                continue
+            values = np.array([s.lesson[at] if len(s.lesson) > at else np.nan for s in recent])
+            if line.rate:
+                values = trailing_mean(values)
+            quiet = not np.nan_to_num(values).any()
+            if quiet and k > 0 and ("lesson", line.figure) not in plot.curves:
+                continue  # a line that never moved stays out of the legend
+            c = plot.curve(("lesson", line.figure), line.label, line.color, line.symbol, order=k)
+            c.setData(t, values, connect="finite")
+            if values.size and not math.isnan(values[-1]):
+                ends.append((t[-1], values[-1], line.symbol, line.color, False))
+            peak = max(peak, _finite_max(values))
+        if self.shown is not None:
+            total = spec.total(self.shown)
+            self.total.set_value(total, FAILURE if spec.bad and total else self.ink)
+        plot.set_window(self.t_end, peak, 5.0, room=2.0)
+        plot.set_ends(ends)
+
     def _update_lost_live_only(self, live: Snapshot) -> None:
+        if self.lesson is not None:
+            self.total.set_value(self.lesson.total(live), self.ink)
+            return
         self._draw_lost(np.array([live.t]), np.array([live.lost_by_cause], dtype=float))
 
     def _draw_lost(self, t: np.ndarray, lost: np.ndarray) -> None:

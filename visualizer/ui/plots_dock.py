@@ -181,5 +181,6 @@ class PlotsDock(QObject):
                 a.samples, b.samples, a.markers, b.markers, comparison.titles, which, live
             )
         elif self.single is not None:
+            self.single.set_lesson(snap.config)  # (at once when the run's lesson changes)
             names = {s.index: s.name for s in snap.servers}
             self.single.set_samples(run.samples, run.markers, names, which, live=snap)
