@@ -29,6 +29,17 @@ RATE = UTILISATION * SERVERS * WORKERS / (SERVICE_MS / 1000.0)  # requests per s
 #: The counter lesson on the same fleet and load (every request is a click).
 COUNTER = {"scenario.lesson": "counter", "counter.scope": "user", "counter.placement": "server"}
 
+#: The auth lesson on the same fleet and load: a JWT, and a session in the store, with
+#: revocations. No token check and a zero-latency store keep the load at 80%.
+AUTH = {
+    "scenario.lesson": "auth",
+    "auth.revocations_per_min": 60,
+    "state.token_verify_ms": 0,
+    "store.latency_ms": 0,
+}
+AUTH_JWT = AUTH | {"auth.method": "jwt", "auth.token_ttl_s": 10}
+AUTH_SESSION = AUTH | {"auth.method": "session"}
+
 
 def engine_config(
     requests: int, record_events: bool = False, lesson: dict | None = None
@@ -101,6 +112,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
     args = parser.parse_args()
     eng, eng_ev, eng_tr, mini, counter = [], [], [], [], []
+    auth: dict[str, list[float]] = {"JWT": [], "session": []}
     for _ in range(args.repeat):
         n, cpu, util = run_engine(args.requests)
         eng.append(n / cpu)
@@ -110,6 +122,9 @@ def main() -> None:
         eng_tr.append(n_tr / cpu_tr)
         n_c, cpu_c, _ = run_engine(args.requests, lesson=COUNTER)
         counter.append(n_c / cpu_c)
+        for name, lesson in (("JWT", AUTH_JWT), ("session", AUTH_SESSION)):
+            n_a, cpu_a, _ = run_engine(args.requests, lesson=lesson)
+            auth[name].append(n_a / cpu_a)
         m, mcpu = run_minimal(args.requests)
         mini.append(m / mcpu)
     best_e, best_ev, best_tr, best_m = max(eng), max(eng_ev), max(eng_tr), max(mini)
@@ -131,6 +146,12 @@ def main() -> None:
         f"counter lesson            : {best_c:>10,.0f} requests/CPU-s "
         f"({best_c / best_e:.0%} of the sessions lesson; target: at least 60%)"
     )
+    for name, rates in auth.items():
+        best_a = max(rates)
+        print(
+            f"auth lesson, {name:<13}: {best_a:>10,.0f} requests/CPU-s "
+            f"({best_a / best_e:.0%} of the sessions lesson; target: at least 60%)"
+        )
     print(
         f"minimal simpy model       : {best_m:>10,.0f} requests/CPU-s "
         f"(median {statistics.median(mini):,.0f})"
