@@ -585,8 +585,10 @@ def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = Non
 
 def format_summary(s: dict[str, Any]) -> str:
     """The summary as a readable table for the terminal."""
+    from visualizer.app.compare import design_words
     from visualizer.sim.config import Lesson
     from visualizer.sim.lessons import model_for
+    from visualizer.sim.schema import parse_config
 
     cfg = s["config"]
     req, lat, ses, mem, users = (
@@ -603,12 +605,11 @@ def format_summary(s: dict[str, Any]) -> str:
     share = f" ({req['failed'] / req['total']:.1%})" if req["total"] else ""
     codes = ", ".join(f"{k} {v:,}" for k, v in req["by_code"].items() if v) or "none"
     causes = ", ".join(f"{k} {v:,}" for k, v in ses["lost_by_cause"].items() if v) or "none"
-    mode = cfg["state"]["mode"]
-    sticky = "sticky" if cfg["balancer"]["sticky"] else "not sticky"
+    design = design_words(parse_config(cfg))  # where state lives, in the lesson's words
     lines = [
         printable(f"{s['scenario']}: {cfg['scenario']['title']}"),
         f"seed {s['seed']}, {s['duration_s']:,.0f} s simulated, {cfg['servers']['count']} servers, "
-        f"{mode} sessions, {cfg['balancer']['algorithm']} ({sticky})",
+        f"{design}, {cfg['balancer']['algorithm'].replace('_', ' ')}",
         "",
         f"requests  {req['total']:>10,} total  {req['ok']:>10,} ok  "
         f"{req['failed']:>8,} failed{share}  ({req['logins']:,} of the ok were logins)",

@@ -224,3 +224,18 @@ def test_with_b_changes_refuses_a_bad_value_and_keeps_earlier_changes():
         with_b_changes(config, {"servers.count": 0})
     assert dataclasses.replace(config, compare=None) == load("sticky-crash")
     assert isinstance(config.compare, CompareSection)
+
+
+def test_a_lessons_comparison_leads_with_that_lessons_numbers():
+    both = Comparison(load("compare-counter"))
+    both.advance(60.0)
+    rows = scoreboard(*both.summaries())
+    assert rows[0].label == "Wrong answers" and rows[0].a > 0 and rows[0].b == 0
+    assert rows[0].better is Side.B
+    assert "Peak memory" not in [r.label for r in rows]  # no sessions held on either side
+    assert both.titles == ("A: not sticky, counts on the servers", "B: count in the store")
+    auth = Comparison(load("compare-auth"))
+    auth.advance(200.0)
+    rows = scoreboard(*auth.summaries())
+    assert [r.label for r in rows[:3]] == ["Accepted after revoke", "revocations", "Store lookups"]
+    assert auth.titles == ("A: JWT", "B: JWT + blocklist")

@@ -18,7 +18,15 @@ from typing import Any
 
 from visualizer.app.run import Run
 from visualizer.sim.commands import Command, to_command, to_fault
-from visualizer.sim.config import CompareSection, Config, Fault, Mode
+from visualizer.sim.config import (
+    AuthMethod,
+    CompareSection,
+    Config,
+    CounterPlacement,
+    Fault,
+    Lesson,
+    Mode,
+)
 from visualizer.sim.schema import LIVE_SECTIONS, key_specs, with_values
 
 
@@ -65,6 +73,11 @@ def with_b_changes(config: Config, changes: Mapping[str, Any]) -> Config:
 # --- what differs, in words ---------------------------------------------------------------
 
 _MODE_WORDS = {Mode.LOCAL: "server memory", Mode.SHARED: "shared store", Mode.TOKEN: "tokens"}
+_COUNT_WORDS = {
+    CounterPlacement.SERVER: "counts on the servers",
+    CounterPlacement.STORE: "count in the store",
+    CounterPlacement.CLIENT: "count on the client",
+}
 
 
 def _n(value: float) -> str:
@@ -88,16 +101,48 @@ _SHORT: dict[str, Callable[[Any], str]] = {
     "store.latency_ms": lambda v: f"store {_n(v)} ms",
     "store.replicas": lambda v: f"{v} replicas",
     "network.latency_ms": lambda v: f"network {_n(v)} ms",
+    "counter.scope": lambda v: "per-user counts" if v == "user" else "one global count",
+    "counter.update": lambda v: "atomic +1" if v == "atomic" else "read + write",
+    "counter.signed": lambda v: "signed" if v else "unsigned",
+    "traffic.tamper_fraction": lambda v: f"{v:.0%} forging clients",
+    "auth.token_ttl_s": lambda v: f"token life {_n(v)} s",
+    "auth.refresh": lambda v: "refresh tokens" if v else "no refresh",
+    "auth.access_ttl_s": lambda v: f"access token {_n(v)} s",
+    "auth.revocations_per_min": lambda v: f"{_n(v)} revocations/min",
+    "auth.token_bytes": lambda v: f"JWT {_n(v)} B",
+    "auth.cookie_bytes": lambda v: f"cookie {_n(v)} B",
 }
 
 
 def design_words(config: Config) -> str:
-    """Where state lives, and stickiness where it matters: "sticky, server memory"."""
+    """Where state lives, and stickiness where it matters: "sticky, server memory"
+    (for the counter lesson, where the count lives; for sign-in, the method)."""
+    lesson = config.scenario.lesson
+    if lesson is Lesson.COUNTER:
+        placement = config.counter.placement
+        words = _COUNT_WORDS[placement]
+        if placement is CounterPlacement.SERVER:
+            return ("sticky, " if config.balancer.sticky else "not sticky, ") + words
+        return words
+    if lesson is Lesson.AUTH:
+        if config.auth.method is AuthMethod.SESSION:
+            return "server sessions"
+        return "JWT" + (" + blocklist" if config.auth.blocklist else "")
     mode = config.state.mode
     words = _MODE_WORDS[mode]
     if mode is Mode.LOCAL:
         return ("sticky, " if config.balancer.sticky else "not sticky, ") + words
     return words
+
+
+#: Keys ``design_words`` already says.
+_IN_DESIGN_WORDS = (
+    "state.mode",
+    "balancer.sticky",
+    "counter.placement",
+    "auth.method",
+    "auth.blocklist",
+)
 
 
 def differing_keys(a: Config, b: Config) -> list[str]:
@@ -115,7 +160,7 @@ def titles(a: Config, b: Config) -> tuple[str, str]:
     for label, config in (("A", a), ("B", b)):
         words = [design_words(config)]
         for key in keys:
-            if key in ("state.mode", "balancer.sticky"):
+            if key in _IN_DESIGN_WORDS:
                 continue
             value = config.get(key)
             value = getattr(value, "value", value)
@@ -333,15 +378,53 @@ class ScoreRow:
         return ("+" if d > 0 else "−") + body
 
 
-def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
-    """The rows the scoreboard shows, from the two summaries: sessions lost (by cause),
-    failed requests (by code), latency p50 and p95, peak memory, requests served. Causes
-    and codes appear when either side has any."""
+def _sessions_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
     rows = [ScoreRow("Sessions lost", a["sessions"]["lost"], b["sessions"]["lost"])]
     for cause, n in a["sessions"]["lost_by_cause"].items():
         m = b["sessions"]["lost_by_cause"][cause]
         if n or m:
             rows.append(ScoreRow(f"by {cause.replace('_', ' ')}", n, m, indent=True))
+    return rows
+
+
+def _counter_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    ca, cb = a["counter"], b["counter"]
+    rows = [ScoreRow("Wrong answers", ca["wrong_answers"], cb["wrong_answers"])]
+    for key, label in (
+        ("lost_updates", "updates lost"),
+        ("max_divergence", "largest disagreement"),
+        ("tampered_accepted", "forged accepted"),
+        ("tampered_rejected", "forged refused"),
+    ):
+        if ca[key] or cb[key]:
+            rows.append(ScoreRow(label, ca[key], cb[key], indent=True))
+    return rows
+
+
+def _auth_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    aa, ab = a["auth"], b["auth"]
+    rows = [
+        ScoreRow("Accepted after revoke", aa["accepted_after_revoke"], ab["accepted_after_revoke"])
+    ]
+    rows.append(ScoreRow("revocations", aa["revocations"], ab["revocations"], indent=True))
+    rows.append(ScoreRow("Store lookups", aa["store_lookups"], ab["store_lookups"]))
+    return rows
+
+
+#: Each lesson's own rows at the head of the scoreboard (what the comparison is about).
+LESSON_ROWS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], list[ScoreRow]]] = {
+    "sessions": _sessions_rows,
+    "counter": _counter_rows,
+    "auth": _auth_rows,
+}
+
+
+def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    """The rows the scoreboard shows, from the two summaries: the lesson's own (sessions
+    lost by cause; wrong answers; requests accepted after revoke), failed requests (by
+    code), latency p50 and p95, peak memory, requests served. Causes and codes appear
+    when either side has any."""
+    rows = LESSON_ROWS[a.get("lesson", "sessions")](a, b)
     rows.append(ScoreRow("Failed requests", a["requests"]["failed"], b["requests"]["failed"]))
     for code, n in a["requests"]["by_code"].items():
         m = b["requests"]["by_code"][code]
@@ -349,23 +432,21 @@ def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
             rows.append(ScoreRow(code, n, m, indent=True))
     for q in ("p50", "p95"):
         rows.append(ScoreRow(f"Latency {q}", a["latency_ms"][q], b["latency_ms"][q], "ms"))
-    rows.append(
-        ScoreRow(
-            "Peak memory",
-            a["memory_mb"]["peak_total"],
-            b["memory_mb"]["peak_total"],
-            "MB",
+    if a["memory_mb"]["peak_total"] or b["memory_mb"]["peak_total"]:  # (sessions held)
+        rows.append(
+            ScoreRow(
+                "Peak memory", a["memory_mb"]["peak_total"], b["memory_mb"]["peak_total"], "MB"
+            )
         )
-    )
-    rows.append(
-        ScoreRow(
-            "in the store",
-            a["memory_mb"]["peak_store"],
-            b["memory_mb"]["peak_store"],
-            "MB",
-            indent=True,
+        rows.append(
+            ScoreRow(
+                "in the store",
+                a["memory_mb"]["peak_store"],
+                b["memory_mb"]["peak_store"],
+                "MB",
+                indent=True,
+            )
         )
-    )
     rows.append(
         ScoreRow(
             "Requests served",

@@ -1,0 +1,74 @@
+"""The window on a lesson other than sessions: its headline numbers, card words, strip,
+first plot and toggles all speak of that lesson."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def paused_at(window, t: float):
+    window.driver.step(t)
+    window.driver.tick(0.0)
+    return window.driver.run.snapshot()
+
+
+def test_the_sign_in_lesson_shows_revoked_users_getting_in(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    snap = paused_at(window, 200.0)
+    facts = snap.lesson
+    assert facts.accepted_after_revoke > 0  # (a run where revoked users did get in)
+    rows = window.scene.headline._state.rows
+    assert [r.label for r in rows[:2]] == ["accepted after revoke", "users revoked"]
+    assert [r.number for r in rows[:2]] == [facts.accepted_after_revoke, facts.revocations]
+    words = {card._state.words for card in window.scene.cards.values()}
+    assert words == {"checks each JWT alone (1 ms): nothing to look up"}
+    assert "revocation gap ≈ TTL / 2" in window.headline.text
+    first = window.plots.plots[0]
+    assert first.title == "Revoked users getting in"
+    assert window.plots.total.value == facts.accepted_after_revoke
+    lines = {("lesson", "auth_accepted_after_revoke"), ("lesson", "auth_revoked_active")}
+    assert set(first.curves) == lines
+
+
+def test_the_sign_in_toggles_set_the_sign_in_settings(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_R)
+    assert window.driver.config.auth.blocklist
+    window.driver.tick(0.0)
+    assert window.controls.shared.text().startswith("Blocklist: ON")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_T)
+    assert window.driver.config.auth.method.value == "session"
+    snap = paused_at(window, 5.0)
+    card = next(iter(window.scene.cards.values()))
+    assert card._state.words.startswith("sessions live in the store")
+    assert snap.config.auth.method.value == "session"
+
+
+def test_a_sessions_preset_after_a_lesson_brings_the_sessions_picture_back(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    paused_at(window, 30.0)
+    window.open_preset("sticky-crash")
+    paused_at(window, 5.0)
+    assert window.plots.plots[0].title == "Sessions lost"
+    assert window.scene.headline._state.rows[0].label == "sessions lost"
+    assert window.controls.state_box.title() == "Where does state live?"
+
+
+def test_the_counter_lesson_shows_wrong_answers_and_what_each_server_believes(qtbot, open_window):
+    window = open_window("counter-diverges")
+    snap = paused_at(window, 40.0)
+    facts = snap.lesson
+    assert facts.wrong_answers > 0
+    rows = window.scene.headline._state.rows
+    assert (rows[0].label, rows[0].number) == ("wrong answers", facts.wrong_answers)
+    assert window.plots.plots[0].title == "Wrong counts"
+    assert window.plots.total.value == facts.wrong_answers
+    assert "k-th click right only if all k hit one server" in window.headline.text
+    # a global count on the servers: each card says the count it believes
+    qtbot.keyClick(window.canvas, Qt.Key.Key_S)  # (sticky: any toggle keeps the lesson)
+    window.controls.fields["counter.scope"].setCurrentIndex(1)
+    assert window.driver.config.counter.scope.value == "global"
+    snap = paused_at(window, 20.0)
+    believed = dict(snap.lesson.server_counts)
+    for index, card in window.scene.cards.items():
+        assert card._state.words.startswith(f"believes the count is {believed.get(index, 0):,}")
