@@ -3,6 +3,7 @@ first plot and toggles all speak of that lesson."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 
@@ -72,3 +73,27 @@ def test_the_counter_lesson_shows_wrong_answers_and_what_each_server_believes(qt
     believed = dict(snap.lesson.server_counts)
     for index, card in window.scene.cards.items():
         assert card._state.words.startswith(f"believes the count is {believed.get(index, 0):,}")
+
+
+def test_a_wrong_count_flashes_what_the_user_saw_and_the_truth(qtbot, open_window):
+    window = open_window("counter-diverges")
+    paused_at(window, 30.0)
+    window.driver.play()
+    for _ in range(10):
+        window.driver.tick(0.1)
+    notes = window.scene.flashes.visible_notes
+    assert notes and all(n.startswith("saw ") and " · true " in n for n in notes)
+
+
+def test_revoked_users_dots_carry_a_mark(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    window.driver.step(180.0)  # (nine revoked users still getting in)
+    window.driver.play()
+    marked = 0
+    for _ in range(20):  # a revoked user's request is in flight now and then
+        window.driver.tick(0.1)
+        marked = max(marked, len(window.scene.user_marks.points))
+    assert marked > 0
+    revoked = set(window.driver.run.snapshot().lesson.revoked_active)
+    xs, _ = window.scene.tracker.users_shown_among(np.asarray(sorted(revoked)))
+    assert len(window.scene.user_marks.points) == xs.size

@@ -37,6 +37,10 @@ class AuthView(LessonView):
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
+    def marked_users(self, snap: Snapshot) -> tuple[int, ...]:
+        f = _facts(snap)
+        return f.revoked_active if f is not None else ()
+
     def card_words(self, snap: Snapshot, view: ServerView) -> str:
         auth = snap.config.auth
         store = f"+{snap.config.store.latency_ms:g} ms"

@@ -8,7 +8,14 @@ from visualizer.sim.lessons.counter import CounterFacts
 from visualizer.sim.records import ErrorCode
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.explain import Explanation, as_preset
-from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
+from visualizer.ui.lesson_views import (
+    FigureLine,
+    HeadlineRow,
+    LessonPlot,
+    LessonView,
+    Note,
+    register,
+)
 from visualizer.ui.theme import ERROR_COLORS, FAILURE
 
 TAMPERED_COLOR = ERROR_COLORS[ErrorCode.TAMPERED]
@@ -30,6 +37,15 @@ class CounterView(LessonView):
         lambda snap: f.wrong_answers if (f := _facts(snap)) else 0,
         ("wrong answer", "wrong answers"),
     )
+
+    def notes(self, snap: Snapshot) -> tuple[Note, ...]:
+        f = _facts(snap)
+        if f is None:
+            return ()
+        return tuple(
+            Note(w.t, w.server, f"saw {w.seen:,} · true {w.true:,}", FAILURE)
+            for w in f.recent_wrong
+        )
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         f = _facts(snap)

@@ -49,6 +49,16 @@ class LessonPlot:
     bad: bool = True  # the large number in the failure red once above zero
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something worth a flash on a card: "saw 2 · true 3" where a count was wrong."""
+
+    t: float  # simulated time it happened
+    server: int  # the card it flashes on
+    text: str
+    color: str
+
+
 class LessonView:
     """The sessions lesson: sessions lost, users sent back to log in, failed requests;
     cards show their sessions (or say where sessions live instead)."""
@@ -68,6 +78,14 @@ class LessonView:
         """What a card says in place of its sessions ("" to show its sessions)."""
         elsewhere = sessions_elsewhere(snap.config)
         return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
+
+    def notes(self, snap: Snapshot) -> tuple[Note, ...]:
+        """Recent happenings to flash on cards (the newest last; the scene shows the new)."""
+        return ()
+
+    def marked_users(self, snap: Snapshot) -> tuple[int, ...]:
+        """Users whose dots carry a mark (revoked users still presenting a credential)."""
+        return ()
 
     def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
         return explain(snap, preset)

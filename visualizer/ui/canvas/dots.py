@@ -156,7 +156,8 @@ class RequestDots(QGraphicsItem):
 
 class FailureFlashes(QGraphicsItem):
     """The error code shown briefly where a request failed (fades over wall-clock time,
-    so it is readable at any speed). Throttled per place and code so a storm stays legible."""
+    so it is readable at any speed), and a lesson's notes the same way ("saw 2 · true 3").
+    Throttled per place and code so a storm stays legible."""
 
     LIFETIME_S = 1.6
     MAX_LABELS = 24
@@ -164,9 +165,9 @@ class FailureFlashes(QGraphicsItem):
 
     def __init__(self) -> None:
         super().__init__()
-        # wall t0, x, y, server (-1: balancer), code
-        self._labels: list[tuple[float, float, float, int, ErrorCode]] = []
-        self._last: dict[tuple[int, ErrorCode], float] = {}
+        # wall t0, x, y, server (-1: balancer), code (None: a note), text, colour
+        self._labels: list[tuple[float, float, float, int, ErrorCode | None, str, str]] = []
+        self._last: dict[tuple[int, object], float] = {}
         self._font = font(15, bold=True)
         self.rise = True  # labels drift upwards as they fade (off for reduced motion)
         self.setZValue(30)
@@ -181,7 +182,27 @@ class FailureFlashes(QGraphicsItem):
             if now - self._last.get(key, -1e9) < self.MIN_GAP_S:
                 continue
             self._last[key] = now
-            self._labels.append((now, f.x, f.y, f.server, f.code))
+            color = ERROR_COLORS[f.code]
+            self._labels.append((now, f.x, f.y, f.server, f.code, f.code.value, color))
+        self._trim()
+
+    def add_note(
+        self, x: float, y: float, server: int, text: str, color: str, wall: float | None = None
+    ) -> None:
+        """A lesson's note at a card (one per card at a time, like a code)."""
+        now = time.monotonic() if wall is None else wall
+        key = (server, "note")
+        if now - self._last.get(key, -1e9) < self.MIN_GAP_S:
+            return
+        self._last[key] = now
+        self._labels.append((now, x, y, server, None, text, color))
+        self._trim()
+
+    @property
+    def visible_notes(self) -> list[str]:
+        return [lb[5] for lb in self._labels if lb[4] is None]
+
+    def _trim(self) -> None:
         if len(self._labels) > self.MAX_LABELS:
             del self._labels[: len(self._labels) - self.MAX_LABELS]
 
@@ -198,7 +219,7 @@ class FailureFlashes(QGraphicsItem):
 
     @property
     def visible_codes(self) -> list[ErrorCode]:
-        return [lb[4] for lb in self._labels]
+        return [lb[4] for lb in self._labels if lb[4] is not None]
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -208,10 +229,9 @@ class FailureFlashes(QGraphicsItem):
         now = getattr(self, "_now", time.monotonic())
         painter.setFont(self._font)
         fm = painter.fontMetrics()
-        for t0, x, y, server, code in self._labels:
+        for t0, x, y, server, _code, text, color in self._labels:
             age = max(0.0, now - t0)
             alpha = 1.0 if age < self.LIFETIME_S * 0.6 else max(0.0, (self.LIFETIME_S - age) / 0.64)
-            text = code.value
             w = fm.horizontalAdvance(text) + 16
             h = fm.height() + 6
             rise = age * 14 if self.rise else 0.0
@@ -221,7 +241,7 @@ class FailureFlashes(QGraphicsItem):
                 rect = QRectF(x + 10, y + 4 - rise, w, h)
             painter.setOpacity(alpha)
             painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
-            painter.setBrush(QBrush(QColor(ERROR_COLORS[code]).darker(115)))
+            painter.setBrush(QBrush(QColor(color).darker(115)))
             painter.drawRoundedRect(rect, 6, 6)
             painter.setPen(QColor("#FFFFFF"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

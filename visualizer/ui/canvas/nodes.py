@@ -564,6 +564,41 @@ def chip_at(node: Node, pos: QPointF) -> int | None:
     return None
 
 
+class UserMarks(QGraphicsItem):
+    """A mark on the dots of the users a lesson points out (revoked users still getting
+    in): a ring crossed by a slash, in the REVOKED colour, round each of their requests."""
+
+    def __init__(self, color: str) -> None:
+        super().__init__()
+        self.color = color
+        self.points: list[QPointF] = []
+        self.setZValue(34)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-50, -50, 1700, 1400)
+
+    def show(self, points: list[QPointF]) -> None:
+        if points or self.points:
+            self.points = points
+            self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.points:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(self.color), 2.5))
+        r = 11.0
+        slash = r * 0.7
+        for p in self.points:
+            painter.drawEllipse(p, r, r)
+            painter.drawLine(
+                QPointF(p.x() - slash, p.y() + slash), QPointF(p.x() + slash, p.y() - slash)
+            )
+
+
 class FollowMarks(QGraphicsItem):
     """The followed user, marked on the canvas: a ring round each of their requests and
     their session chip, and their server's card outlined with a label."""

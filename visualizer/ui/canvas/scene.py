@@ -30,6 +30,7 @@ from visualizer.ui.canvas.nodes import (
     Headline,
     HeadlineCounters,
     StoreNode,
+    UserMarks,
     Wires,
     chip_at,
     nice_scale,
@@ -37,7 +38,7 @@ from visualizer.ui.canvas.nodes import (
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
 from visualizer.ui.explain import caption_for
 from visualizer.ui.lesson_views import view_for
-from visualizer.ui.theme import Theme
+from visualizer.ui.theme import ERROR_COLORS, Theme
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
 TRAIL_STEP_WALL_S = 0.018  # ghosts every 18 ms of wall time, whatever the speed
@@ -87,6 +88,8 @@ class TopologyScene(QGraphicsScene):
         self.view_scale = 1.0  # pixels per scene unit (the view tells us)
         self._mem_scale = 1.0  # the cards' shared memory scale only grows within a run
         self.follow_marks = FollowMarks(theme)
+        self.user_marks = UserMarks(ERROR_COLORS[ErrorCode.REVOKED])
+        self._noted_t: float | None = None  # the lesson's notes up to here are shown
         self.following: int | None = None
         self.following_server: int | None = None
         for item in (
@@ -99,6 +102,7 @@ class TopologyScene(QGraphicsScene):
             self.banner,
             self.caption,
             self.follow_marks,
+            self.user_marks,
             self.headline,
         ):
             self.addItem(item)
@@ -170,6 +174,8 @@ class TopologyScene(QGraphicsScene):
         self.caption.show_text("", -1e9)
         self._mem_scale = 1.0
         self.flashes.clear()
+        self._noted_t = None  # (a new run, or a jump: old notes do not flash again)
+        self.user_marks.show([])
         for burst in self.bursts:
             self.removeItem(burst)
         self.bursts.clear()
@@ -223,6 +229,7 @@ class TopologyScene(QGraphicsScene):
         self._place_dots(snapshot.t)
         if self.following is not None:
             self._mark_followed()
+        self._lesson_marks(snapshot, wall)
         self.update_effects(wall)
         budget = len(self.cards) if refresh_nodes else CARDS_PER_FRAME if refresh_cards else 0
         self._refresh_nodes(snapshot, wall, budget)
@@ -376,6 +383,33 @@ class TopologyScene(QGraphicsScene):
         self.following = user
         self.following_server = server
         self._mark_followed()
+
+    def _lesson_marks(self, snapshot: Snapshot, wall: float) -> None:
+        """The lesson's marked users' dots, and its new notes flashed on their cards."""
+        lesson = view_for(snapshot.config)
+        marked = lesson.marked_users(snapshot)
+        if marked:
+            xs, ys = self.tracker.users_shown_among(np.asarray(marked))
+            self.user_marks.show(
+                [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
+            )
+        else:
+            self.user_marks.show([])
+        notes = lesson.notes(snapshot)
+        seen = self._noted_t
+        self._noted_t = snapshot.t
+        if seen is None or not notes:
+            return
+        for note in notes:
+            card = self.cards.get(note.server)
+            if note.t <= seen or card is None:
+                continue
+            r = card.rect
+            # at the card's entry, as codes are; aged by simulated time as they are too
+            when = wall - (snapshot.t - note.t) / max(self.speed, 1e-9)
+            self.flashes.add_note(
+                r.x, r.y + r.h * 0.42, note.server, note.text, note.color, when
+            )
 
     def _mark_followed(self) -> None:
         user = self.following

@@ -232,6 +232,12 @@ class RequestTracker:
         mine = self.user[idx] == user
         return px[mine], py[mine]
 
+    def users_shown_among(self, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (as last drawn) of the dots of any of ``users`` (marked users)."""
+        idx, px, py = self._last
+        mine = np.isin(self.user[idx], users)
+        return px[mine], py[mine]
+
     def latest_in_lane(self, lane: int) -> int | None:
         """The user of the most recent request from a client lane."""
         idx = np.flatnonzero(self.active & (self.lane == lane))
