@@ -97,3 +97,24 @@ def test_revoked_users_dots_carry_a_mark(qtbot, open_window):
     revoked = set(window.driver.run.snapshot().lesson.revoked_active)
     xs, _ = window.scene.tracker.users_shown_among(np.asarray(sorted(revoked)))
     assert len(window.scene.user_marks.points) == xs.size
+
+
+def test_following_a_user_shows_what_each_server_says_they_clicked(qtbot, open_window):
+    window = open_window("counter-diverges")
+    paused_at(window, 30.0)
+    run = window.driver.run
+    user = next(u for u in range(1, 400) if run.about_user(u) is not None)
+    window.inspection.follow(user)
+    window.driver.redraw()
+    counts = run.about_user(user)
+    for index, card in window.scene.cards.items():
+        held = dict(counts.servers).get(index)
+        expected = (
+            f"has never counted user {user}"
+            if held is None
+            else f"says user {user} clicked {held:,} times (true: {counts.true:,})"
+        )
+        assert card._state.words.startswith(expected)
+    window.inspection.follow(-1)
+    window.driver.redraw()
+    assert all(c._state.words.startswith("keeps its own") for c in window.scene.cards.values())

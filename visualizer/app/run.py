@@ -210,6 +210,10 @@ class Run:
         ahead += [(t, to_fault(t, c).action.value) for t, c in self.commands if t > self.now]
         return sorted(ahead)
 
+    def about_user(self, user: int) -> Any:
+        """What the run's lesson knows of ``user`` now (None: nothing)."""
+        return self._sim.lesson.about_user(user)
+
     def user_traces(self, user: int) -> list[RequestTrace]:
         return [t for t in self.traces if t.user == user]
 

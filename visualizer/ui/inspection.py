@@ -90,6 +90,7 @@ class Inspection(QObject):
         self._last = time.monotonic()
         run = self.driver.run
         followed = run.user_traces(self.following) if self.following is not None else []
+        self.scene.about = run.about_user(self.following) if self.following is not None else None
         if self.events_dock.isVisible() or force:
             self.events.show_entries(run.markers, followed)
         user = self.inspector.user

@@ -41,7 +41,7 @@ class AuthView(LessonView):
         f = _facts(snap)
         return f.revoked_active if f is not None else ()
 
-    def card_words(self, snap: Snapshot, view: ServerView) -> str:
+    def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         auth = snap.config.auth
         store = f"+{snap.config.store.latency_ms:g} ms"
         if auth.method is AuthMethod.SESSION:

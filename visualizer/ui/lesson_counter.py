@@ -4,7 +4,7 @@ lost, forged counts that get in."""
 from __future__ import annotations
 
 from visualizer.sim.config import Config, CounterPlacement, CounterScope, CounterUpdate, Lesson
-from visualizer.sim.lessons.counter import CounterFacts
+from visualizer.sim.lessons.counter import CounterFacts, UserCounts
 from visualizer.sim.records import ErrorCode
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.explain import Explanation, as_preset
@@ -64,9 +64,14 @@ class CounterView(LessonView):
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
-    def card_words(self, snap: Snapshot, view: ServerView) -> str:
+    def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         c = snap.config
         counter = c.counter
+        if isinstance(about, UserCounts) and counter.placement is CounterPlacement.SERVER:
+            held = dict(about.servers).get(view.index)
+            if held is None:
+                return f"has never counted user {about.user} (true count {about.true:,})"
+            return f"says user {about.user} clicked {held:,} times (true: {about.true:,})"
         if counter.placement is CounterPlacement.STORE:
             how = (
                 "adds one in the store"

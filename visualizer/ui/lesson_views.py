@@ -74,8 +74,9 @@ class LessonView:
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
-    def card_words(self, snap: Snapshot, view: ServerView) -> str:
-        """What a card says in place of its sessions ("" to show its sessions)."""
+    def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        """What a card says in place of its sessions ("" to show its sessions); ``about``:
+        what the run's lesson knows of the followed user (``Run.about_user``)."""
         elsewhere = sessions_elsewhere(snap.config)
         return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
 

@@ -44,6 +44,11 @@ class LessonModel:
         """What views show of this lesson now (a small frozen dataclass), in snapshots."""
         return None
 
+    def about_user(self, uid: int) -> Any:
+        """What the lesson knows of one user now (a followed user's count on each
+        server, say); None when it has nothing to say."""
+        return None
+
     def summary(self) -> dict[str, Any]:
         """Top-level keys this lesson adds to the summary JSON."""
         return {}

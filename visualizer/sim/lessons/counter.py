@@ -554,6 +554,9 @@ class CounterModel(LessonModel):
             recent_wrong=tuple(WrongAnswer(*w) for w in self.recent),
         )
 
+    def about_user(self, uid: int) -> UserCounts | None:
+        return self.user_counts(uid)
+
     def user_counts(self, uid: int) -> UserCounts | None:
         """Where user ``uid``'s count lives now (None once the user has left)."""
         if uid not in self.carried:

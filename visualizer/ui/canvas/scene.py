@@ -92,6 +92,7 @@ class TopologyScene(QGraphicsScene):
         self._noted_t: float | None = None  # the lesson's notes up to here are shown
         self.following: int | None = None
         self.following_server: int | None = None
+        self.about: object = None  # what the lesson knows of the followed user (cards say it)
         for item in (
             self.wires,
             self.lanes,
@@ -288,7 +289,8 @@ class TopologyScene(QGraphicsScene):
             if budget <= 0 and not urgent:
                 continue
             bold = self.bold_cards or card.rect.h * self.view_scale < BOLD_BELOW_PX
-            if card.set_view(view, scale, cap, bold, lesson.card_words(snapshot, view)):
+            words = lesson.card_words(snapshot, view, self.about)
+            if card.set_view(view, scale, cap, bold, words):
                 budget -= 1
             card.refreshed = wall
 
@@ -380,6 +382,8 @@ class TopologyScene(QGraphicsScene):
 
     def set_follow(self, user: int | None, server: int | None) -> None:
         """Mark ``user`` (None: nobody) and the server they are pinned to."""
+        if user != self.following:
+            self.about = None
         self.following = user
         self.following_server = server
         self._mark_followed()
@@ -407,9 +411,7 @@ class TopologyScene(QGraphicsScene):
             r = card.rect
             # at the card's entry, as codes are; aged by simulated time as they are too
             when = wall - (snapshot.t - note.t) / max(self.speed, 1e-9)
-            self.flashes.add_note(
-                r.x, r.y + r.h * 0.42, note.server, note.text, note.color, when
-            )
+            self.flashes.add_note(r.x, r.y + r.h * 0.42, note.server, note.text, note.color, when)
 
     def _mark_followed(self) -> None:
         user = self.following
