@@ -118,3 +118,21 @@ def test_following_a_user_shows_what_each_server_says_they_clicked(qtbot, open_w
     window.inspection.follow(-1)
     window.driver.redraw()
     assert all(c._state.words.startswith("keeps its own") for c in window.scene.cards.values())
+
+
+def test_lessons_plots_and_dead_cards_in_compare_mode(qtbot, open_window):
+    window = open_window("compare-counter")
+    snap = paused_at(window, 65.0)  # server-2 crashed at 60 s on both sides
+    first = window.plots.plots[0]
+    assert first.title == "Wrong counts"
+    a, b = window.driver.comparison.runs
+    assert window.plots.total.values == (
+        a.snapshot().lesson.wrong_answers,
+        b.snapshot().lesson.wrong_answers,
+    )
+    assert window.plots.total.values[0] > 0 == window.plots.total.values[1]
+    dead_a = next(c for c in window.scene.cards.values() if not c.view.up)
+    dead_b = next(c for c in window.comparing.scene.cards.values() if not c.view.up)
+    assert dead_a._state.down == "✖ DOWN · its counts are gone"
+    assert dead_b._state.down == "✖ DOWN · no count lost"
+    assert snap.config.counter.placement.value == "server"

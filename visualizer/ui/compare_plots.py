@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.lesson_views import LessonPlot
 from visualizer.ui.plot_parts import (
     DASHES,
     LINE_WIDTH,
@@ -172,6 +173,7 @@ class ComparePlots(PlotRow):
         self.titles = ("A", "B")
         self._merged_key: tuple = ()
         self._merged = MergedMarkers([], {}, {})
+        self.shown: tuple[Snapshot | None, Snapshot | None] = (None, None)
         self.set_text_scale(1.0)
 
     def make_plots(self, theme: Theme) -> tuple[Plot, ...]:
@@ -210,6 +212,7 @@ class ComparePlots(PlotRow):
             self.clear()
             self.titles = titles
         lives = live if live is not None else (None, None)
+        self.shown = lives  # the moments shown (the lesson's numbers are read from them)
         sides = [
             self._side(letter, title, samples, now)
             for letter, title, samples, now in zip(
@@ -301,6 +304,9 @@ class ComparePlots(PlotRow):
         return self.ink if side.letter == "A" else self.grey
 
     def _update_lost(self, sides: list[_Side]) -> None:
+        if self.lesson is not None:
+            self._update_lesson(self.lesson, sides)
+            return
         plot = self.lost
         ends: list[tuple] = []
         totals = {"A": 0, "B": 0}
@@ -312,6 +318,24 @@ class ComparePlots(PlotRow):
             peak = max(peak, float(lost.max()))
         self.total.set_values(totals["A"], totals["B"])
         # the top half stays free for the big numbers and the marker labels
+        plot.set_window(self.t_end, peak, 5.0, room=2.0)
+        plot.set_ends(ends)
+
+    def _update_lesson(self, spec: LessonPlot, sides: list[_Side]) -> None:
+        """The lesson's main figure for A and B, and both its numbers written large."""
+        plot = self.lost
+        line = spec.lines[0]
+        at = self.figure_at.get(line.figure, -1)
+        ends: list[tuple] = []
+        peak = 0.0
+        for side in sides:
+            values = side.series(lambda s: s.lesson[at] if 0 <= at < len(s.lesson) else np.nan)
+            if line.rate:
+                values = trailing_mean(values)
+            self._line(plot, side, "lesson", line.color, side.t, values, ends)
+            peak = max(peak, float(np.nanmax(values, initial=0.0)))
+        a, b = (spec.total(s) if s is not None else 0 for s in self.shown)
+        self.total.set_values(a, b)
         plot.set_window(self.t_end, peak, 5.0, room=2.0)
         plot.set_ends(ends)
 

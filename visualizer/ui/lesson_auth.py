@@ -37,6 +37,11 @@ class AuthView(LessonView):
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
+    def down_words(self, snap: Snapshot, view: ServerView) -> str:
+        if snap.config.auth.method is AuthMethod.SESSION:
+            return "✖ DOWN · sessions safe in the store"
+        return "✖ DOWN · no session to lose"
+
     def marked_users(self, snap: Snapshot) -> tuple[int, ...]:
         f = _facts(snap)
         return f.revoked_active if f is not None else ()

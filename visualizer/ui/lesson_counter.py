@@ -47,6 +47,11 @@ class CounterView(LessonView):
             for w in f.recent_wrong
         )
 
+    def down_words(self, snap: Snapshot, view: ServerView) -> str:
+        if snap.config.counter.placement is CounterPlacement.SERVER:
+            return "✖ DOWN · its counts are gone"
+        return "✖ DOWN · no count lost"
+
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         f = _facts(snap)
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""

@@ -80,6 +80,10 @@ class LessonView:
         elsewhere = sessions_elsewhere(snap.config)
         return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
 
+    def down_words(self, snap: Snapshot, view: ServerView) -> str:
+        """What a dead card's badge says ("" for the carts it lost)."""
+        return ""
+
     def notes(self, snap: Snapshot) -> tuple[Note, ...]:
         """Recent happenings to flash on cards (the newest last; the scene shows the new)."""
         return ()

@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.sim.config import PLOT_NAMES
+from visualizer.sim.config import PLOT_NAMES, Config
 from visualizer.sim.records import EventKind, Marker
+from visualizer.sim.table import lesson_figures
+from visualizer.ui.lesson_views import LessonPlot, view_for
 from visualizer.ui.theme import FAILURE, GREEN, SERVER_COLORS, Theme
 
 WINDOW_S = 120.0
@@ -1108,10 +1110,27 @@ class PlotRow(QWidget):
         self.text_scale = 1.0
         self.t_end = 0.0  # the moment the plots end at
         self.updates = 0
+        self.lesson: LessonPlot | None = None  # the lesson's own first plot, if any
+        self.figure_at: dict[str, int] = {}  # the lesson's figures, by name
 
     def make_plots(self, theme: Theme) -> Sequence[Plot]:
         """The five plots, in the order of ``NAMES``."""
         raise NotImplementedError
+
+    def set_lesson(self, config: Config) -> None:
+        """The first plot shows the run's lesson: sessions lost, or the lesson's own."""
+        plot = view_for(config).plot
+        if plot is self.lesson:
+            return
+        self.lesson = plot
+        figures = lesson_figures(config)
+        self.figure_at = {name: k for k, name in enumerate(figures)}
+        first = self.lost
+        first.title = "Sessions lost" if plot is None else plot.title
+        first.set_text_scale(first.text_scale)  # (the title anew)
+        self.total.noun = ("session lost", "sessions lost") if plot is None else plot.noun
+        self.total._relayout()
+        first.clear_data()
 
     def make_total(self) -> BigNumber:
         """The number written large on the lost plot."""

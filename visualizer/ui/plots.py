@@ -15,12 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
-from visualizer.sim.config import Config
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
-from visualizer.sim.table import lesson_figures
-from visualizer.ui.lesson_views import LessonPlot, view_for
+from visualizer.ui.lesson_views import LessonPlot
 from visualizer.ui.plot_parts import LINE_WIDTH, WINDOW_S, Plot, PlotRow, nice_top
 from visualizer.ui.theme import (
     ERROR_COLORS,
@@ -109,24 +107,8 @@ class PlotPanel(PlotRow):
         self._table_key: tuple = ()
         self._table: dict[str, np.ndarray] = {}
         self._rows = _RowCache()
-        self.lesson: LessonPlot | None = None  # the lesson's own first plot, if any
-        self._figure_at: dict[str, int] = {}
         self.shown: Snapshot | None = None
         self.set_text_scale(1.0)
-
-    def set_lesson(self, config: Config) -> None:
-        """The first plot shows the run's lesson: sessions lost, or the lesson's own."""
-        plot = view_for(config).plot
-        if plot is self.lesson:
-            return
-        self.lesson = plot
-        figures = lesson_figures(config)
-        self._figure_at = {name: k for k, name in enumerate(figures)}
-        first = self.lost
-        first.title = "Sessions lost" if plot is None else plot.title
-        first.set_text_scale(first.text_scale)  # (the title anew)
-        self.total.noun = ("session lost", "sessions lost") if plot is None else plot.noun
-        first.clear_data()
 
     def make_plots(self, theme: Theme) -> tuple[Plot, ...]:
         count = "{:,.0f}".format
@@ -212,7 +194,7 @@ class PlotPanel(PlotRow):
         plot = self.lost
         ends, peak = [], 0.0
         for k, line in enumerate(spec.lines):
-            at = self._figure_at.get(line.figure)
+            at = self.figure_at.get(line.figure)
             if at is None:
                 continue
             values = np.array([s.lesson[at] if len(s.lesson) > at else np.nan for s in recent])

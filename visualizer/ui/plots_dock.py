@@ -177,6 +177,7 @@ class PlotsDock(QObject):
             if run is not a:  # (a snapshot of another run is not A's moment)
                 snap = a.snapshot()
             live = (snap, other if other is not None else b.snapshot())
+            self.pair.set_lesson(a.config)
             self.pair.set_runs(
                 a.samples, b.samples, a.markers, b.markers, comparison.titles, which, live
             )

@@ -41,6 +41,8 @@ class CardState:
     #: what the card says instead of its sessions ("sessions live in the shared store:
     #: +15 ms a request"; a lesson's own words), from the lesson's view
     words: str = ""
+    #: what the DOWN badge says, when the lesson has its own words ("" for the loss)
+    down: str = ""
 
 
 class ServerCard(Node):
@@ -66,9 +68,10 @@ class ServerCard(Node):
         cap_mb: float,
         bold: bool = False,
         words: str = "",
+        down: str = "",
     ) -> bool:
         """Show new numbers; returns whether anything changed (and a repaint is due)."""
-        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, words)):
+        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, words, down)):
             self.setToolTip(card_tooltip(view, cap_mb))
             return True
         return False
@@ -111,7 +114,7 @@ class ServerCard(Node):
         body = QRectF(r.x(), r.y() + head, r.width(), r.height() - head)
         if down:
             self.chips = []
-            self._draw_down(p, body, v)
+            self._draw_down(p, body, v, state.down)
             return
         zone_w = r.width() * (0.26 if bold else 0.36)
         self._draw_zones(p, body, zone_w, v, muted, bold)
@@ -353,10 +356,13 @@ class ServerCard(Node):
         p.setPen(muted)
         p.drawText(QRectF(bar.right() + 6, r.y(), sw, r.height()), ALIGN_LEFT, scale_text)
 
-    def _draw_down(self, p: QPainter, body: QRectF, v: ServerView) -> None:
-        """What the crash cost, large, for as long as the card is down."""
+    def _draw_down(self, p: QPainter, body: QRectF, v: ServerView, down: str = "") -> None:
+        """What the crash cost, large, for as long as the card is down (``down``: the
+        lesson's own words for it)."""
         lost = v.lost_in_crash
-        if v.draining:
+        if down:
+            label = down
+        elif v.draining:
             label = "✖ DOWN"
         elif lost == 0:  # (sessions elsewhere: a shared store or tokens)
             label = "✖ DOWN · no carts lost"

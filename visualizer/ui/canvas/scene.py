@@ -290,7 +290,7 @@ class TopologyScene(QGraphicsScene):
                 continue
             bold = self.bold_cards or card.rect.h * self.view_scale < BOLD_BELOW_PX
             words = lesson.card_words(snapshot, view, self.about)
-            if card.set_view(view, scale, cap, bold, words):
+            if card.set_view(view, scale, cap, bold, words, lesson.down_words(snapshot, view)):
                 budget -= 1
             card.refreshed = wall
 
