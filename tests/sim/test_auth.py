@@ -386,3 +386,22 @@ def test_cli_compare_auth(capsys):
 
 def test_the_auth_model_is_registered():
     assert model_for(Lesson.AUTH) is AuthModel
+
+
+def test_about_a_user_says_what_they_hold_and_when_it_expires():
+    cfg = auth_config(
+        scenario__duration_s=120, auth__token_ttl_s=600, auth__refresh=True, auth__access_ttl_s=60
+    )
+    sim = simulate(cfg)
+    model: AuthModel = sim.lesson  # type: ignore[assignment]
+    revoked = next(iter(model.revoked_at))
+    about = model.about_user(revoked)
+    assert about is not None and about.revoked_at == model.revoked_at[revoked]
+    assert not about.signed_in and about.method == "jwt"
+    present = next(u.id for u in model._signed if u.id not in model.revoked_at)
+    about = model.about_user(present)
+    assert about is not None and about.revoked_at is None
+    assert about.expires_at == model.expires[present]
+    assert about.refresh_expires_at == model.refresh_expires[present]
+    assert about.signed_in == (sim.now <= model.refresh_expires[present])
+    assert model.about_user(10**9) is None

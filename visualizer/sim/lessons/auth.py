@@ -445,6 +445,17 @@ class AuthFacts:
     request_bytes_total: int
 
 
+@dataclass(frozen=True)
+class AuthUser:
+    """What the lesson knows of one present user who has logged in."""
+
+    method: str  # the credential they hold: "session" or "jwt"
+    signed_in: bool  # holds a credential that lets them in without logging in again
+    revoked_at: float | None  # when they were revoked (None: not revoked)
+    expires_at: float | None  # JWT: when the token they present (access token) expires
+    refresh_expires_at: float | None  # JWT with refresh: when the refresh token expires
+
+
 @register
 class AuthModel(LessonModel):
     """Signing in with server sessions or JWTs; revocations and what they take."""
@@ -644,6 +655,35 @@ class AuthModel(LessonModel):
             refreshes=self.refreshes,
             request_bytes_total=self.bytes_sent,
         )
+
+    def about_user(self, uid: int) -> AuthUser | None:
+        index = self._slot.get(uid)
+        user = self._signed[index] if index is not None else None
+        if user is None:
+            revoked = self.revoked_at.get(uid)
+            if revoked is None:
+                return None  # not logged in yet, or gone
+            # revoked: out of the signed-in list, still presenting their credential
+            jwt = uid in self.expires
+            return AuthUser(
+                "jwt" if jwt else "session",
+                False,
+                revoked,
+                self.expires.get(uid),
+                self._refresh_of(uid),
+            )
+        jwt = user.session.home is self.jwt_home  # type: ignore[union-attr]
+        return AuthUser(
+            "jwt" if jwt else "session",
+            self.holds_credential(user, self.sim.env._now),
+            None,
+            self.expires.get(uid) if jwt else None,
+            self._refresh_of(uid) if jwt else None,
+        )
+
+    def _refresh_of(self, uid: int) -> float | None:
+        refresh = self.refresh_expires.get(uid)
+        return refresh if refresh is not None and refresh != self.expires.get(uid) else None
 
     def summary(self) -> dict[str, Any]:
         gap = self.gap_mean_s
