@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
+from visualizer.ui.presenter import overlay_text
+
 
 def paused_at(window, t: float):
     window.driver.step(t)
@@ -136,3 +138,14 @@ def test_lessons_plots_and_dead_cards_in_compare_mode(qtbot, open_window):
     assert dead_a._state.down == "✖ DOWN · its counts are gone"
     assert dead_b._state.down == "✖ DOWN · no count lost"
     assert snap.config.counter.placement.value == "server"
+
+
+def test_presenter_mode_names_the_lessons_toggles_and_shows_its_plot(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F5)
+    snap = paused_at(window, 10.0)
+    bar = overlay_text(snap, False, 1.0, "")
+    assert bar.startswith("○ Server sessions (T)  ○ Sticky (S)  ○ Blocklist (R)")
+    shown = [p.title for p in window.plots.plots if p.isVisible()]
+    assert shown[0] == "Revoked users getting in"  # the preset's plots start with the lesson's
+    window.presenter.leave()

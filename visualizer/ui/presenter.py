@@ -10,8 +10,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from visualizer.app.lesson_controls import controls_for
 from visualizer.sim import scenario
-from visualizer.sim.config import Config, Mode
+from visualizer.sim.config import Config
 from visualizer.sim.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -19,21 +20,12 @@ if TYPE_CHECKING:
 
 
 def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str:
-    """The slim bar's one line: the three toggles, the fleet, time and speed, the slide."""
+    """The slim bar's one line: the lesson's three toggles, the fleet, time and speed,
+    the slide."""
     c: Config = snap.config
-    mode = c.state.mode
-
-    def flag(name: str, on: bool, key: str) -> str:
-        return f"{'●' if on else '○'} {name} ({key})"
-
+    toggles = controls_for(c).toggles
     parts = [
-        "  ".join(
-            (
-                flag("Stateful", mode is not Mode.TOKEN, "T"),
-                flag("Sticky", c.balancer.sticky, "S"),
-                flag("Shared store", mode is Mode.SHARED, "R"),
-            )
-        ),
+        "  ".join(f"{'●' if t.is_on(c) else '○'} {t.title} ({t.letter})" for t in toggles),
         f"{c.balancer.algorithm.value.replace('_', ' ')}, "
         f"{sum(not s.draining for s in snap.servers)} servers (1–9)",
         f"t = {snap.t:,.0f} s  {speed:g}×" + ("" if running else " paused"),
