@@ -227,3 +227,25 @@ def test_exports_in_compare_mode_show_and_count_both_sides(qtbot, open_window, t
         round(stage.width() * frame.devicePixelRatio()),
         round(stage.height() * frame.devicePixelRatio()),
     )
+
+
+def test_the_dialog_offers_the_lessons_design_and_settings(qtbot, open_window):
+    window = open_window("jwt-revocation")
+    window.driver.step(30.0)
+    seen = []
+
+    def ask(dialog: CompareDialog) -> int:
+        seen.append(dialog)
+        dialog.design["auth.blocklist"].setChecked(True)
+        dialog._accept()
+        return dialog.result()
+
+    window.comparing.ask = ask
+    window.comparing.open_dialog()
+    dialog = seen[0]
+    assert set(dialog.design) == {"auth.method", "auth.blocklist"}
+    assert "state.ttl_s" not in dialog.fields and "auth.token_ttl_s" in dialog.fields
+    assert "state.mode" not in dialog.values()
+    both = window.driver.comparison
+    assert both is not None and both.b.config.auth.blocklist and not both.a.config.auth.blocklist
+    assert window.comparing.stage.title_b.text() == "B: JWT + blocklist"
