@@ -206,17 +206,22 @@ class RequestPath:
         if extra.__class__ is not float:
             self.fail(req, extra)  # type: ignore[arg-type]
             return
-        hold += extra  # type: ignore[operator]
-        req.extra = extra  # type: ignore[assignment]
+        self._occupy(req, s, now, hold, extra, placement.round_trip)  # type: ignore[arg-type]
+
+    def _occupy(
+        self, req: Request, s: Server, now: float, hold: float, extra: float, rtt: float
+    ) -> None:
+        """The request takes a worker of ``s`` for ``hold`` + ``extra`` seconds (``extra``:
+        what its state costs, ``rtt`` of it a store round trip, drawn as a hop)."""
+        req.extra = extra
         s.busy_area += s.busy * (now - s.busy_t)
         s.busy_t = now
         s.busy += 1
         req.t_start = now
         req.epoch = s.epoch
         s.active[req.id] = req
-        Timeout(self.env, hold, req).callbacks.append(self._on_done)
+        Timeout(self.env, hold + extra, req).callbacks.append(self._on_done)
         if self._events is not None:
-            rtt = placement.round_trip
             self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, rtt))
 
     def _on_done(self, ev: Timeout) -> None:
@@ -240,18 +245,7 @@ class RequestPath:
 
     def _succeed(self, req: Request, s: Server, now: float) -> None:
         user = req.user
-        latency = now - req.t_sent + self._net
-        totals = self.totals
-        totals.ok += 1
-        totals.in_flight -= 1
-        totals.latency_sum += latency
-        self.sec_latency.append(latency)
-        s.served += 1
-        s.outstanding -= 1
-        if self._events is not None:
-            self._events.append(Event(now, SERVED, req.id, user.id, s.index, latency))
-        if self._traces is not None:
-            self._traces.append((req, None, now))
+        self._count_ok(req, s, now)
         kind = req.kind
         if kind is ACTION:
             sess: Session = user.session  # type: ignore[assignment]
@@ -264,6 +258,22 @@ class RequestPath:
         if s.draining and s.outstanding == 0:
             self.fleet.finish_removal(s)
         self.traffic.after_success(user)
+
+    def _count_ok(self, req: Request, s: Server, now: float) -> None:
+        """A success in the totals, the server's counts, the latency, the event records
+        and the traces (what every lesson's successes share)."""
+        latency = now - req.t_sent + self._net
+        totals = self.totals
+        totals.ok += 1
+        totals.in_flight -= 1
+        totals.latency_sum += latency
+        self.sec_latency.append(latency)
+        s.served += 1
+        s.outstanding -= 1
+        if self._events is not None:
+            self._events.append(Event(now, SERVED, req.id, req.user.id, s.index, latency))
+        if self._traces is not None:
+            self._traces.append((req, None, now))
 
     def fail(self, req: Request, code: ErrorCode) -> None:
         totals = self.totals

@@ -357,7 +357,7 @@ class AuthPath(RequestPath):
         if uid in model.refreshing:
             model.refreshing.discard(uid)
             model.expires[uid] = now + self._access_ttl
-            self._served(req, s, now)
+            self._count_ok(req, s, now)  # a refresh's success, counted as every success is
             if s.draining and s.outstanding == 0:
                 self.fleet.finish_removal(s)
             self.traffic.resend(user)  # type: ignore[attr-defined]
@@ -365,21 +365,6 @@ class AuthPath(RequestPath):
         if req.kind is LOGIN:
             model.signed_in(user, req.placement, now)  # type: ignore[arg-type]
         RequestPath._succeed(self, req, s, now)
-
-    def _served(self, req: Request, s: Server, now: float) -> None:
-        """A refresh's success, counted as every success is."""
-        latency = now - req.t_sent + self._net
-        totals = self.totals
-        totals.ok += 1
-        totals.in_flight -= 1
-        totals.latency_sum += latency
-        self.sec_latency.append(latency)
-        s.served += 1
-        s.outstanding -= 1
-        if self._events is not None:
-            self._events.append(Event(now, SERVED, req.id, req.user.id, s.index, latency))
-        if self._traces is not None:
-            self._traces.append((req, None, now))
 
 
 class AuthTraffic(Traffic):

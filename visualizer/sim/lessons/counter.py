@@ -46,7 +46,7 @@ from simpy.events import Timeout
 from visualizer.sim.config import Config, CounterPlacement, CounterScope, CounterUpdate, Lesson
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
 
@@ -326,32 +326,11 @@ class CounterPath(RequestPath):
         if extra.__class__ is not float:
             self.fail(req, extra)  # type: ignore[arg-type]
             return
-        hold += extra  # type: ignore[operator]
-        req.extra = extra  # type: ignore[assignment]
-        s.busy_area += s.busy * (now - s.busy_t)
-        s.busy_t = now
-        s.busy += 1
-        req.t_start = now
-        req.epoch = s.epoch
-        s.active[req.id] = req
-        Timeout(self.env, hold, req).callbacks.append(self._on_done)
-        if self._events is not None:
-            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, home.round_trip))
+        self._occupy(req, s, now, hold, extra, home.round_trip)  # type: ignore[arg-type]
 
     def _succeed(self, req: Request, s: Server, now: float) -> None:
         user = req.user
-        latency = now - req.t_sent + self._net
-        totals = self.totals
-        totals.ok += 1
-        totals.in_flight -= 1
-        totals.latency_sum += latency
-        self.sec_latency.append(latency)
-        s.served += 1
-        s.outstanding -= 1
-        if self._events is not None:
-            self._events.append(Event(now, SERVED, req.id, user.id, s.index, latency))
-        if self._traces is not None:
-            self._traces.append((req, None, now))
+        self._count_ok(req, s, now)
         self.model.answered(req, s, now)
         if s.draining and s.outstanding == 0:
             self.fleet.finish_removal(s)
