@@ -15,7 +15,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -565,6 +565,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = None) -> None:
     """Advance in slices; on a terminal, show progress when a run takes more than a moment.
     Traces (if asked for) are written after every slice, so they never pile up."""
+
+    def after_slice() -> None:
+        if traces is not None:
+            traces.write(sim.drain_traces())
+
+    advance_in_slices([sim], duration, after_slice, "simulating…")
+
+
+def advance_in_slices(
+    sims: list[Any], duration: float, after_slice: Callable[[], None], doing: str
+) -> None:
+    """Advance every run to ``duration`` in the same slices, calling ``after_slice`` after
+    each; on a terminal, ``doing`` and the progress show when it takes more than a moment."""
     show = sys.stderr.isatty()
     started = time.monotonic()
     shown = False
@@ -572,15 +585,15 @@ def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = Non
     t = 0.0
     while t < duration:
         t = min(duration, t + step)
-        sim.advance(t)
-        if traces is not None:
-            traces.write(sim.drain_traces())
+        for sim in sims:
+            sim.advance(t)
+        after_slice()
         if show and time.monotonic() - started > 1.0:
-            sys.stderr.write(f"\rsimulating… {t:,.0f} / {duration:,.0f} s")
+            sys.stderr.write(f"\r{doing} {t:,.0f} / {duration:,.0f} s")
             sys.stderr.flush()
             shown = True
     if shown:
-        sys.stderr.write("\r" + " " * 48 + "\r")
+        sys.stderr.write("\r" + " " * 60 + "\r")
 
 
 def format_summary(s: dict[str, Any]) -> str:

@@ -11,7 +11,6 @@ import argparse
 import dataclasses
 import json
 import sys
-import time
 from typing import Any
 
 from visualizer import cli
@@ -171,24 +170,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _advance_both(sims: list[Any], duration: float, flush: Any) -> None:
-    """Both runs in the same slices (their per-second rows pair up after each one), with
-    progress on a terminal when it takes more than a moment."""
-    show = sys.stderr.isatty()
-    started = time.monotonic()
-    shown = False
-    step = max(duration / 200.0, 1.0)
-    t = 0.0
-    while t < duration:
-        t = min(duration, t + step)
-        for sim in sims:
-            sim.advance(t)
-        flush()
-        if show and time.monotonic() - started > 1.0:
-            sys.stderr.write(f"\rsimulating A and B… {t:,.0f} / {duration:,.0f} s")
-            sys.stderr.flush()
-            shown = True
-    if shown:
-        sys.stderr.write("\r" + " " * 56 + "\r")
+    """Both runs in the same slices (their per-second rows pair up after each one)."""
+    cli.advance_in_slices(sims, duration, flush, "simulating A and B…")
 
 
 def format_comparison(a: dict[str, Any], b: dict[str, Any], names: tuple[str, str]) -> str:
