@@ -26,6 +26,7 @@ from visualizer.sim.config import (
     Fault,
     Lesson,
     Mode,
+    Transport,
 )
 from visualizer.sim.schema import LIVE_SECTIONS, key_specs, with_values
 
@@ -78,6 +79,11 @@ _COUNT_WORDS = {
     CounterPlacement.STORE: "count in the store",
     CounterPlacement.CLIENT: "count on the client",
 }
+_TRANSPORT_WORDS = {
+    Transport.SHORT_POLL: "short polling",
+    Transport.LONG_POLL: "long polling",
+    Transport.WEBSOCKET: "WebSocket",
+}
 
 
 def _n(value: float) -> str:
@@ -111,6 +117,14 @@ _SHORT: dict[str, Callable[[Any], str]] = {
     "auth.revocations_per_min": lambda v: f"{_n(v)} revocations/min",
     "auth.token_bytes": lambda v: f"JWT {_n(v)} B",
     "auth.cookie_bytes": lambda v: f"cookie {_n(v)} B",
+    "realtime.poll_interval_s": lambda v: f"poll every {_n(v)} s",
+    "realtime.long_poll_timeout_s": lambda v: f"hold polls {_n(v)} s",
+    "realtime.messages_per_min": lambda v: f"{_n(v)} messages/min",
+    "realtime.online_s": lambda v: f"online {_n(v)} s",
+    "realtime.connection_kb": lambda v: f"{_n(v)} KB per connection",
+    "realtime.reconnect_jitter_s": lambda v: f"jitter {_n(v)} s" if v else "no jitter",
+    "realtime.header_bytes": lambda v: f"headers {_n(v)} B",
+    "realtime.frame_bytes": lambda v: f"frames {_n(v)} B",
 }
 
 
@@ -128,6 +142,8 @@ def design_words(config: Config) -> str:
         if config.auth.method is AuthMethod.SESSION:
             return "server sessions"
         return "JWT" + (" + blocklist" if config.auth.blocklist else "")
+    if lesson is Lesson.REALTIME:
+        return _TRANSPORT_WORDS[config.realtime.transport]
     mode = config.state.mode
     words = _MODE_WORDS[mode]
     if mode is Mode.LOCAL:
@@ -142,6 +158,7 @@ _IN_DESIGN_WORDS = (
     "counter.placement",
     "auth.method",
     "auth.blocklist",
+    "realtime.transport",
 )
 
 
@@ -411,11 +428,30 @@ def _auth_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
     return rows
 
 
+def _realtime_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    ra, rb = a["realtime"], b["realtime"]
+    return [
+        ScoreRow("Delivery delay", ra["delivery_ms_mean"], rb["delivery_ms_mean"], "ms"),
+        ScoreRow("p95", ra["delivery_ms_p95"], rb["delivery_ms_p95"], "ms", indent=True),
+        ScoreRow("Empty polls", ra["empty_polls"], rb["empty_polls"]),
+        ScoreRow("Peak connections", ra["peak_connections"], rb["peak_connections"]),
+        ScoreRow(
+            "their memory",
+            ra["peak_connection_memory_mb"],
+            rb["peak_connection_memory_mb"],
+            "MB",
+            indent=True,
+        ),
+        ScoreRow("Peak reconnects/s", ra["peak_reconnects_per_s"], rb["peak_reconnects_per_s"]),
+    ]
+
+
 #: Each lesson's own rows at the head of the scoreboard (what the comparison is about).
 LESSON_ROWS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], list[ScoreRow]]] = {
     "sessions": _sessions_rows,
     "counter": _counter_rows,
     "auth": _auth_rows,
+    "realtime": _realtime_rows,
 }
 
 

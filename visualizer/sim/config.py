@@ -26,6 +26,7 @@ class Lesson(StrEnum):
     SESSIONS = "sessions"  # where session state lives, and what a crash does to it
     COUNTER = "counter"  # counters that disagree: on servers, in a store, on the client
     AUTH = "auth"  # signing in: server sessions vs JWTs, and revoking them
+    REALTIME = "realtime"  # real-time updates: HTTP polling vs WebSocket
 
 
 class CounterScope(StrEnum):
@@ -47,6 +48,12 @@ class CounterUpdate(StrEnum):
 class AuthMethod(StrEnum):
     SESSION = "session"  # a session id in a cookie, looked up in the store on every request
     JWT = "jwt"  # a signed token the servers check alone, valid until it expires
+
+
+class Transport(StrEnum):
+    SHORT_POLL = "short_poll"  # a request every poll interval, answered at once
+    LONG_POLL = "long_poll"  # a request held at the server until a message or the timeout
+    WEBSOCKET = "websocket"  # one long-lived connection per user; messages pushed at once
 
 
 class Algorithm(StrEnum):
@@ -207,6 +214,33 @@ class AuthSection:
 
 
 @dataclass(frozen=True)
+class RealtimeSection:
+    """The real-time lesson: how messages reach online users (polling or WebSocket)."""
+
+    transport: Transport = _key(Transport.SHORT_POLL, doc="how clients get their messages")
+    poll_interval_s: float = _key(
+        5.0, lo=0.01, hi=3_600.0, doc="short polling: seconds between polls"
+    )
+    long_poll_timeout_s: float = _key(
+        30.0, lo=0.01, hi=3_600.0, doc="long polling: how long the server holds an empty poll"
+    )
+    messages_per_min: float = _key(
+        1.0, lo=0.0, hi=6_000.0, doc="messages per minute for each online user (Poisson)"
+    )
+    online_s: float = _key(300.0, lo=0.01, hi=86_400.0, doc="mean time a user stays online")
+    connection_kb: float = _key(
+        64.0, lo=0.0, hi=1_000_000.0, doc="server memory per open WebSocket connection"
+    )
+    reconnect_jitter_s: float = _key(
+        0.0, lo=0.0, hi=3_600.0, doc="dropped clients reconnect within this (0 = all at once)"
+    )
+    header_bytes: int = _key(
+        500, lo=0, hi=1_000_000, doc="bytes of HTTP headers per request and per response"
+    )
+    frame_bytes: int = _key(100, lo=0, hi=1_000_000, doc="bytes per message delivered")
+
+
+@dataclass(frozen=True)
 class Fault:
     """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds.
 
@@ -243,6 +277,7 @@ class Config:
     network: NetworkSection = field(default_factory=NetworkSection)
     counter: CounterSection = field(default_factory=CounterSection)
     auth: AuthSection = field(default_factory=AuthSection)
+    realtime: RealtimeSection = field(default_factory=RealtimeSection)
     faults: tuple[Fault, ...] = ()
     compare: CompareSection | None = None  # a comparison opens with B beside A
 
@@ -293,7 +328,11 @@ def _plain(value: Any) -> Any:
 
 
 #: Sections that belong to one lesson.
-LESSON_SECTIONS: dict[str, Lesson] = {"counter": Lesson.COUNTER, "auth": Lesson.AUTH}
+LESSON_SECTIONS: dict[str, Lesson] = {
+    "counter": Lesson.COUNTER,
+    "auth": Lesson.AUTH,
+    "realtime": Lesson.REALTIME,
+}
 
 #: Sections that hold plain keys (everything but ``faults``), in file order.
 _NOT_SECTIONS = ("faults", "compare")

@@ -15,6 +15,7 @@ from visualizer.sim.records import STORE, ErrorCode, EventKind, LossCause
 
 if TYPE_CHECKING:
     from visualizer.sim.journal import Journal
+    from visualizer.sim.lessons.base import LessonModel
     from visualizer.sim.requests import RequestPath
     from visualizer.sim.routing.balancer import Balancer
     from visualizer.sim.state.keeper import SessionKeeper
@@ -40,6 +41,7 @@ class Fleet:
         self.keeper = keeper
         self.store = store
         self.requests: RequestPath  # wired by the simulation
+        self.lesson: LessonModel  # wired by the simulation
         self.servers: list[Server] = []
         for i in range(config.servers.count):
             server = Server(i, config.servers.workers, 0.0)
@@ -73,6 +75,7 @@ class Fleet:
         )
         for req in victims:
             self.requests.fail(req, ErrorCode.SERVER_DOWN)
+        self.lesson.server_down(s)
         self._schedule_health_check(s)
         return lost
 
@@ -125,6 +128,7 @@ class Fleet:
         self.journal.notable(
             EventKind.SERVER_REMOVED, s.index, f"{s.name} stopped: {lost:,} sessions lost", lost
         )
+        self.lesson.server_down(s)
 
     def set_workers(self, workers: int) -> None:
         for s in self.servers:

@@ -27,6 +27,7 @@ from visualizer.sim.config import (
     CounterScope,
     Fault,
     FaultAction,
+    Lesson,
 )
 
 _TARGETED = {FaultAction.CRASH, FaultAction.RESTART, FaultAction.REMOVE_SERVER}
@@ -327,6 +328,7 @@ LIVE_SECTIONS = (
     "network",
     "counter",
     "auth",
+    "realtime",
 )
 
 
@@ -423,6 +425,14 @@ def check_load(config: Config, where: str) -> None:
             "allowed: one count shared by everybody cannot live in each user's client; use "
             'placement "server" or "store", or scope "user"'
         )
+    if config.scenario.lesson is Lesson.REALTIME:
+        online = t.users_per_s * config.realtime.online_s
+        if online > MAX_CONCURRENT_USERS:
+            raise ConfigError(
+                f"{where}: traffic.users_per_s × realtime.online_s = {t.users_per_s:g} × "
+                f"{config.realtime.online_s:g} s ≈ {online:,.0f} users online at once; at most "
+                f"{MAX_CONCURRENT_USERS:,} are allowed: lower one of them"
+            )
     sessions = t.users_per_s * config.state.ttl_s
     if sessions > MAX_RETAINED_SESSIONS:
         raise ConfigError(

@@ -81,7 +81,7 @@ class Simulation:
         fleet.requests = requests
         requests.fleet, requests.traffic = fleet, traffic
         traffic.requests = requests
-        self.lesson = lesson = model(self)
+        self.lesson = fleet.lesson = lesson = model(self)
         self.sampler = Sampler(
             env, totals, journal, fleet, keeper, requests, lesson, history_s, on_sample
         )

@@ -9,6 +9,7 @@ from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
 
 if TYPE_CHECKING:
+    from visualizer.sim.nodes import Server
     from visualizer.sim.simulation import Simulation
 
 
@@ -35,6 +36,10 @@ class LessonModel:
 
     def configure(self, config: Config) -> None:
         """The settings changed (or were set for the first time)."""
+
+    def server_down(self, s: Server) -> None:
+        """Server ``s`` crashed or stopped (after its requests failed): whatever the
+        lesson keeps on it (open connections, held requests) is gone."""
 
     def sample(self) -> tuple[float, ...]:
         """This second's figures (named by ``figures``)."""
