@@ -19,15 +19,8 @@ from visualizer import cli
 from visualizer.sim import scenario
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.auth import (
-    FIGURES,
-    LOGIN_BYTES,
-    AuthFacts,
-    AuthModel,
-    bytes_text,
-    gap_text,
-    predicted_gap_s,
-)
+from visualizer.sim.lessons.auth import FIGURES, LOGIN_BYTES, AuthFacts, AuthModel
+from visualizer.sim.lessons.auth_words import bytes_text, gap_text, predicted_gap_s
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.schema import parse_config
 from visualizer.sim.simulation import Simulation

@@ -4,7 +4,8 @@ each request carries, and where the credential is checked."""
 from __future__ import annotations
 
 from visualizer.sim.config import AuthMethod, Config, Lesson
-from visualizer.sim.lessons.auth import AuthFacts, bytes_text, gap_text, lookups_text
+from visualizer.sim.lessons.auth import AuthFacts
+from visualizer.sim.lessons.auth_words import bytes_text, gap_text, lookups_text
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register

@@ -73,23 +73,21 @@ import math
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import simpy
 from simpy.events import Timeout
 
-from visualizer.sim.config import AuthMethod, AuthSection, Config, Lesson, Mode, OnError
+from visualizer.sim.config import AuthMethod, AuthSection, Config, Lesson, OnError
 from visualizer.sim.lessons import register
+from visualizer.sim.lessons.auth_checks import Jwt, JwtTable, Refresh, SessionCookie
+from visualizer.sim.lessons.auth_words import bytes_text, describe, gap_text
 from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.records import CLIENT, STORE, ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.state.placements import (
-    Begin,
     Placement,
-    SharedPlacement,
-    TokenPlacement,
 )
-from visualizer.sim.state.sessions import SessionTable
 from visualizer.sim.traffic import Traffic
 
 if TYPE_CHECKING:
@@ -132,167 +130,6 @@ FIGURES = (
     "auth_refreshes",  # refresh requests sent this second
     "auth_credential_bytes",  # bytes of credentials the requests sent this second carried
 )
-
-
-# --- where credentials are checked ------------------------------------------------------------
-
-
-class SessionCookie(SharedPlacement):
-    """A session in the shared store, named by a cookie: one round trip per request."""
-
-    mode = Mode.SHARED
-    _LOOKUPS: ClassVar[dict[ErrorCode, str]] = {
-        **SharedPlacement._LOOKUPS,
-        REVOKED: "store-revoked",
-    }
-    model: AuthModel  # wired by the model
-    header_bytes = 0
-
-    def configure(self, config: Config) -> None:
-        super().configure(config)
-        self.header_bytes = config.auth.cookie_bytes
-
-    def begin_login(self, req: Request) -> Begin:
-        self.model.lookups += 1
-        store = self.store
-        if not store.up:
-            return STORE_UNAVAILABLE
-        req.store_epoch = store.epoch
-        return self.round_trip
-
-    def begin(self, req: Request, s: Server, sess: Session, now: float) -> Begin:
-        return self.begin_login(req)
-
-    def finish(self, req: Request, now: float) -> ErrorCode | None:
-        if self.store.epoch != req.store_epoch:
-            return STORE_UNAVAILABLE  # the store went down during the round trip
-        if req.kind is LOGIN:
-            return None
-        user = req.user
-        if user.id in self.model.revoked_at:
-            return REVOKED  # the session was deleted when its user was revoked
-        sess: Session = user.session  # type: ignore[assignment]
-        if not sess.alive:
-            return self.missing(sess)
-        if now - sess.last_access > self.ttl:
-            self.keeper.expire(sess)
-            return ErrorCode.SESSION_MISSING
-        return None
-
-
-class Jwt(TokenPlacement):
-    """A signed token any server checks alone, valid until its fixed expiry; with a
-    blocklist, each request also asks the store whether its user was revoked."""
-
-    mode = Mode.TOKEN
-    _LOOKUPS: ClassVar[dict[ErrorCode, str]] = {
-        EXPIRED: "token-expired",
-        REVOKED: "blocklist-revoked",
-        STORE_UNAVAILABLE: "store-down",
-    }
-    model: AuthModel  # wired by the model
-    header_bytes = 0
-    blocklist = False
-
-    def lookup(self, code: ErrorCode | None) -> str:
-        return self._LOOKUPS.get(code, self.found)  # type: ignore[arg-type]
-
-    def configure(self, config: Config) -> None:
-        super().configure(config)
-        auth = config.auth
-        trip = config.store.latency_ms / 1000.0
-        self.header_bytes = auth.token_bytes
-        self.blocklist = auth.blocklist
-        self.checks_on_finish = auth.blocklist  # type: ignore[misc]
-        self.round_trip = trip if auth.blocklist else 0.0
-        self._checked = self.verify + trip
-
-    def begin(self, req: Request, s: Server, sess: Session, now: float) -> Begin:
-        model = self.model
-        uid = req.user.id
-        if uid in model.refreshing:  # the client's refresh request, not the held one
-            refresher = req.placement = model.refresher
-            return refresher.begin(req, s, sess, now)
-        if now > model.expires[uid]:
-            return EXPIRED
-        if self.blocklist:
-            model.lookups += 1
-            store = self.store
-            if not store.up:
-                return STORE_UNAVAILABLE
-            req.store_epoch = store.epoch
-            return self._checked
-        return self.verify
-
-    def finish(self, req: Request, now: float) -> ErrorCode | None:
-        """Only with a blocklist: what the revocation list said."""
-        if req.store_epoch < 0:
-            return None  # checked before the blocklist was turned on (or a login)
-        if self.store.epoch != req.store_epoch:
-            return STORE_UNAVAILABLE
-        if req.user.id in self.model.revoked_at:
-            return REVOKED
-        return None
-
-
-class Refresh(Placement):
-    """A refresh request: the store's revocation list is asked before a new access token
-    is issued."""
-
-    mode = Mode.TOKEN
-    found = "refresh"
-    checks_on_finish = True
-    _LOOKUPS: ClassVar[dict[ErrorCode, str]] = {
-        REVOKED: "refresh-revoked",
-        EXPIRED: "refresh-expired",
-        STORE_UNAVAILABLE: "store-down",
-    }
-    model: AuthModel  # wired by the model
-
-    def lookup(self, code: ErrorCode | None) -> str:
-        return self._LOOKUPS.get(code, self.found)  # type: ignore[arg-type]
-
-    def configure(self, config: Config) -> None:
-        super().configure(config)
-        self.round_trip = config.store.latency_ms / 1000.0
-        self._cost = config.state.token_verify_ms / 1000.0 + self.round_trip
-
-    def begin(self, req: Request, s: Server, sess: Session, now: float) -> Begin:
-        self.model.lookups += 1
-        store = self.store
-        if not store.up:
-            return STORE_UNAVAILABLE
-        req.store_epoch = store.epoch
-        return self._cost
-
-    def finish(self, req: Request, now: float) -> ErrorCode | None:
-        if self.store.epoch != req.store_epoch:
-            return STORE_UNAVAILABLE
-        uid = req.user.id
-        model = self.model
-        if uid in model.revoked_at:
-            return REVOKED
-        if now > model.refresh_expires[uid]:
-            return EXPIRED
-        return None
-
-
-class JwtTable(SessionTable):
-    """The JWTs clients hold (``keeper.tokens`` in this lesson): a token counts from its
-    issue until its fixed expiry (``token_ttl_s``, the refresh token's with refresh); using
-    it does not extend it."""
-
-    __slots__ = ("ttl",)
-
-    def __init__(self, where: int, ttl: float) -> None:
-        super().__init__(where)
-        self.ttl = ttl
-
-    def touch(self, session: Session, now: float) -> None:
-        """A JWT's life runs from its issue, not from its last use."""
-
-    def expire(self, now: float, ttl: float) -> int:
-        return SessionTable.expire(self, now, self.ttl)
 
 
 # --- the request path and the users -------------------------------------------------------
@@ -700,63 +537,3 @@ class AuthModel(LessonModel):
             f"          {a['store_lookups']:>10,} store lookups  {a['refreshes']:>8,} refreshes  "
             f"{a['request_bytes_total']:>14,} credential bytes ({bytes_text(auth, rps)})",
         ]
-
-
-# --- the strip's live arithmetic (plain text for the window and the CLI) ----------------------
-
-
-def describe(auth: AuthSection) -> str:
-    """The sign-in method in a few words."""
-    if auth.method is AuthMethod.SESSION:
-        return f"server sessions in the store, {auth.cookie_bytes:,} B cookie"
-    parts = [f"JWT, {auth.token_bytes:,} B, expires {_s(auth.token_ttl_s)} after issue"]
-    if auth.refresh:
-        parts.append(f"access tokens of {_s(auth.access_ttl_s)} renewed by refresh")
-    parts.append("blocklist in the store" if auth.blocklist else "no blocklist")
-    return ", ".join(parts)
-
-
-def predicted_gap_s(auth: AuthSection) -> float:
-    """The mean revocation gap theory predicts (see the module's definitions)."""
-    if auth.method is AuthMethod.SESSION or auth.blocklist:
-        return 0.0
-    return (auth.access_ttl_s if auth.refresh else auth.token_ttl_s) / 2.0
-
-
-def gap_text(auth: AuthSection) -> str:
-    """E.g. ``revocation gap ≈ TTL / 2 = 450 s``."""
-    if auth.method is AuthMethod.SESSION:
-        return "revocation gap = 0 s: every request reads the session in the store"
-    if auth.blocklist:
-        return "revocation gap = 0 s: every request checks the blocklist in the store"
-    if auth.refresh:
-        return f"revocation gap ≈ access TTL / 2 = {_s(predicted_gap_s(auth))}"
-    return f"revocation gap ≈ TTL / 2 = {_s(predicted_gap_s(auth))}"
-
-
-def bytes_text(auth: AuthSection, rps: float) -> str:
-    """E.g. ``header bytes = 800 B × 170 req/s = 136 KB/s``."""
-    size = auth.cookie_bytes if auth.method is AuthMethod.SESSION else auth.token_bytes
-    return f"header bytes = {size:,} B × {rps:,.0f} req/s = {_rate(size * rps)}"
-
-
-def lookups_text(auth: AuthSection, rps: float) -> str:
-    """Store round trips the credential checks make per second, e.g.
-    ``store lookups = 1 × 170 req/s = 170 /s``."""
-    if auth.method is AuthMethod.SESSION or auth.blocklist:
-        return f"store lookups = 1 × {rps:,.0f} req/s = {rps:,.0f} /s"
-    if auth.refresh:
-        return f"store lookups = one per refresh (every {_s(auth.access_ttl_s)} per user)"
-    return "store lookups = 0: servers check the token alone"
-
-
-def _s(seconds: float) -> str:
-    return f"{seconds:,.0f} s" if seconds >= 10 else f"{seconds:,.3g} s"
-
-
-def _rate(bytes_per_s: float) -> str:
-    for unit, size in (("GB/s", 1e9), ("MB/s", 1e6), ("KB/s", 1e3)):
-        if bytes_per_s >= size:
-            value = bytes_per_s / size
-            return f"{value:,.0f} {unit}" if value >= 100 else f"{value:,.3g} {unit}"
-    return f"{bytes_per_s:,.0f} B/s"
