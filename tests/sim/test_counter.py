@@ -19,7 +19,8 @@ from tests.sim.helpers import config, simulate
 from visualizer import cli
 from visualizer.sim import commands as ev
 from visualizer.sim import scenario
-from visualizer.sim.lessons.counter import FORGERY, CounterFacts, CounterModel
+from visualizer.sim.lessons.counter import CounterFacts, CounterModel
+from visualizer.sim.lessons.counter_homes import FORGERY
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.rng import Streams
 from visualizer.sim.simulation import Simulation
