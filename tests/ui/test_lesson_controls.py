@@ -80,3 +80,18 @@ def test_the_counter_toggles_move_the_count():
     assert controls.flip("T", cfg) == {"counter.placement": "client"}
     on_store = lesson("counter", counter__placement="store")
     assert controls.flip("R", on_store) == {"counter.placement": "server"}
+
+
+def test_the_realtime_toggles_pick_the_transport(qtbot):
+    controls = CONTROLS[Lesson.REALTIME]
+    short = lesson("realtime")
+    assert controls.flip("T", short) == {"realtime.transport": "websocket"}
+    assert controls.flip("R", short) == {"realtime.transport": "long_poll"}
+    ws = lesson("realtime", realtime__transport="websocket")
+    assert controls.flip("T", ws) == {"realtime.transport": "short_poll"}
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    panel.sync(ws, False, 1.0)
+    assert panel.state_box.title() == "How do messages reach the users?"
+    assert shown_rows(panel) == set(controls.fields)
+    assert panel.stateful.isChecked() and not panel.shared.isChecked()

@@ -149,3 +149,34 @@ def test_presenter_mode_names_the_lessons_toggles_and_shows_its_plot(qtbot, open
     shown = [p.title for p in window.plots.plots if p.isVisible()]
     assert shown[0] == "Revoked users getting in"  # the preset's plots start with the lesson's
     window.presenter.leave()
+
+
+def test_the_realtime_lesson_shows_empty_polls_and_then_connections(qtbot, open_window):
+    window = open_window("polling-waste")
+    snap = paused_at(window, 60.0)
+    facts = snap.lesson
+    assert facts.empty_polls > 0 and facts.connections == 0
+    rows = window.scene.headline._state.rows
+    assert rows[1].label.startswith("empty polls (") and rows[1].number == facts.empty_polls
+    assert rows[2].label == "reconnects"
+    words = {card._state.words for card in window.scene.cards.values()}
+    assert len(words) == 1 and words.pop().startswith("answers polls: ")
+    assert "empty polls = e^(−λT)" in window.headline.text
+    assert "delay ≈ T/2 + network" in window.headline.text
+    first = window.plots.plots[0]
+    assert first.title == "Polls, reconnects and connections"
+    assert window.plots.total.value == facts.empty_polls
+    assert ("lesson", "realtime_empty_polls") in set(first.curves)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_T)  # WebSocket for new users
+    assert window.driver.config.realtime.transport.value == "websocket"
+    window.driver.tick(0.0)
+    assert window.controls.stateful.text().startswith("WebSocket: ON")
+    snap = paused_at(window, 80.0)
+    assert snap.lesson.connections > 0
+    card = window.scene.cards[0]
+    row = next(r for r in snap.lesson.by_server if r.server == 0)
+    assert card._state.words == f"holds {row.connections:,} connections · {row.memory_mb:,.1f} MB"
+    assert "connections = arrivals × online time" in window.headline.text
+    assert "memory = connections × KB" in window.headline.text
+    qtbot.keyClick(window.canvas, Qt.Key.Key_R)  # long polling
+    assert window.driver.config.realtime.transport.value == "long_poll"

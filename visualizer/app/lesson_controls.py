@@ -18,6 +18,7 @@ from visualizer.sim.config import (
     CounterPlacement,
     Lesson,
     Mode,
+    Transport,
 )
 
 Changes = Mapping[str, Any]
@@ -184,10 +185,49 @@ AUTH = LessonControls(
     ("auth.method", "auth.blocklist", "balancer.sticky"),
 )
 
+_WS, _LONG, _SHORT = Transport.WEBSOCKET, Transport.LONG_POLL, Transport.SHORT_POLL
+
+REALTIME = LessonControls(
+    "How do messages reach the users?",
+    (
+        ToggleSpec(
+            "T",
+            "WebSocket",
+            _text("messages pushed at once"),
+            "clients poll over plain HTTP",
+            lambda c: c.realtime.transport is _WS,
+            lambda _c, on: {"realtime.transport": (_WS if on else _SHORT).value},
+        ),
+        STICKY,
+        ToggleSpec(
+            "R",
+            "Long polling",
+            _text("polls held until news"),
+            "short polls, answered at once",
+            lambda c: c.realtime.transport is _LONG,
+            lambda _c, on: {"realtime.transport": (_LONG if on else _SHORT).value},
+        ),
+    ),
+    (
+        *_FLEET,
+        "realtime.poll_interval_s",
+        "realtime.long_poll_timeout_s",
+        "realtime.messages_per_min",
+        "realtime.online_s",
+        "realtime.connection_kb",
+        "realtime.reconnect_jitter_s",
+        "realtime.header_bytes",
+        "realtime.frame_bytes",
+        "balancer.health_check_s",
+    ),
+    ("realtime.transport", "balancer.sticky"),
+)
+
 CONTROLS: dict[Lesson, LessonControls] = {
     Lesson.SESSIONS: SESSIONS,
     Lesson.COUNTER: COUNTER,
     Lesson.AUTH: AUTH,
+    Lesson.REALTIME: REALTIME,
 }
 
 

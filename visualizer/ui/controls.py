@@ -153,6 +153,43 @@ FIELDS = (
     ),
     Field("auth.token_bytes", "JWT size", 0, 1_000_000, -1, " B", "bytes a JWT adds"),
     Field("auth.cookie_bytes", "Cookie size", 0, 1_000_000, -1, " B", "bytes a cookie adds"),
+    # the real-time lesson
+    Field(
+        "realtime.transport",
+        "Transport",
+        tip="how clients get their messages (for users who come online after)",
+        choices=(
+            ("short_poll", "short polling"),
+            ("long_poll", "long polling"),
+            ("websocket", "WebSocket"),
+        ),
+    ),
+    Field("realtime.poll_interval_s", "Poll every", 0.1, 3_600.0, 1, " s", "short polling"),
+    Field("realtime.long_poll_timeout_s", "Hold polls", 0.1, 3_600.0, 1, " s", "long polling"),
+    Field(
+        "realtime.messages_per_min",
+        "Messages",
+        0.0,
+        6_000.0,
+        1,
+        " /min",
+        "messages a minute for each online user",
+        "none",
+    ),
+    Field("realtime.online_s", "Online for", 1.0, 86_400.0, 0, " s", "mean time a user stays"),
+    Field("realtime.connection_kb", "Connection", 0.0, 100_000.0, 0, " KB", "memory per WebSocket"),
+    Field(
+        "realtime.reconnect_jitter_s",
+        "Reconnect jitter",
+        0.0,
+        3_600.0,
+        1,
+        " s",
+        "dropped clients come back within this",
+        "none",
+    ),
+    Field("realtime.header_bytes", "Headers", 0, 1_000_000, -1, " B", "per request and response"),
+    Field("realtime.frame_bytes", "Frame", 0, 1_000_000, -1, " B", "per message delivered"),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 

@@ -113,7 +113,7 @@ def view_for(config: Config) -> LessonView:
 
 
 #: Modules that register a lesson's view (imported when a view is first asked for).
-VIEW_MODULES: tuple[str, ...] = ("lesson_counter", "lesson_auth")
+VIEW_MODULES: tuple[str, ...] = ("lesson_counter", "lesson_auth", "lesson_realtime")
 
 
 def _load_all() -> None:

@@ -1,0 +1,136 @@
+"""The real-time lesson on the canvas and the strip: empty polls and late messages with
+polling, connections and their memory with WebSocket, and reconnect storms.
+
+Polls and handshakes are requests, drawn as dots like any other; a card says how many
+connections it holds (persistent connection lines are not drawn yet)."""
+
+from __future__ import annotations
+
+from visualizer.sim.config import Config, Lesson, Transport
+from visualizer.sim.lessons.realtime import (
+    RealtimeFacts,
+    connections_text,
+    delay_text,
+    empty_text,
+    memory_text,
+    storm_text,
+)
+from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.explain import Explanation, as_preset
+from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
+from visualizer.ui.theme import FAILURE
+
+
+def _facts(snap: Snapshot) -> RealtimeFacts | None:
+    return snap.lesson if isinstance(snap.lesson, RealtimeFacts) else None
+
+
+def _ms(ms: float) -> str:
+    if ms != ms:  # NaN: nothing delivered yet
+        return "—"
+    return f"{ms / 1000:,.1f} s" if ms >= 1000 else f"{ms:,.0f} ms"
+
+
+class RealtimeView(LessonView):
+    plot = LessonPlot(
+        "Polls, reconnects and connections",
+        (
+            FigureLine("realtime_empty_polls", "empty polls /s", "#7F7F7F", "o"),
+            FigureLine("realtime_reconnects", "reconnects /s", FAILURE, "x"),
+            FigureLine("realtime_connections", "open connections", "#1F77B4", "t", rate=False),
+        ),
+        lambda snap: f.empty_polls if (f := _facts(snap)) else 0,
+        ("empty poll", "empty polls"),
+    )
+
+    def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
+        f = _facts(snap)
+        if f is None:
+            return super().headline(snap)
+        if snap.config.realtime.transport is Transport.WEBSOCKET:
+            middle = HeadlineRow(
+                f.connections, f"open connections ({f.connection_mb:,.1f} MB)", False
+            )
+        else:
+            share = f" ({f.empty_polls / f.polls:.0%})" if f.polls else ""
+            middle = HeadlineRow(f.empty_polls, f"empty polls{share}", True)
+        return (
+            HeadlineRow(f.delivered, f"messages delivered, p95 {_ms(f.delivery_ms_p95)}", False),
+            middle,
+            HeadlineRow(f.reconnects, "reconnects", True),
+        )
+
+    def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        f = _facts(snap)
+        row = None
+        if f is not None:
+            row = next((r for r in f.by_server if r.server == view.index), None)
+        transport = snap.config.realtime.transport
+        if transport is Transport.WEBSOCKET or (row is not None and row.connections):
+            n = row.connections if row else 0
+            mb = row.memory_mb if row else 0.0
+            return f"holds {n:,} connections · {mb:,.1f} MB"
+        if transport is Transport.LONG_POLL:
+            held = row.held_polls if row else 0
+            return f"holds {held:,} long polls (no worker)"
+        share = f"{f.empty_polls / f.polls:.0%}" if f is not None and f.polls else "—"
+        return f"answers polls: {share} empty"
+
+    def down_words(self, snap: Snapshot, view: ServerView) -> str:
+        if snap.config.realtime.transport is Transport.SHORT_POLL:
+            return "✖ DOWN · polls go elsewhere"
+        return "✖ DOWN · its clients reconnect"
+
+    def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
+        c = snap.config
+        rt = c.realtime
+        f = _facts(snap)
+        net = c.network.latency_ms
+        connections = float(f.connections) if f else 0.0
+        if rt.transport is Transport.SHORT_POLL:
+            headline = "Short polling: ask every few seconds, mostly for nothing"
+            body = (
+                f"Each online user asks every {rt.poll_interval_s:g} s. Any server answers any "
+                "poll (no state), but most answers are empty and a message waits for the next "
+                "poll."
+            )
+            formulas = (empty_text(rt), delay_text(rt, net))
+        elif rt.transport is Transport.LONG_POLL:
+            headline = "Long polling: the server holds the question until there is news"
+            body = (
+                "A poll waits at the server (no worker) until a message or "
+                f"{rt.long_poll_timeout_s:g} s: messages arrive at once, few requests are "
+                "wasted, but every online user keeps a request open."
+            )
+            formulas = (delay_text(rt, net), storm_text(rt))
+        else:
+            headline = "WebSocket: one open connection per user, pinned to one server"
+            body = (
+                "Messages are pushed at once and nothing is asked in vain, but each connection "
+                f"holds {rt.connection_kb:g} KB on the server that accepted it, and a crash "
+                "sends all its users back at once."
+            )
+            formulas = (
+                connections_text(rt, c.traffic.users_per_s),
+                memory_text(rt, connections),
+                storm_text(rt),
+            )
+        if as_preset(c, preset):
+            body = preset.scenario.explanation  # type: ignore[union-attr]
+        return Explanation(headline, body, formulas)
+
+    def measured(self, snap: Snapshot) -> str:
+        f = _facts(snap)
+        if f is None or not f.delivered:
+            return ""
+        parts = [f"measured: delay {_ms(f.delivery_ms_mean)} mean"]
+        if f.polls:
+            parts.append(f"{f.empty_polls / f.polls:.0%} of {f.polls:,} polls empty")
+        if f.connections:
+            parts.append(f"{f.connections:,} connections, {f.connection_mb:,.1f} MB")
+        if f.peak_reconnects_per_s:
+            parts.append(f"peak {f.peak_reconnects_per_s:,} reconnects/s")
+        return ", ".join(parts)
+
+
+register(Lesson.REALTIME, RealtimeView())
