@@ -66,6 +66,7 @@ def test_the_counter_lesson_shows_wrong_answers_and_what_each_server_believes(qt
     assert (rows[0].label, rows[0].number) == ("wrong answers", facts.wrong_answers)
     assert window.plots.plots[0].title == "Wrong counts"
     assert window.plots.total.value == facts.wrong_answers
+    assert window.plots.total.short == "wrong"  # (the word when the number is wide)
     assert "k-th click right only if all k hit one server" in window.headline.text
     # a global count on the servers: each card says the count it believes
     qtbot.keyClick(window.canvas, Qt.Key.Key_S)  # (sticky: any toggle keeps the lesson)

@@ -25,6 +25,7 @@ class AuthView(LessonView):
         ),
         lambda snap: f.accepted_after_revoke if (f := _facts(snap)) else 0,
         ("request accepted after revoke", "requests accepted after revoke"),
+        short="accepted",
     )
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:

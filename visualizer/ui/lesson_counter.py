@@ -36,6 +36,7 @@ class CounterView(LessonView):
         ),
         lambda snap: f.wrong_answers if (f := _facts(snap)) else 0,
         ("wrong answer", "wrong answers"),
+        short="wrong",
     )
 
     def notes(self, snap: Snapshot) -> tuple[Note, ...]:

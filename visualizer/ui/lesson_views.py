@@ -47,6 +47,7 @@ class LessonPlot:
     total: Callable[[Snapshot], int]
     noun: tuple[str, str]
     bad: bool = True  # the large number in the failure red once above zero
+    short: str = ""  # the word when the number leaves no room for the noun ("wrong")
 
 
 @dataclass(frozen=True)

@@ -532,6 +532,7 @@ class BigNumber(QGraphicsItem):
         self.theme = theme
         self.value = 0
         self.noun = ("session lost", "sessions lost")
+        self.short = "lost"  # the caption when there is no room for the noun
         self.color = theme.text
         self.scale_factor = 1.0
         self.room = 10_000.0  # the width it may take
@@ -580,8 +581,8 @@ class BigNumber(QGraphicsItem):
     def _lay_out(self) -> tuple[QFont, QFont, QPointF, QPointF, QRectF, str]:
         """Fonts, where number and caption go (baselines), the rectangle taken and the
         caption: the largest number (down to half size) that fits, on one line with its
-        caption, or with the caption under it, or with just "lost" after it (the title
-        says the rest); at half size, one line whatever the room."""
+        caption, or with the caption under it, or with just ``short`` ("lost") after it
+        (the title says the rest); at half size, one line whatever the room."""
         s = self.scale_factor
         small = font(LABEL_PT * s)
         fs = QFontMetricsF(small)
@@ -592,14 +593,15 @@ class BigNumber(QGraphicsItem):
             fb = QFontMetricsF(big)
             wn, base = fb.horizontalAdvance(number), fb.ascent()
             smallest = points <= 0.5 * BIG_PT * s
-            for caption in (self.caption, "lost"):
+            short = self.short
+            for caption in (self.caption, short):
                 wc = fs.horizontalAdvance(caption)
                 fits = wn + 6 + wc <= self.room and fb.height() <= self.room_h
-                if fits or (smallest and caption == "lost"):
+                if fits or (smallest and caption == short):
                     one_line = QRectF(0, 0, wn + 6 + wc, fb.height())
                     return big, small, QPointF(0, base), QPointF(wn + 6, base), one_line, caption
                 h = base + fs.height()
-                if caption != "lost" and max(wn, wc) <= self.room and h + 2 <= self.room_h:
+                if caption != short and max(wn, wc) <= self.room and h + 2 <= self.room_h:
                     below = QPointF(0, h - fs.descent())
                     two_lines = QRectF(0, 0, max(wn, wc), h + 2)
                     return big, small, QPointF(0, base), below, two_lines, caption
@@ -1129,6 +1131,7 @@ class PlotRow(QWidget):
         first.title = "Sessions lost" if plot is None else plot.title
         first.set_text_scale(first.text_scale)  # (the title anew)
         self.total.noun = ("session lost", "sessions lost") if plot is None else plot.noun
+        self.total.short = "lost" if plot is None else plot.short or plot.noun[1].split()[0]
         self.total._relayout()
         first.clear_data()
 
