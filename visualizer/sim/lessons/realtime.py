@@ -27,6 +27,10 @@ moments and the same messages for them; reconnect delays come from ``realtime-re
   are pushed at once as one frame each (no worker); messages that arrived while the user
   had no connection go out when it opens.
 
+Live changes: a new ``transport`` applies to users who come online after it; a new
+``messages_per_min`` from each user's next message (users who came online while it was 0
+get none); a new ``poll_interval_s`` from each user's next tick.
+
 A server that crashes (or is removed) drops its connections and its held polls: those
 users reconnect after a delay Uniform(0, ``reconnect_jitter_s``) (0: all in the same
 instant), through the balancer, so a server added later gets only new connections.
