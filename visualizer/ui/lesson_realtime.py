@@ -41,6 +41,7 @@ class RealtimeView(LessonView):
         ),
         lambda snap: f.empty_polls if (f := _facts(snap)) else 0,
         ("empty poll", "empty polls"),
+        short="empty",
     )
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
