@@ -92,6 +92,6 @@ def test_the_realtime_toggles_pick_the_transport(qtbot):
     panel = ControlPanel(LIGHT)
     qtbot.addWidget(panel)
     panel.sync(ws, False, 1.0)
-    assert panel.state_box.title() == "How do messages reach the users?"
+    assert panel.state_box.title() == "How do messages arrive?"
     assert shown_rows(panel) == set(controls.fields)
     assert panel.stateful.isChecked() and not panel.shared.isChecked()

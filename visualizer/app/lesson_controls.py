@@ -188,7 +188,7 @@ AUTH = LessonControls(
 _WS, _LONG, _SHORT = Transport.WEBSOCKET, Transport.LONG_POLL, Transport.SHORT_POLL
 
 REALTIME = LessonControls(
-    "How do messages reach the users?",
+    "How do messages arrive?",
     (
         ToggleSpec(
             "T",

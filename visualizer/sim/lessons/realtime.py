@@ -171,16 +171,7 @@ class RealtimePath(RequestPath):
         now = self.env._now
         hold = -math.log(1.0 - self.service.random()) * self._svc if self._svc_exp else self._svc
         ep = req.placement = self.model.endpoint_of(req)  # type: ignore[assignment]
-        req.extra = 0.0
-        s.busy_area += s.busy * (now - s.busy_t)
-        s.busy_t = now
-        s.busy += 1
-        req.t_start = now
-        req.epoch = s.epoch
-        s.active[req.id] = req
-        Timeout(self.env, hold, req).callbacks.append(self._on_done)
-        if self._events is not None:
-            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, ep.round_trip))
+        self._occupy(req, s, now, hold, 0.0, ep.round_trip)
 
     def _succeed(self, req: Request, s: Server, now: float) -> None:
         if self.model.hold(req, s, now):
@@ -189,19 +180,7 @@ class RealtimePath(RequestPath):
 
     def respond(self, req: Request, s: Server, now: float) -> None:
         """The server answers ``req`` now (a held long poll too)."""
-        user = req.user
-        latency = now - req.t_sent + self._net
-        totals = self.totals
-        totals.ok += 1
-        totals.in_flight -= 1
-        totals.latency_sum += latency
-        self.sec_latency.append(latency)
-        s.served += 1
-        s.outstanding -= 1
-        if self._events is not None:
-            self._events.append(Event(now, SERVED, req.id, user.id, s.index, latency))
-        if self._traces is not None:
-            self._traces.append((req, None, now))
+        self._count_ok(req, s, now)
         self.model.answered(req, s, now)
         if s.draining and s.outstanding == 0:
             self.fleet.finish_removal(s)
