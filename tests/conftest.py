@@ -5,8 +5,10 @@ import tempfile
 
 from visualizer.offscreen import offscreen_platform
 
-# offscreen, with a desktop-sized screen (the default 800×800 one clamps the windows)
-os.environ.setdefault("QT_QPA_PLATFORM", offscreen_platform())
+# offscreen, with a desktop-sized screen (the default 800×800 one clamps the windows):
+# also when the caller asked for plain "offscreen", as CI does
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform()
 
 from PySide6.QtCore import QCoreApplication, QSettings
 

@@ -290,3 +290,10 @@ def test_an_overlong_gif_is_refused_with_advice_and_mp4_still_works(qapp, tmp_pa
     assert not list(tmp_path.iterdir())
     assert recording.encode(tmp_path / "long.mp4").read_bytes()[4:8] == b"ftyp"
     recording.discard()
+
+
+def test_windows_in_tests_get_a_desktop_sized_screen(qapp):
+    """Even when the caller asks for plain "offscreen" (CI does), whose 800×800 screen
+    would clamp a 1600×1000 window and make the export's sizes depend on test order."""
+    size = qapp.primaryScreen().size()
+    assert (size.width(), size.height()) >= (1600, 1000)
