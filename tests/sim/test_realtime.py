@@ -134,6 +134,11 @@ def test_open_connections_follow_littles_law_and_memory_is_connections_times_kb(
     assert r["peak_connections"] >= connections.max()
     assert r["peak_connection_memory_mb"] == pytest.approx(r["peak_connections"] * 0.064, abs=1e-3)
     assert r["polls"] == 0
+    # the servers' memory is their connections' (what the memory plot and the cards show)
+    assert [s.memory_mb for s in sim.samples[-1].servers] == [
+        row.connections * 64 / 1000.0 for row in facts.by_server
+    ]
+    assert summarize(sim)["memory_mb"]["peak_total"] >= memory.max() > 0
 
 
 def test_websocket_pushes_each_message_one_network_delay_after_it_arrives():

@@ -77,6 +77,7 @@ class Sampler:
         self._last_sample_t = now
         keeper = self.keeper
         kb_mb = keeper.kb / 1000.0
+        lesson = self.lesson
         totals = self.totals
         store = self.fleet.store
         rows = []
@@ -86,11 +87,12 @@ class Sampler:
             area = s.busy_area_at(now)
             self._prev[s.index] = (s.served, s.failed, area)
             n = len(s.sessions)
+            memory = n * kb_mb + lesson.memory_mb(s.index)
             util = (area - area0) / (s.workers * dt) if dt > 0 else 0.0
             rows.append(
                 ServerSample(
                     sessions=n,
-                    memory_mb=n * kb_mb,
+                    memory_mb=memory,
                     queue=len(s.queue),
                     busy=s.busy,
                     served=s.served - served0,
@@ -105,7 +107,7 @@ class Sampler:
                 totals.peak_sessions_by_server.get(s.index, 0), n
             )
             totals.peak_memory_by_server[s.index] = max(
-                totals.peak_memory_by_server.get(s.index, 0.0), n * kb_mb
+                totals.peak_memory_by_server.get(s.index, 0.0), memory
             )
         keeper.sweep(store.sessions)
         keeper.sweep(keeper.tokens)

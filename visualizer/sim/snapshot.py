@@ -96,7 +96,7 @@ def take_snapshot(sim: Simulation) -> Snapshot:
                 workers=s.workers,
                 queue=len(s.queue),
                 sessions=n,
-                memory_mb=n * kb_mb,
+                memory_mb=n * kb_mb + sim.lesson.memory_mb(s.index),
                 recent_users=s.sessions.recent_users(CHIP_USERS),
                 ok_rps=float(row.served) if row else 0.0,
                 failed_rps=float(row.failed) if row else 0.0,

@@ -45,6 +45,11 @@ class LessonModel:
         """This second's figures (named by ``figures``)."""
         return ()
 
+    def memory_mb(self, server: int) -> float:
+        """Memory the lesson holds on server ``server`` besides sessions (open
+        connections, say): it counts in the server's memory, its peaks and the plots."""
+        return 0.0
+
     def facts(self) -> Any:
         """What views show of this lesson now (a small frozen dataclass), in snapshots."""
         return None

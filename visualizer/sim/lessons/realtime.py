@@ -478,6 +478,9 @@ class RealtimeModel(LessonModel):
 
     # --- the fleet's call -------------------------------------------------------------------
 
+    def memory_mb(self, server: int) -> float:
+        return len(self.conns.get(server, ())) * self.kb / 1000.0
+
     def server_down(self, s: Server) -> None:
         """Its connections and held polls drop: those users reconnect after the jitter."""
         dropped = self.conns.pop(s.index, None)
