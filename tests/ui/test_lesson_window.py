@@ -179,5 +179,8 @@ def test_the_realtime_lesson_shows_empty_polls_and_then_connections(qtbot, open_
     assert card._state.words == f"holds {row.connections:,} connections · {row.memory_mb:,.1f} MB"
     assert "connections = arrivals × online time" in window.headline.text
     assert "memory = connections × KB" in window.headline.text
+    # nothing polls now: the plot counts reconnects and draws the connections
+    assert window.plots.plots[0].title == "Connections and reconnects"
+    assert window.plots.total.value == snap.lesson.reconnects
     qtbot.keyClick(window.canvas, Qt.Key.Key_R)  # long polling
     assert window.driver.config.realtime.transport.value == "long_poll"

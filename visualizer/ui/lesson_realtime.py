@@ -43,6 +43,20 @@ class RealtimeView(LessonView):
         ("empty poll", "empty polls"),
         short="empty",
     )
+    #: with WebSocket nothing polls: the number written large counts the reconnects
+    pushed = LessonPlot(
+        "Connections and reconnects",
+        (
+            FigureLine("realtime_reconnects", "reconnects /s", FAILURE, "x"),
+            FigureLine("realtime_connections", "open connections", "#1F77B4", "t", rate=False),
+        ),
+        lambda snap: f.reconnects if (f := _facts(snap)) else 0,
+        ("reconnect", "reconnects"),
+        short="reconnects",
+    )
+
+    def plot_for(self, config: Config) -> LessonPlot:
+        return self.pushed if config.realtime.transport is Transport.WEBSOCKET else self.plot
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         f = _facts(snap)

@@ -67,6 +67,11 @@ class LessonView:
     #: the lesson's own first plot (None: sessions lost by cause)
     plot: LessonPlot | None = None
 
+    def plot_for(self, config: Config) -> LessonPlot | None:
+        """The first plot for these settings (the lesson's ``plot`` unless it has
+        several, one per design)."""
+        return self.plot
+
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
         return (

@@ -1121,7 +1121,7 @@ class PlotRow(QWidget):
 
     def set_lesson(self, config: Config) -> None:
         """The first plot shows the run's lesson: sessions lost, or the lesson's own."""
-        plot = view_for(config).plot
+        plot = view_for(config).plot_for(config)
         if plot is self.lesson:
             return
         self.lesson = plot
