@@ -619,6 +619,15 @@ def format_summary(s: dict[str, Any]) -> str:
     codes = ", ".join(f"{k} {v:,}" for k, v in req["by_code"].items() if v) or "none"
     causes = ", ".join(f"{k} {v:,}" for k, v in ses["lost_by_cause"].items() if v) or "none"
     design = design_words(parse_config(cfg))  # where state lives, in the lesson's words
+    model = model_for(Lesson(s["lesson"]))
+    session_lines = [
+        f"sessions  {ses['created']:>10,} created  {ses['lost']:>8,} lost ({causes})  "
+        f"peak {ses['peak_active']:,} active",
+    ]
+    memory_lines = [
+        f"memory    peak {mem['peak_total']:,.1f} MB in total, "
+        f"{mem['peak_store']:,.1f} MB in the store",
+    ]
     lines = [
         printable(f"{s['scenario']}: {cfg['scenario']['title']}"),
         f"seed {s['seed']}, {s['duration_s']:,.0f} s simulated, {cfg['servers']['count']} servers, "
@@ -629,13 +638,11 @@ def format_summary(s: dict[str, Any]) -> str:
         f"errors    {codes}",
         f"latency   mean {ms(lat['mean'])}   p50 {ms(lat['p50'])}   p95 {ms(lat['p95'])}"
         f"   p99 {ms(lat['p99'])}",
-        f"sessions  {ses['created']:>10,} created  {ses['lost']:>8,} lost ({causes})  "
-        f"peak {ses['peak_active']:,} active",
-        f"memory    peak {mem['peak_total']:,.1f} MB in total, "
-        f"{mem['peak_store']:,.1f} MB in the store",
+        *(session_lines if model.keeps_sessions else []),
+        *(memory_lines if model.holds_memory else []),
         f"users     {users['arrived']:>10,} arrived  {users['completed']:>8,} completed  "
         f"{users['abandoned']:>6,} abandoned  {users['relogins']:>6,} relogins",
-        *model_for(Lesson(s["lesson"])).summary_lines(s),
+        *model.summary_lines(s),
         "",
         f"{'server':<10}{'served':>10}{'failed':>9}{'crashes':>9}{'peak sessions':>15}"
         f"{'peak MB':>10}{'busy':>7}",

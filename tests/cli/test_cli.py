@@ -198,3 +198,13 @@ def test_the_installed_entry_points_work():
         env=env,
     )
     assert bad.returncode == 2 and "unknown key x.y" in bad.stderr
+
+
+def test_the_readable_summary_leaves_out_lines_a_lesson_would_always_zero(capsys):
+    code, out, err = run_cli(capsys, "run", "counter-diverges", "--duration", "10")
+    assert code == 0, err
+    heads = [line.split()[0] for line in out.splitlines() if line.strip()]
+    assert "counter" in heads and "sessions" not in heads and "memory" not in heads
+    code, out, err = run_cli(capsys, "run", "websocket-memory", "--duration", "10")
+    heads = [line.split()[0] for line in out.splitlines() if line.strip()]
+    assert "memory" in heads and "sessions" not in heads  # connections hold memory

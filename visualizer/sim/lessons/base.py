@@ -27,6 +27,10 @@ class LessonModel:
     traffic: ClassVar[type[Traffic]] = Traffic
     #: names of the per-second figures ``sample`` returns, in order
     figures: ClassVar[tuple[str, ...]] = ()
+    #: whether the lesson's users hold sessions, and its servers memory (the readable
+    #: summary leaves out the lines that would always say 0)
+    keeps_sessions: ClassVar[bool] = True
+    holds_memory: ClassVar[bool] = True
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim

@@ -171,6 +171,8 @@ class UserCounts:
 
 @register
 class CounterModel(LessonModel):
+    keeps_sessions = False  # (a click needs no login)
+    holds_memory = False
     lesson = Lesson.COUNTER
     path = CounterPath
     traffic = CounterTraffic

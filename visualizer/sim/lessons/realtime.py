@@ -250,6 +250,7 @@ class RealtimeUser:
 class RealtimeModel(LessonModel):
     """Polling or a WebSocket: requests, delays, connections and reconnect storms."""
 
+    keeps_sessions = False  # (its memory is the open connections')
     lesson = Lesson.REALTIME
     path = RealtimePath
     traffic = RealtimeTraffic
