@@ -50,6 +50,7 @@ class ExplanationStrip(QWidget):
 
     def _restyle(self) -> None:
         theme, size = self._theme, 11.5 * getattr(self, "_scale", 1.0)
+        self._points = size
         self.setStyleSheet(
             f"QWidget#explanation {{ background: {theme.card};"
             f" border-top: 1px solid {theme.card_border}; }}"
@@ -61,9 +62,21 @@ class ExplanationStrip(QWidget):
         self.setFixedHeight(line * self.LINES + 16)
 
     def show_explanation(self, e: Explanation, measured: str) -> None:
-        self.words.setText(f"<b>{html.escape(e.headline)}.</b> {html.escape(e.body)}")
+        words = f"<b>{html.escape(e.headline)}.</b> {html.escape(e.body)}"
         lines = [*e.formulas, measured] if measured else list(e.formulas)
-        self.formulas.setText("<br>".join(f"<b>{html.escape(line)}</b>" for line in lines))
+        self._fit(self.words, words)
+        self._fit(self.formulas, "<br>".join(f"<b>{html.escape(line)}</b>" for line in lines))
+
+    def _fit(self, label: QLabel, body: str) -> None:
+        """``body`` in the largest type (down to 62%) that fits the strip's height: a long
+        explanation or a lesson's arithmetic in presenter mode shrinks rather than loses
+        its last line."""
+        room = self.height() - 12
+        for factor in (1.0, 0.9, 0.8, 0.7, 0.62):
+            label.setText(f"<div style='font-size: {self._points * factor:.1f}pt'>{body}</div>")
+            width = label.width()
+            if width <= 0 or label.heightForWidth(width) <= room:
+                return
 
     @property
     def text(self) -> str:
