@@ -27,6 +27,7 @@ class Lesson(StrEnum):
     COUNTER = "counter"  # counters that disagree: on servers, in a store, on the client
     AUTH = "auth"  # signing in: server sessions vs JWTs, and revoking them
     REALTIME = "realtime"  # real-time updates: HTTP polling vs WebSocket
+    SERVICES = "services"  # a stateless gateway in front of stateful services and a queue
 
 
 class CounterScope(StrEnum):
@@ -241,6 +242,43 @@ class RealtimeSection:
 
 
 @dataclass(frozen=True)
+class ServicesSection:
+    """The services lesson: gateway instances (the fleet's servers) forward each request to
+    one domain service (users, orders, inventory: instances × workers, FIFO, work + one
+    database round trip); a created order is published to a queue that notification
+    consumers work through (an eventually consistent view)."""
+
+    order_share: float = _key(0.3, lo=0.0, hi=1.0, doc="share of requests that create an order")
+    users_share: float = _key(
+        0.4, lo=0.0, hi=1.0, doc="share of requests for the users service (the rest: inventory)"
+    )
+    users_instances: int = _key(2, lo=0, hi=64, doc="users service: instances running")
+    users_workers: int = _key(4, lo=1, hi=10_000, doc="users service: workers per instance")
+    users_service_ms: float = _key(5.0, lo=0.0, hi=600_000.0, doc="users service: mean work")
+    users_db_ms: float = _key(2.0, lo=0.0, hi=600_000.0, doc="users service: database round trip")
+    users_db_up: bool = _key(True, doc="users service: its database answers")
+    orders_instances: int = _key(2, lo=0, hi=64, doc="orders service: instances running")
+    orders_workers: int = _key(4, lo=1, hi=10_000, doc="orders service: workers per instance")
+    orders_service_ms: float = _key(10.0, lo=0.0, hi=600_000.0, doc="orders service: mean work")
+    orders_db_ms: float = _key(5.0, lo=0.0, hi=600_000.0, doc="orders service: database round trip")
+    orders_db_up: bool = _key(True, doc="orders service: its database answers")
+    inventory_instances: int = _key(2, lo=0, hi=64, doc="inventory service: instances running")
+    inventory_workers: int = _key(4, lo=1, hi=10_000, doc="inventory service: workers per instance")
+    inventory_service_ms: float = _key(
+        5.0, lo=0.0, hi=600_000.0, doc="inventory service: mean work"
+    )
+    inventory_db_ms: float = _key(
+        2.0, lo=0.0, hi=600_000.0, doc="inventory service: database round trip"
+    )
+    inventory_db_up: bool = _key(True, doc="inventory service: its database answers")
+    queue_consumers: int = _key(2, lo=0, hi=10_000, doc="notification consumers reading the queue")
+    consumer_service_ms: float = _key(
+        20.0, lo=0.001, hi=600_000.0, doc="mean work per message for a consumer"
+    )
+    consumer_up: bool = _key(True, doc="the notification consumers run")
+
+
+@dataclass(frozen=True)
 class Fault:
     """One scheduled command: ``action`` on ``target`` at ``at_s`` simulated seconds.
 
@@ -278,6 +316,7 @@ class Config:
     counter: CounterSection = field(default_factory=CounterSection)
     auth: AuthSection = field(default_factory=AuthSection)
     realtime: RealtimeSection = field(default_factory=RealtimeSection)
+    services: ServicesSection = field(default_factory=ServicesSection)
     faults: tuple[Fault, ...] = ()
     compare: CompareSection | None = None  # a comparison opens with B beside A
 
@@ -332,6 +371,7 @@ LESSON_SECTIONS: dict[str, Lesson] = {
     "counter": Lesson.COUNTER,
     "auth": Lesson.AUTH,
     "realtime": Lesson.REALTIME,
+    "services": Lesson.SERVICES,
 }
 
 #: Sections that hold plain keys (everything but ``faults``), in file order.

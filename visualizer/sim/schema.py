@@ -329,6 +329,7 @@ LIVE_SECTIONS = (
     "counter",
     "auth",
     "realtime",
+    "services",
 )
 
 
@@ -433,6 +434,13 @@ def check_load(config: Config, where: str) -> None:
                 f"{config.realtime.online_s:g} s ≈ {online:,.0f} users online at once; at most "
                 f"{MAX_CONCURRENT_USERS:,} are allowed: lower one of them"
             )
+    mix = config.services
+    if config.scenario.lesson is Lesson.SERVICES and mix.order_share + mix.users_share > 1.0:
+        raise ConfigError(
+            f"{where}: services.order_share + services.users_share = {mix.order_share:g} + "
+            f"{mix.users_share:g} is more than 1; they are shares of the requests (the rest "
+            "goes to inventory): lower one of them"
+        )
     sessions = t.users_per_s * config.state.ttl_s
     if sessions > MAX_RETAINED_SESSIONS:
         raise ConfigError(

@@ -27,7 +27,7 @@ def model_for(lesson: Lesson) -> type[LessonModel]:
 
 
 #: The modules that register a lesson's model (imported when a model is first asked for).
-LESSON_MODULES: tuple[str, ...] = ("counter", "auth", "realtime")
+LESSON_MODULES: tuple[str, ...] = ("counter", "auth", "realtime", "services")
 
 
 def _load_all() -> None:

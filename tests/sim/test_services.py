@@ -1,0 +1,222 @@
+"""The services lesson against theory: no order lost to a gateway crash, the queue's
+backlog after a consumer outage and its drain time.
+
+Definitions are in ``visualizer/sim/lessons/services.py``."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import tomllib
+
+import numpy as np
+import pytest
+
+from tests.sim.helpers import config, simulate
+from visualizer import cli
+from visualizer.sim import scenario
+from visualizer.sim.commands import CrashServer, SetValue
+from visualizer.sim.config import Lesson
+from visualizer.sim.lessons import model_for
+from visualizer.sim.lessons.services import (
+    FIGURES,
+    ServicesFacts,
+    ServicesModel,
+    backlog_text,
+    drain_text,
+)
+from visualizer.sim.schema import ConfigError, parse_config
+from visualizer.sim.simulation import Simulation
+from visualizer.sim.summary import summarize
+
+COL = {name: i for i, name in enumerate(FIGURES)}
+
+
+def figure(sim, name):
+    return np.array([s.lesson[COL[name]] for s in sim.samples])
+
+
+def sv_config(**changes):
+    base = {
+        "scenario__lesson": "services",
+        "scenario__duration_s": 150,
+        "traffic__users_per_s": 10,
+        "traffic__requests_per_user": 6,
+        "traffic__think_time_s": 2,
+        "traffic__on_error": "retry",
+        "traffic__max_retries": 10,
+        "balancer__sticky": False,
+        "balancer__health_check_s": 5,
+        "servers__count": 3,
+        "servers__workers": 4,
+        "servers__service_ms": 2,
+        "network__latency_ms": 20,
+    }
+    return config(**{**base, **changes})
+
+
+# --- a gateway crash ---------------------------------------------------------------------------
+
+
+def test_crashing_one_gateway_instance_loses_no_order_and_doubles_none():
+    """Arrivals stop at 120 s and every user finishes by 200 s; with retries enough, every
+    order step ends in exactly one created order, though the crash failed some attempts."""
+    sim = Simulation(sv_config(scenario__duration_s=200))
+    sim.advance(60)
+    sim.apply(CrashServer(0))
+    sim.advance(120)
+    sim.apply(SetValue("traffic.users_per_s", 0))
+    sim.advance(200)
+    out = summarize(sim)
+    sv = out["services"]
+    assert out["users"]["abandoned"] == 0 and sim.traffic.users_active == 0
+    assert out["requests"]["by_code"]["SERVER_DOWN"] > 0
+    assert sv["orders_failed"] > 0  # some order attempts were on the crashed instance
+    assert sv["orders_created"] == sv["orders_requested"] > 1_000
+    assert sv["notified"] == sv["orders_created"]  # every created order was notified
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+def test_backlog_is_rate_times_outage_and_drains_at_capacity_minus_rate():
+    consumers, work_ms, share = 4, 40.0, 0.5  # capacity 100/s
+    cfg = sv_config(
+        scenario__duration_s=200,
+        traffic__users_per_s=20,
+        services__order_share=share,
+        services__users_share=0.25,
+        services__orders_workers=16,
+        services__queue_consumers=consumers,
+        services__consumer_service_ms=work_ms,
+    )
+    outage = 30.0
+    sim = Simulation(cfg)
+    sim.advance(60)
+    sim.apply(SetValue("services.consumer_up", False))
+    sim.advance(60 + outage)
+    backlog = sim.lesson.depth()
+    sim.apply(SetValue("services.consumer_up", True))
+    sim.advance(200)
+    rate = 20 * 6 * share  # orders/s: requests per second × share (Little's law)
+    assert backlog == pytest.approx(rate * outage, rel=0.10)
+    capacity = consumers / (work_ms / 1000.0)
+    depth = figure(sim, "services_queue_depth")
+    times = np.array([s.t for s in sim.samples])
+    after = (times > 60 + outage) & (depth <= consumers)
+    drained_in = times[after][0] - (60 + outage)
+    assert drained_in == pytest.approx(backlog / (capacity - rate), rel=0.15)
+    lag = figure(sim, "services_consumer_lag_s")
+    assert lag.max() == pytest.approx(outage, abs=1.5)
+    assert summarize(sim)["services"]["notified"] == sim.lesson.orders_created - sim.lesson.depth()
+
+
+def test_a_database_down_fails_its_service_only_and_instances_can_stop():
+    sim = Simulation(sv_config(scenario__duration_s=60))
+    sim.advance(20)
+    sim.apply(SetValue("services.orders_db_up", False))
+    sim.advance(30)
+    created = sim.lesson.orders_created
+    assert sim.totals.by_code["STORE_UNAVAILABLE"] > 0
+    tiers = {t.name: t for t in sim.lesson.facts().tiers}
+    assert not tiers["orders"].db_up and tiers["users"].db_up
+    sim.apply(SetValue("services.orders_db_up", True))
+    sim.apply(SetValue("services.inventory_instances", 0))
+    sim.advance(60)
+    assert sim.lesson.orders_created > created
+    assert sim.lesson.facts().tiers[2].instances_up == 0
+    assert sim.totals.by_code["SERVER_DOWN"] > 0
+
+
+# --- determinism, replay, CLI -----------------------------------------------------------------
+
+
+def test_same_config_same_numbers_and_a_saved_run_replays():
+    cfg = config("queue-backlog")
+    first = summarize(simulate(cfg))
+    assert summarize(simulate(cfg)) == first
+    reloaded = parse_config(tomllib.loads(scenario.to_toml(cfg)))
+    assert reloaded == cfg
+    assert summarize(simulate(reloaded)) == first
+    assert first["lesson"] == "services" and first["services"]["peak_queue_depth"] > 500
+
+
+def test_a_checkpoint_resumes_exactly():
+    sim = Simulation(config("queue-backlog"))
+    sim.advance(75)
+    copy = pickle.loads(pickle.dumps(sim))
+    sim.advance(120)
+    copy.advance(120)
+    assert summarize(copy) == summarize(sim)
+
+
+def test_validation_names_the_lesson_and_the_mix():
+    with pytest.raises(ConfigError, match=r"\[services\] belongs to the services lesson"):
+        parse_config({"services": {"order_share": 0.5}})
+    with pytest.raises(ConfigError, match=r"order_share \+ services.users_share"):
+        parse_config(
+            {
+                "scenario": {"lesson": "services"},
+                "services": {"order_share": 0.8, "users_share": 0.5},
+            }
+        )
+
+
+def test_strip_arithmetic_and_facts():
+    assert backlog_text(30, 30) == "backlog = order rate × outage = 30.0/s × 30 s = 900"
+    assert drain_text(80, 30) == "drain = capacity − rate = 80.0 − 30.0 = 50.0/s"
+    assert "never drains" in drain_text(20, 30)
+    sim = simulate(sv_config(scenario__duration_s=10))
+    facts = sim.lesson.facts()
+    assert isinstance(facts, ServicesFacts) and facts.consumer_capacity_per_s == 100.0
+    assert [t.name for t in facts.tiers] == ["users", "orders", "inventory"]
+
+
+def test_the_services_model_is_registered():
+    assert model_for(Lesson.SERVICES) is ServicesModel
+
+
+def test_cli_run_json_has_the_services_part(capsys):
+    code = cli.main(["run", "gateway-services", "--duration", "70", "--json", "-"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["lesson"] == "services"
+    sv = data["services"]
+    assert set(sv) == {
+        "orders_requested",
+        "orders_created",
+        "orders_failed",
+        "notified",
+        "peak_queue_depth",
+        "max_consumer_lag_s",
+        "latency_ms_by_tier",
+    }
+    assert set(sv["latency_ms_by_tier"]) == {
+        "gateway",
+        "users",
+        "orders",
+        "inventory",
+        "notifications",
+    }
+    assert data["config"]["services"]["queue_consumers"] == 2
+    assert "realtime" not in data["config"]
+
+
+def test_cli_readable_summary_csv_columns_and_trace(capsys, tmp_path):
+    path = tmp_path / "run.csv"
+    code = cli.main(["run", "queue-backlog", "--duration", "40", "--csv", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "orders created" in out and "latency ms by tier" in out
+    rows = path.read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[-len(FIGURES) :] == list(FIGURES)
+    assert len(rows) == 41 and all(len(r.split(",")) == len(header) for r in rows[1:])
+    trace = tmp_path / "trace.jsonl"
+    code = cli.main(["run", "gateway-services", "--duration", "10", "--trace", str(trace)])
+    assert code == 0, capsys.readouterr().err
+    assert (
+        "gateway → orders" in trace.read_text(encoding="utf-8")
+        or "gateway \\u2192 orders" in trace.read_text()
+    )
