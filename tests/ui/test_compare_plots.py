@@ -14,7 +14,7 @@ from visualizer.sim import commands as ev
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui import export, exporter
 from visualizer.ui.compare_plots import FAILURE_B, ComparePlots, merge_markers
-from visualizer.ui.plot_parts import DASHES
+from visualizer.ui.plot_style import DASHES
 from visualizer.ui.plots import PlotPanel, trailing_mean
 from visualizer.ui.presenter import PresenterMode
 from visualizer.ui.theme import FAILURE

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker
-from visualizer.ui.plot_parts import (
+from visualizer.ui.plot_style import (
     BIG_PT,
     TICK_PT,
     contrast_ratio,

@@ -25,16 +25,10 @@ from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.lesson_views import LessonPlot
-from visualizer.ui.plot_parts import (
-    DASHES,
-    LINE_WIDTH,
-    WINDOW_S,
-    BigNumber,
-    Plot,
-    PlotRow,
-    display_color,
-    marker_label,
-)
+from visualizer.ui.plot_legend import BigNumber
+from visualizer.ui.plot_parts import Plot
+from visualizer.ui.plot_row import PlotRow
+from visualizer.ui.plot_style import DASHES, LINE_WIDTH, WINDOW_S, display_color, marker_label
 from visualizer.ui.plots import trailing_mean
 from visualizer.ui.theme import FAILURE, Theme
 

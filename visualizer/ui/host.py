@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from visualizer.ui.canvas.scene import TopologyScene
     from visualizer.ui.canvas.view import CanvasView
     from visualizer.ui.driver import SimDriver
-    from visualizer.ui.plot_parts import PlotRow
+    from visualizer.ui.plot_row import PlotRow
     from visualizer.ui.plots_dock import PlotsDock
     from visualizer.ui.presenter import PresenterBar
     from visualizer.ui.strip import ExplanationStrip

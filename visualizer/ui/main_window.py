@@ -46,7 +46,7 @@ from visualizer.ui.theme import Theme, apply_theme, theme_named
 from visualizer.ui.timeline import Timeline, TimelineState
 
 if TYPE_CHECKING:
-    from visualizer.ui.plot_parts import PlotRow
+    from visualizer.ui.plot_row import PlotRow
 
 TEXT_REFRESH_S = 0.25
 THEMES = (

@@ -19,7 +19,9 @@ from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.lesson_views import LessonPlot
-from visualizer.ui.plot_parts import LINE_WIDTH, WINDOW_S, Plot, PlotRow, nice_top
+from visualizer.ui.plot_parts import Plot
+from visualizer.ui.plot_row import PlotRow
+from visualizer.ui.plot_style import LINE_WIDTH, WINDOW_S, nice_top
 from visualizer.ui.theme import (
     ERROR_COLORS,
     FAILURE,
