@@ -223,11 +223,46 @@ REALTIME = LessonControls(
     ("realtime.transport", "balancer.sticky"),
 )
 
+SERVICES = LessonControls(
+    "Where does the state live behind the gateway?",
+    (
+        ToggleSpec(
+            "T",
+            "Consumer running",
+            _text("notifications follow the orders"),
+            "the queue grows, nothing is lost",
+            lambda c: c.services.consumer_up,
+            lambda _c, on: {"services.consumer_up": on},
+        ),
+        STICKY,
+        ToggleSpec(
+            "R",
+            "Orders database",
+            _text("orders are created"),
+            "orders fail: the database is down",
+            lambda c: c.services.orders_db_up,
+            lambda _c, on: {"services.orders_db_up": on},
+        ),
+    ),
+    (
+        *_FLEET,
+        "services.order_share",
+        "services.orders_instances",
+        "services.orders_workers",
+        "services.orders_db_ms",
+        "services.queue_consumers",
+        "services.consumer_service_ms",
+        "balancer.health_check_s",
+    ),
+    ("services.consumer_up", "services.orders_db_up", "balancer.sticky"),
+)
+
 CONTROLS: dict[Lesson, LessonControls] = {
     Lesson.SESSIONS: SESSIONS,
     Lesson.COUNTER: COUNTER,
     Lesson.AUTH: AUTH,
     Lesson.REALTIME: REALTIME,
+    Lesson.SERVICES: SERVICES,
 }
 
 

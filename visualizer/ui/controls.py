@@ -190,6 +190,19 @@ FIELDS = (
     ),
     Field("realtime.header_bytes", "Headers", 0, 1_000_000, -1, " B", "per request and response"),
     Field("realtime.frame_bytes", "Frame", 0, 1_000_000, -1, " B", "per message delivered"),
+    # the services lesson
+    Field("services.consumer_up", "Consumer running", tip="notification consumers", check=True),
+    Field("services.orders_db_up", "Orders DB up", tip="the orders database answers", check=True),
+    Field("services.order_share", "Orders", 0.0, 1.0, 2, "", "share of requests creating an order"),
+    Field("services.orders_instances", "Order instances", 0, 64, -1, "", "orders service", "none"),
+    Field("services.orders_workers", "Order workers", 1, 10_000, -1, "", "per orders instance"),
+    Field("services.orders_db_ms", "Orders DB", 0.0, 60_000.0, 1, " ms", "database round trip"),
+    Field(
+        "services.queue_consumers", "Consumers", 0, 10_000, -1, "", "notification workers", "none"
+    ),
+    Field(
+        "services.consumer_service_ms", "Per message", 0.1, 60_000.0, 1, " ms", "a consumer's work"
+    ),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 

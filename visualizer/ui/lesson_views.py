@@ -119,7 +119,12 @@ def view_for(config: Config) -> LessonView:
 
 
 #: Modules that register a lesson's view (imported when a view is first asked for).
-VIEW_MODULES: tuple[str, ...] = ("lesson_counter", "lesson_auth", "lesson_realtime")
+VIEW_MODULES: tuple[str, ...] = (
+    "lesson_counter",
+    "lesson_auth",
+    "lesson_realtime",
+    "lesson_services",
+)
 
 
 def _load_all() -> None:

@@ -219,6 +219,8 @@ class ServicesFacts:
     consumer_up: bool
     consumer_capacity_per_s: float  # queue_consumers / consumer_service_ms
     notified: int
+    order_rate_per_s: float  # expected: users/s × requests per user × order share
+    outage_s: float  # seconds the consumers have been down now (up: the last outage)
 
 
 @register
@@ -249,6 +251,8 @@ class ServicesModel(LessonModel):
         self.consumer_up = True
         self._consumer_s = 0.02
         self._consumer_gen = 0  # bumped when the consumers stop: their work is dropped
+        self._down_at = 0.0  # when the consumers last stopped
+        self.outage_s = 0.0  # how long they have been down (or the last outage lasted)
         self.max_lag = 0.0
         self.peak_depth = 0
         self._share = (0.4, 0.3)
@@ -276,8 +280,12 @@ class ServicesModel(LessonModel):
                 self._pump(pool, inst)
         self._consumer_s = c.consumer_service_ms / 1000.0
         self.consumers = c.queue_consumers
+        now = self.sim.env._now
         if self.consumer_up and not c.consumer_up:
             self._stop_consumers()
+            self._down_at = now
+        elif c.consumer_up and not self.consumer_up:
+            self.outage_s = now - self._down_at
         self.consumer_up = c.consumer_up
         self._consume()
 
@@ -446,7 +454,15 @@ class ServicesModel(LessonModel):
             consumer_up=self.consumer_up,
             consumer_capacity_per_s=self.consumers / self._consumer_s,
             notified=self.notified,
+            order_rate_per_s=self.order_rate(),
+            outage_s=self.sim.env._now - self._down_at if not self.consumer_up else self.outage_s,
         )
+
+    def order_rate(self) -> float:
+        """Orders a second the settings ask for (Little's law: users arrive at λ and send
+        ``requests_per_user`` requests each, ``order_share`` of them orders)."""
+        c = self.sim.config
+        return c.traffic.users_per_s * c.traffic.requests_per_user * c.services.order_share
 
     def latency_ms_by_tier(self) -> dict[str, float | None]:
         def mean(total: float, n: int) -> float | None:
