@@ -117,7 +117,7 @@ def test_a_database_down_fails_its_service_only_and_instances_can_stop():
     sim.apply(SetValue("services.orders_db_up", False))
     sim.advance(30)
     created = sim.lesson.orders_created
-    assert sim.totals.by_code["STORE_UNAVAILABLE"] > 0
+    assert sim.totals.by_code["DB_UNAVAILABLE"] > 0
     tiers = {t.name: t for t in sim.lesson.facts().tiers}
     assert not tiers["orders"].db_up and tiers["users"].db_up
     sim.apply(SetValue("services.orders_db_up", True))

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     OVERLOADED = "OVERLOADED"  # the server's queue is full: refused at once (like HTTP 503)
     TAMPERED = "TAMPERED"  # a client-carried value failed its signature check (counter)
     REVOKED = "REVOKED"  # the credential was revoked: refused by the blocklist (auth)
+    DB_UNAVAILABLE = "DB_UNAVAILABLE"  # a service's own database is down (services)
 
 
 class LossCause(StrEnum):

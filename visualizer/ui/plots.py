@@ -36,7 +36,7 @@ __all__ = ["WINDOW_S", "PlotPanel", "nice_top", "trailing_mean"]
 
 RATE_WINDOW_S = 5  # rates are shown as trailing means over this many seconds
 _LOSS_SYMBOLS = ("o", "s", "d", "t")
-_ERROR_SYMBOLS = ("o", "t", "s", "d", "x", "+")
+_ERROR_SYMBOLS = ("o", "t", "s", "d", "x", "+", "p", "h", "star")  # one per ErrorCode
 
 
 def trailing_mean(values: np.ndarray, window: int = RATE_WINDOW_S) -> np.ndarray:

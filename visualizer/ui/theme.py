@@ -30,6 +30,7 @@ ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.OVERLOADED: "#E7298A",
     ErrorCode.TAMPERED: "#BF812D",
     ErrorCode.REVOKED: "#053061",
+    ErrorCode.DB_UNAVAILABLE: "#A000F0",
 }
 
 #: Sessions lost are failures: shades of the one red, told apart by symbol and label.

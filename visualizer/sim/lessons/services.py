@@ -26,7 +26,7 @@ Faults (all live keys, so ``set`` faults schedule them):
   running requests fail with ``SERVER_DOWN`` (nothing durable: a request's work counts
   only when it finishes). Raised: instances start, empty.
 - ``services.<name>_db_up = false``: that service's requests fail with
-  ``STORE_UNAVAILABLE`` (at their start, or at the end of a round trip that was under
+  ``DB_UNAVAILABLE`` (at their start, or at the end of a round trip that was under
   way when the database went down).
 - ``services.consumer_up = false``: the notification consumers stop; messages being
   worked on go back to the head of the queue (unacknowledged: delivered at least once),
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 ACTION = RequestKind.ACTION
-DOWN, DB_DOWN = ErrorCode.SERVER_DOWN, ErrorCode.STORE_UNAVAILABLE
+DOWN, DB_DOWN = ErrorCode.SERVER_DOWN, ErrorCode.DB_UNAVAILABLE
 
 #: The domain services, in the order of the figures and the summary.
 SERVICES = ("users", "orders", "inventory")
