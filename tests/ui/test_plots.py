@@ -4,6 +4,7 @@ overprint, a hover readout, colours visible on dark backgrounds, and presenter s
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
+from visualizer.sim.metrics import ERROR_CODES
 from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker
 from visualizer.ui.plot_style import (
     BIG_PT,
@@ -85,6 +87,20 @@ def test_nothing_lost_reads_zero_while_errors_show_the_crash(open_window):
     assert all(key[0] == "lost" for key in plots.lost.curves)  # no errors on this plot
     assert ys(plots.errors, ("error", ErrorCode.SERVER_DOWN)).max() > 0
     assert not plots.quiet.isVisible()
+
+
+def test_every_error_code_gets_its_own_line_and_symbol(open_window):
+    """(The errors plot once had six symbols for eight codes and failed at the seventh.)"""
+    window = open_window("sticky-crash")
+    window.driver.step(10.0)
+    run = window.driver.run
+    every = tuple(1 for _ in ERROR_CODES)
+    samples = [dataclasses.replace(s, errors=every) for s in run.samples]
+    window.plots.set_samples(samples, [], {}, ["errors"])
+    errors = window.plots.errors
+    assert {key[1] for key in errors.curves} == set(ERROR_CODES)
+    symbols = [entry.symbol for _, entry in errors.legend.items]
+    assert len(set(symbols)) == len(ERROR_CODES)
 
 
 def test_no_failures_says_so(open_window):
