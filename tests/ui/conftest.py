@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from visualizer.sim import scenario
 from visualizer.ui.app import build_window
+from visualizer.ui.canvas.tracker import FAILED_SPRITE
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.settings import AppSettings
 from visualizer.ui.theme import LIGHT
@@ -90,3 +91,15 @@ def readonly_folder(tmp_path, monkeypatch):
     if immutable:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
     folder.chmod(0o700)
+
+
+def step_until_failed_dots(window: MainWindow) -> bool:
+    """Step the paused run until failed requests are drawn on their way back (crossed
+    red dots); whether any are."""
+    tracker = window.scene.tracker
+    for _ in range(200):
+        window.driver.step(0.05)
+        window.driver.tick(0.0)
+        if (tracker.sprite[tracker._last[0]] == FAILED_SPRITE).any():
+            return True
+    return False

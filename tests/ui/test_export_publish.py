@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
 
+from tests.ui.conftest import step_until_failed_dots
 from visualizer.ui import exporter
-from visualizer.ui.canvas.tracker import FAILED_SPRITE
 from visualizer.ui.exporter import (
     PLOT_PICTURE_WIDTH,
     STAMP_PX,
@@ -160,12 +160,7 @@ def test_the_export_dialog_offers_the_stamp_and_remembers_it_for_the_session(
 
 def test_the_canvas_svg_of_a_run_with_failures_keeps_the_crosses(open_window, tmp_path):
     window = open_window("local-no-sticky")
-    tracker = window.scene.tracker
-    for _ in range(200):  # until failed requests are on their way back
-        window.driver.step(0.05)
-        window.driver.tick(0.0)
-        if (tracker.sprite[tracker._last[0]] == FAILED_SPRITE).any():
-            break
+    step_until_failed_dots(window)
     (path,) = write_bundle(window, tmp_path, ("canvas_svg",))
     svg = path.read_text()
     red = re.findall(r'<g fill="#d62728"[^>]*>(.*?)</g>', svg, re.S)
