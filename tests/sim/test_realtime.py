@@ -32,7 +32,7 @@ from visualizer.sim.lessons.realtime import (
     memory_text,
     storm_text,
 )
-from visualizer.sim.records import ErrorCode
+from visualizer.sim.records import ErrorCode, EventKind
 from visualizer.sim.schema import ConfigError, parse_config
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
@@ -390,3 +390,26 @@ def test_cli_trace_names_polls_and_handshakes(capsys, tmp_path):
     assert code == 0, capsys.readouterr().err
     text = path.read_text()
     assert "short-poll" in text
+
+
+# --- the records views draw from -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["short_poll", "long_poll", "websocket"])
+def test_message_records_add_up_to_the_deliveries_and_the_empty_polls(transport):
+    """Every delivery is in a MESSAGES record (a response's or a pushed frame's), and the
+    records with none are exactly the empty polls: the canvas greys those."""
+    cfg = rt_config(scenario__duration_s=120, realtime__transport=transport)
+    sim = Simulation(cfg, record_events=True, event_buffer=5_000_000)
+    sim.run()
+    said = [e for e in sim.drain_events() if e.kind is EventKind.MESSAGES]
+    rt = summarize(sim)["realtime"]
+    assert sum(e.detail for e in said) == rt["delivered"] > 0
+    responses = [e for e in said if e.request != 0]
+    empty = sum(e.detail == 0 for e in responses)
+    assert empty == rt["empty_polls"]
+    pushed = [e for e in said if e.request == 0]
+    if transport == "websocket":
+        assert pushed and all(e.detail == 1 for e in pushed)
+    else:
+        assert not pushed and empty > 0

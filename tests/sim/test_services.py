@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import pickle
 import tomllib
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from visualizer.sim.lessons.services import (
     backlog_text,
     drain_text,
 )
+from visualizer.sim.records import EventKind
 from visualizer.sim.schema import ConfigError, parse_config
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
@@ -220,3 +222,18 @@ def test_cli_readable_summary_csv_columns_and_trace(capsys, tmp_path):
         "gateway → orders" in trace.read_text(encoding="utf-8")
         or "gateway \\u2192 orders" in trace.read_text()
     )
+
+
+def test_every_answered_request_was_forwarded_to_its_service_first():
+    """The canvas moves a request on to its service's box at its FORWARDED record: every
+    success has one, before it, naming the service that answered it."""
+    sim = Simulation(sv_config(scenario__duration_s=60), record_events=True, event_buffer=5_000_000)
+    sim.run()
+    events = sim.drain_events()
+    forwarded = {e.request: e for e in events if e.kind is EventKind.FORWARDED}
+    served = [e for e in events if e.kind is EventKind.SERVED]
+    assert served and all(e.request in forwarded for e in served)
+    assert all(forwarded[e.request].t <= e.t for e in served)
+    to = Counter(e.detail for e in forwarded.values())
+    assert set(to) == {0, 1, 2}  # users, orders, inventory
+    assert to[1] >= summarize(sim)["services"]["orders_created"] > 0

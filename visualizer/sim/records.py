@@ -43,6 +43,9 @@ class EventKind(IntEnum):
     STARTED = 2  # a worker picked it up; detail = store round trip it begins with (s)
     SERVED = 3  # succeeded; detail = latency in seconds
     FAILED = 4  # detail = ErrorCode
+    FORWARDED = 7  # a lesson passed it on to a tier behind its server; detail = tier index
+    MESSAGES = 8  # messages went out to a user; request = the response carrying them (0: a
+    # frame pushed over an open connection); server = sender; detail = how many (0: none)
     SERVER_CRASHED = 10  # detail = sessions lost
     SERVER_RESTARTED = 11
     SERVER_ADDED = 12

@@ -89,6 +89,7 @@ if TYPE_CHECKING:
 
 LOGIN, ACTION = RequestKind.LOGIN, RequestKind.ACTION
 STARTED, SERVED, FAILED = EventKind.STARTED, EventKind.SERVED, EventKind.FAILED
+MESSAGES = EventKind.MESSAGES
 DOWN = ErrorCode.SERVER_DOWN
 SHORT, LONG, WS = Transport.SHORT_POLL, Transport.LONG_POLL, Transport.WEBSOCKET
 
@@ -375,6 +376,7 @@ class RealtimeModel(LessonModel):
         if on.server is not None:  # pushed at once over the open connection
             self._deliver(now, now)
             self.bytes += self.frame
+            self._said(0, on.user.id, on.server.index, 1)
             return
         on.waiting.append(now)
         held = on.held
@@ -426,6 +428,8 @@ class RealtimeModel(LessonModel):
                     self._deliver(t, now)
                 waiting.clear()
                 self.bytes += self.frame * n
+        if n or req.kind is not LOGIN:
+            self._said(req.id, req.user.id, s.index, n)
         if req.kind is LOGIN:  # a handshake: the connection opens
             if on is not None and on.server is None and on.online:
                 self._connect(on, s)
@@ -436,6 +440,12 @@ class RealtimeModel(LessonModel):
         if on is not None and on.transport is LONG and on.online:
             # the client polls again when the answer lands
             self._after(self.net, on, on.gen, self._on_again)
+
+    def _said(self, request: int, user: int, server: int, n: int) -> None:
+        """The record views draw messages from (and empty polls grey)."""
+        events = self._path._events
+        if events is not None:
+            events.append(Event(self.env._now, MESSAGES, request, user, server, n))
 
     def _connect(self, on: Online, s: Server) -> None:
         on.server = s

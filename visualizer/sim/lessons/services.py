@@ -65,7 +65,7 @@ from simpy.events import Timeout
 from visualizer.sim.config import Config, Lesson
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.records import ErrorCode, RequestKind
+from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
 
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 ACTION = RequestKind.ACTION
+FORWARDED = EventKind.FORWARDED
 DOWN, DB_DOWN = ErrorCode.SERVER_DOWN, ErrorCode.DB_UNAVAILABLE
 
 #: The domain services, in the order of the figures and the summary.
@@ -334,6 +335,10 @@ class ServicesModel(LessonModel):
         pool = self.pools[CALLS.index(req.placement)]  # type: ignore[arg-type]
         self.gateway_latency_sum += now - req.t_sent
         self.gateway_answered += 1
+        events = self._path._events
+        if events is not None:
+            gateway: Server = req.server  # type: ignore[assignment]
+            events.append(Event(now, FORWARDED, req.id, req.user.id, gateway.index, pool.index))
         live = pool.live()
         if not live:
             self._path.fail(req, DOWN)
