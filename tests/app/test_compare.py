@@ -239,3 +239,18 @@ def test_a_lessons_comparison_leads_with_that_lessons_numbers():
     rows = scoreboard(*auth.summaries())
     assert [r.label for r in rows[:3]] == ["Accepted after revoke", "revocations", "Store lookups"]
     assert auth.titles == ("A: JWT", "B: JWT + blocklist")
+
+
+def test_a_services_comparison_leads_with_the_queue_and_names_what_differs():
+    both = short("queue-backlog", **{"services.queue_consumers": 12})
+    both.advance(100.0)  # the consumers stopped from 60 s to 90 s
+    rows = scoreboard(*both.summaries())
+    assert [r.label for r in rows[:3]] == ["Notification delay", "Peak queue", "max lag"]
+    assert rows[0].better is Side.B  # more consumers drain the same backlog sooner
+    assert rows[2].text(rows[2].a) == "30.1 s"
+    assert both.titles == (
+        "A: stateless gateway, 4 consumers",
+        "B: stateless gateway, 12 consumers",
+    )
+    sticky = with_b_changes(load("queue-backlog"), {"balancer.sticky": True})
+    assert titles(*sides(sticky)) == ("A: stateless gateway", "B: stateless gateway, sticky")

@@ -125,7 +125,20 @@ _SHORT: dict[str, Callable[[Any], str]] = {
     "realtime.reconnect_jitter_s": lambda v: f"jitter {_n(v)} s" if v else "no jitter",
     "realtime.header_bytes": lambda v: f"headers {_n(v)} B",
     "realtime.frame_bytes": lambda v: f"frames {_n(v)} B",
+    "services.order_share": lambda v: f"{v:.0%} orders",
+    "services.users_share": lambda v: f"{v:.0%} to users",
+    "services.queue_consumers": lambda v: f"{v} consumer" + ("" if v == 1 else "s"),
+    "services.consumer_service_ms": lambda v: f"{_n(v)} ms per message",
+    "services.consumer_up": lambda v: "consumers running" if v else "consumers stopped",
 }
+for _svc in ("users", "orders", "inventory"):
+    _SHORT |= {
+        f"services.{_svc}_instances": lambda v, s=_svc: f"{v} {s} instances",
+        f"services.{_svc}_workers": lambda v, s=_svc: f"{v} {s} workers",
+        f"services.{_svc}_service_ms": lambda v, s=_svc: f"{s} {_n(v)} ms",
+        f"services.{_svc}_db_ms": lambda v, s=_svc: f"{s} database {_n(v)} ms",
+        f"services.{_svc}_db_up": lambda v, s=_svc: f"{s} database " + ("up" if v else "down"),
+    }
 
 
 def design_words(config: Config) -> str:
@@ -144,6 +157,8 @@ def design_words(config: Config) -> str:
         return "JWT" + (" + blocklist" if config.auth.blocklist else "")
     if lesson is Lesson.REALTIME:
         return _TRANSPORT_WORDS[config.realtime.transport]
+    if lesson is Lesson.SERVICES:
+        return "stateless gateway" + (", sticky" if config.balancer.sticky else "")
     mode = config.state.mode
     words = _MODE_WORDS[mode]
     if mode is Mode.LOCAL:
@@ -381,7 +396,7 @@ class ScoreRow:
     def text(self, value: float | None) -> str:
         if value is None:
             return "–"
-        if self.unit == "ms" or self.unit == "MB":
+        if self.unit in ("ms", "MB", "s"):
             return f"{value:,.1f} {self.unit}"
         return f"{value:,.0f}"
 
@@ -446,12 +461,31 @@ def _realtime_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]
     ]
 
 
+def _services_rows(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[ScoreRow]:
+    """The queue first (a backlog's delay, its peak and lag), then failed orders if any."""
+    sa, sb = a["services"], b["services"]
+    rows = [
+        ScoreRow(
+            "Notification delay",
+            sa["latency_ms_by_tier"]["notifications"],
+            sb["latency_ms_by_tier"]["notifications"],
+            "ms",
+        ),
+        ScoreRow("Peak queue", sa["peak_queue_depth"], sb["peak_queue_depth"]),
+        ScoreRow("max lag", sa["max_consumer_lag_s"], sb["max_consumer_lag_s"], "s", indent=True),
+    ]
+    if sa["orders_failed"] or sb["orders_failed"]:
+        rows.append(ScoreRow("Orders failed", sa["orders_failed"], sb["orders_failed"]))
+    return rows
+
+
 #: Each lesson's own rows at the head of the scoreboard (what the comparison is about).
 LESSON_ROWS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], list[ScoreRow]]] = {
     "sessions": _sessions_rows,
     "counter": _counter_rows,
     "auth": _auth_rows,
     "realtime": _realtime_rows,
+    "services": _services_rows,
 }
 
 
