@@ -10,6 +10,7 @@ from visualizer.sim.commands import SetValue
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height
+from visualizer.ui.canvas.topology import WITH_STORE, Topology
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
 from visualizer.ui.explain import explain, measured
 
@@ -19,7 +20,7 @@ from visualizer.ui.explain import explain, measured
 @pytest.mark.parametrize("height", [560.0, 700.0, 900.0, 1300.0])
 def test_one_to_sixteen_servers_never_overlap(store, height, compact):
     for n in range(1, 17):
-        layout = compute_layout(list(range(n)), store, height, compact=compact)
+        layout = compute_layout(list(range(n)), Topology(store=store), height, compact=compact)
         assert layout.width == (COMPACT_W if compact else SCENE_W)
         cards = list(layout.servers.values())
         others = [layout.balancer, *layout.lanes] + ([layout.store] if layout.store else [])
@@ -31,7 +32,7 @@ def test_one_to_sixteen_servers_never_overlap(store, height, compact):
 
 
 def test_the_compact_scene_has_no_lanes_and_room_above_the_balancer():
-    layout = compute_layout([0, 1, 2, 3], True, 700.0, compact=True)
+    layout = compute_layout([0, 1, 2, 3], WITH_STORE, 700.0, compact=True)
     assert all(lane.w == 0 for lane in layout.lanes)
     assert layout.store is not None and layout.store.right <= COMPACT_W
     room = layout.above_balancer
@@ -45,7 +46,7 @@ def test_scene_height_follows_the_view():
 
 
 def _tracker():
-    layout = compute_layout([0, 1], show_store=True)
+    layout = compute_layout([0, 1], WITH_STORE)
     tracker = RequestTracker(capacity=4)
     tracker.set_layout(layout)
     return tracker, layout
@@ -106,7 +107,7 @@ def test_tracker_grows_and_reuses_slots():
 def test_tracker_matches_a_real_run():
     sim = simulate(config("sticky-crash", scenario__duration_s=20.0), record_events=True)
     tracker = RequestTracker()
-    tracker.set_layout(compute_layout([s.index for s in sim.servers], False))
+    tracker.set_layout(compute_layout([s.index for s in sim.servers]))
     tracker.feed(sim.drain_events(), sim.config.network.latency_ms / 1000.0)
     assert len(tracker) == sim.totals.in_flight
     x, y, _ = tracker.positions(sim.now)

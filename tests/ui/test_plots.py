@@ -267,6 +267,9 @@ def test_setting_markers_carry_short_labels(open_window):
         ("store.replicas = 0", None, "replicas 0"),
         ("balancer.health_check_s = 0.0", None, "health check 0 s"),
         ("traffic.on_error = retry", None, "on error retry"),
+        ("services.consumer_up = False", None, "consumer down"),
+        ("services.orders_db_up = True", None, "orders db up"),
+        ("auth.blocklist = True", None, "blocklist on"),
         ("crash server-9 skipped: no such server", None, "skipped"),
     ],
 )

@@ -23,6 +23,7 @@ from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.compare_dialog import CompareDialog
 from visualizer.ui.compare_view import Stage
 from visualizer.ui.driver import Frame, SimDriver
+from visualizer.ui.lesson_views import view_for
 
 if TYPE_CHECKING:
     from visualizer.ui.theme import Theme
@@ -63,6 +64,7 @@ class CompareMode(QObject):
         self.stage = Stage(canvas_a, self.canvas, theme)
         self.canvas.serverClicked.connect(lambda i: self.toggle_server(i, Side.B))
         self.canvas.storeClicked.connect(lambda: self.toggle_store(Side.B))
+        self.canvas.nodeClicked.connect(lambda key: self.click_node(key, Side.B))
         self.canvas.resized.connect(driver.redraw)
         driver.comparisonChanged.connect(self._changed)
         self._arrange(driver.comparison is not None)  # (a [compare] scenario)
@@ -112,6 +114,23 @@ class CompareMode(QObject):
         run = comparison.run(clicked) if comparison is not None else self.driver.run
         command = ev.CrashStore() if run.snapshot().store.up else ev.RestoreStore()
         self.driver.apply(command, self.side_for(canvas, clicked))
+
+    def node_actions(self, key: str, clicked: Side) -> tuple[tuple[str, dict], ...]:
+        """What the clicked side's lesson offers for its tier node ``key``."""
+        comparison = self.comparison
+        run = comparison.run(clicked) if comparison is not None else self.driver.run
+        return view_for(run.config).node_actions(run.snapshot(), key)
+
+    def click_node(self, key: str, clicked: Side, action: int = 0) -> None:
+        """Do a tier node's ``action`` (a click: its first), on both sides or, with Alt,
+        on the clicked side only."""
+        actions = self.node_actions(key, clicked)
+        if action >= len(actions):
+            return
+        canvas = self.canvas if clicked is Side.B else self.canvas_a
+        side = self.side_for(canvas, clicked)
+        for name, value in actions[action][1].items():
+            self.driver.apply(ev.SetValue(name, value), side)
 
     # --- starting and stopping ----------------------------------------------------------
 

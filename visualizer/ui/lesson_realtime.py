@@ -1,8 +1,10 @@
 """The real-time lesson on the canvas and the strip: empty polls and late messages with
 polling, connections and their memory with WebSocket, and reconnect storms.
 
-Polls and handshakes are requests, drawn as dots like any other; a card says how many
-connections it holds (persistent connection lines are not drawn yet)."""
+Polls and handshakes are requests, drawn as dots like any other; a poll's answer goes
+back grey when it carried nothing and as a message diamond when it carried messages;
+with WebSocket each pushed message is a diamond of its own, and the open connections are
+lines from the balancer to the card holding them, thicker the more it holds."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ class RealtimeView(LessonView):
         ),
         lambda snap: f.empty_polls if (f := _facts(snap)) else 0,
         ("empty poll", "empty polls"),
+        bad=False,
         short="empty",
     )
     #: with WebSocket nothing polls: the number written large counts the reconnects
@@ -55,6 +58,10 @@ class RealtimeView(LessonView):
         short="reconnects",
     )
 
+    def connections(self, snap: Snapshot) -> dict[int, int]:
+        f = _facts(snap)
+        return {c.server: c.connections for c in f.by_server} if f is not None else {}
+
     def plot_for(self, config: Config) -> LessonPlot:
         return self.pushed if config.realtime.transport is Transport.WEBSOCKET else self.plot
 
@@ -68,7 +75,8 @@ class RealtimeView(LessonView):
             )
         else:
             share = f" ({f.empty_polls / f.polls:.0%})" if f.polls else ""
-            middle = HeadlineRow(f.empty_polls, f"empty polls{share}", True)
+            # waste, not failure: written in the text colour (red means failure only)
+            middle = HeadlineRow(f.empty_polls, f"empty polls{share}", False)
         return (
             HeadlineRow(f.delivered, f"messages delivered, p95 {_ms(f.delivery_ms_p95)}", False),
             middle,

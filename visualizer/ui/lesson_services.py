@@ -1,13 +1,20 @@
-"""The services lesson on today's canvas and the strip: the fleet's cards are the gateway
-instances; the domain services, their databases and the notification queue are told in
-the headline numbers, the card words and the explanation (the canvas does not draw tiers
-yet)."""
+"""The services lesson on the canvas and the strip: tiers left to right. The fleet's
+cards are the gateway instances; right of them the domain services (users, orders,
+inventory, each with its database), then the notification queue drawn with its depth
+and the consumer with its lag. A click on a service takes its database down (or back);
+on the queue or the consumer, stops (or starts) the consumers; the context menu also
+stops and starts service instances."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from visualizer.sim.config import Config, Lesson
-from visualizer.sim.lessons.services import ServicesFacts, backlog_text, drain_text
+from visualizer.sim.lessons.services import SERVICES, ServicesFacts, backlog_text, drain_text
 from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.canvas.layout import nice_scale
+from visualizer.ui.canvas.topology import FLEET, Link, NodeFacts, Shape, TierNode, Topology
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
 from visualizer.ui.theme import FAILURE
@@ -20,6 +27,41 @@ def _facts(snap: Snapshot) -> ServicesFacts | None:
 def lag_words(lag_s: float) -> str:
     """The consumer's lag as the headline says it."""
     return f"notifications {lag_s:,.0f} s behind" if lag_s >= 1 else "notifications up to date"
+
+
+TOPOLOGY = Topology(
+    columns=(
+        tuple(TierNode(name, f"{name} service") for name in SERVICES),
+        (
+            TierNode("queue", "notification queue", Shape.QUEUE),
+            TierNode("notifications", "notifications", Shape.CONSUMER),
+        ),
+    ),
+    links=(
+        *(Link(FLEET, name) for name in SERVICES),
+        Link("orders", "queue", dashed=True),
+        Link("queue", "notifications", dashed=True),
+    ),
+    hops=SERVICES,  # the FORWARDED record's detail is the service's index
+)
+
+
+def _tier_facts(f: ServicesFacts, name: str, instances: int) -> NodeFacts:
+    tier = next(t for t in f.tiers if t.name == name)
+    big = f"{f.orders_created:,} orders" if name == "orders" else f"{tier.answered:,} ok"
+    latency = "" if math.isnan(tier.latency_ms) else f" · {tier.latency_ms:,.0f} ms"
+    db = f"✓ database {tier.db_ms:g} ms" if tier.db_up else ""
+    return NodeFacts(
+        big=big,
+        lines=(
+            f"{tier.instances_up}/{instances} up × {tier.workers} workers",
+            f"{tier.busy} busy · {tier.queued} queued{latency}",
+            *((db,) if db else ()),
+        ),
+        up=tier.instances_up > 0,
+        down_words="✖ NO INSTANCE UP",
+        part_down="" if tier.db_up else "✖ DATABASE DOWN",
+    )
 
 
 class ServicesView(LessonView):
@@ -36,6 +78,56 @@ class ServicesView(LessonView):
         short="queued",
     )
 
+    def topology(self, snap: Snapshot) -> Topology:
+        return TOPOLOGY
+
+    def node_facts(self, snap: Snapshot) -> dict[str, NodeFacts]:
+        f = _facts(snap)
+        if f is None:
+            return {}
+        c = snap.config.services
+        out = {name: _tier_facts(f, name, getattr(c, f"{name}_instances")) for name in SERVICES}
+        # the pipe fills against a 1-2-5 scale of the depth (a backlog of 900 shows as
+        # nearly full of 1,000), never less than a hundred messages
+        scale = nice_scale(max(f.queue_depth, 100))
+        out["queue"] = NodeFacts(
+            big=f"{f.queue_depth:,} waiting",
+            lines=(f"the oldest {f.consumer_lag_s:,.0f} s old", f"pipe: up to {scale:,.0f}"),
+            fill=f.queue_depth / scale,
+        )
+        out["notifications"] = NodeFacts(
+            big=lag_words(f.consumer_lag_s).removeprefix("notifications "),
+            lines=(
+                f"{f.consumers} consumers · {f.consumer_capacity_per_s:,.0f}/s max",
+                f"{f.notified:,} sent",
+            ),
+            up=f.consumer_up,
+            down_words="✖ STOPPED",
+        )
+        return out
+
+    def node_actions(self, snap: Snapshot, key: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+        c = snap.config.services
+        if key in SERVICES:
+            up = getattr(c, f"{key}_db_up")
+            n = getattr(c, f"{key}_instances")
+            actions = [
+                (
+                    f"Take the {key} database down" if up else f"Bring the {key} database back",
+                    {f"services.{key}_db_up": not up},
+                ),
+                (f"Start one more {key} instance", {f"services.{key}_instances": n + 1}),
+            ]
+            if n > 0:
+                actions.append((f"Stop one {key} instance", {f"services.{key}_instances": n - 1}))
+            return tuple(actions)
+        if key in ("queue", "notifications"):
+            verb = "Stop" if c.consumer_up else "Start"
+            return (
+                (f"{verb} the notification consumers", {"services.consumer_up": not c.consumer_up}),
+            )
+        return ()
+
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         f = _facts(snap)
         if f is None:
@@ -43,15 +135,15 @@ class ServicesView(LessonView):
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
         return (
             HeadlineRow(f.orders_created, "orders created", False),
-            HeadlineRow(round(f.consumer_lag_s), lag_words(f.consumer_lag_s), True),
+            HeadlineRow(round(f.consumer_lag_s), "s behind (notifications)", False),
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
-        return "checks the token, forwards to users / orders / inventory"
+        return "checks the token, forwards"
 
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
-        return "✖ DOWN · nothing lost, others take over"
+        return "✖ DOWN · nothing lost"
 
     def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
         c = snap.config

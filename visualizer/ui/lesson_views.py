@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from visualizer.sim.config import Config, Lesson
+from visualizer.sim.config import Config, Lesson, Mode
 from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.canvas.topology import ONE_TIER, WITH_STORE, NodeFacts, Topology
 from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
 
 
@@ -71,6 +73,26 @@ class LessonView:
         """The first plot for these settings (the lesson's ``plot`` unless it has
         several, one per design)."""
         return self.plot
+
+    def topology(self, snap: Snapshot) -> Topology:
+        """What the canvas draws right of the balancer: the cards, and the store while
+        sessions go there or still live there (or it is down)."""
+        store = snap.store
+        shown = snap.config.state.mode is Mode.SHARED or store.sessions > 0 or not store.up
+        return WITH_STORE if shown else ONE_TIER
+
+    def node_facts(self, snap: Snapshot) -> dict[str, NodeFacts]:
+        """What each of the topology's tier nodes shows now, by key."""
+        return {}
+
+    def connections(self, snap: Snapshot) -> dict[int, int]:
+        """Long-lived connections each server holds, by index (drawn as lines)."""
+        return {}
+
+    def node_actions(self, snap: Snapshot, key: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """What can be done to a tier node: (menu words, settings to set); a click does
+        the first."""
+        return ()
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""

@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
         c.seedChosen.connect(lambda seed: d.restart(seed=seed))
         self.canvas.serverClicked.connect(lambda i: self.comparing.toggle_server(i, Side.A))
         self.canvas.storeClicked.connect(lambda: self.comparing.toggle_store(Side.A))
+        self.canvas.nodeClicked.connect(lambda key: self.comparing.click_node(key, Side.A))
         c.compareClicked.connect(self.comparing.open_dialog)
         self.presenter.changed.connect(self.comparing.set_presenting)
         self.canvas.inspectRequested.connect(self.inspection.inspect)
@@ -435,6 +436,11 @@ class MainWindow(QMainWindow):
         elif kind == "store":
             verb = "Crash" if self.driver.run.snapshot().store.up else "Restore"
             menu.addAction(f"{verb} the store", s.toggle_store)
+        key = self.scene.node_key(index) if kind == "node" else None
+        if key is not None:
+            for k, (words, _) in enumerate(self.comparing.node_actions(key, Side.A)):
+                menu.addAction(words, lambda k=k: self.comparing.click_node(key, Side.A, k))
+            menu.addSeparator()
         menu.addAction("Add a server", s.add_server)
         menu.popup(where)
         self._menu = menu  # kept for tests

@@ -243,7 +243,13 @@ def setting_label(label: str, previous_mode: str | None = None) -> str:
     if key in _SETTING_WORDS:
         word, unit = _SETTING_WORDS[key]
         return f"{word} {_number(value)}{unit}"
-    return f"{key.rsplit('.', 1)[-1].replace('_', ' ')} {_number(value)}"
+    name = key.rsplit(".", 1)[-1]
+    if value in ("True", "False"):  # "consumer down", "orders db up", "blocklist on"
+        on = value == "True"
+        if name.endswith("_up"):
+            return f"{name[:-3].replace('_', ' ')} {'up' if on else 'down'}"
+        return f"{name.replace('_', ' ')} {'on' if on else 'off'}"
+    return f"{name.replace('_', ' ')} {_number(value)}"
 
 
 def marker_label(marker: Marker, previous_mode: str | None = None) -> str:

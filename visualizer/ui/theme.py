@@ -20,6 +20,10 @@ FAILURE = "#D62728"
 #: Healthy / on: UP badges, sticky on, the store up.
 GREEN = "#2E8B57"
 BLUE = "#0072B2"  # the window's highlight (selection), also server-1
+#: A response that carried nothing (an empty poll): a grey ring, never a filled dot.
+EMPTY = "#8C8C8C"
+#: A message on its way to its user: a dark teal diamond (users are light round dots).
+MESSAGE = "#005F73"
 
 ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.SESSION_MISSING: "#B35806",

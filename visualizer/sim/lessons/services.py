@@ -205,6 +205,10 @@ class TierFacts:
     busy: int
     queued: int
     db_up: bool
+    workers: int = 1  # per instance
+    db_ms: float = 0.0  # a database round trip
+    answered: int = 0  # requests it answered so far
+    latency_ms: float = math.nan  # their mean time from forwarded to answered
 
 
 @dataclass(frozen=True)
@@ -446,6 +450,10 @@ class ServicesModel(LessonModel):
                 busy=sum(i.busy for i in p.instances),
                 queued=sum(len(i.queue) for i in p.instances),
                 db_up=p.db_up,
+                workers=p.workers,
+                db_ms=p.db * 1000.0,
+                answered=p.answered,
+                latency_ms=p.latency_sum / p.answered * 1000.0 if p.answered else math.nan,
             )
             for p in self.pools
         )

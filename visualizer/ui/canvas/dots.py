@@ -13,14 +13,14 @@ import time
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
 from visualizer.ui.canvas.nodes import font
-from visualizer.ui.canvas.tracker import FAILED_SPRITE, Failure
-from visualizer.ui.theme import ERROR_COLORS, FAILURE, USER_COLORS
+from visualizer.ui.canvas.tracker import EMPTY_SPRITE, FAILED_SPRITE, MESSAGE_SPRITE, Failure
+from visualizer.ui.theme import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS
 
 DOT_SIZE = 16.0  # scene units, while few requests are in flight
 
@@ -36,7 +36,14 @@ _RASTER = {QPaintEngine.Type.Raster, QPaintEngine.Type.OpenGL, QPaintEngine.Type
 
 
 def sprite_colors() -> list[str]:
-    return [*USER_COLORS, FAILURE]
+    """Colours by sprite index: users, then a failure, an empty response, a message."""
+    return [*USER_COLORS, FAILURE, EMPTY, MESSAGE]
+
+
+def _diamond(cx: float, cy: float, r: float) -> QPolygonF:
+    return QPolygonF(
+        [QPointF(cx, cy - r), QPointF(cx + r, cy), QPointF(cx, cy + r), QPointF(cx - r, cy)]
+    )
 
 
 class RequestDots(QGraphicsItem):
@@ -84,6 +91,15 @@ class RequestDots(QGraphicsItem):
             p.setPen(QPen(c.darker(150), edge))
             p.setBrush(c)
             r = QRectF(k * px + edge, edge, px - 2 * edge, px - 2 * edge)
+            if k == EMPTY_SPRITE:  # a ring: nothing inside
+                p.setPen(QPen(c, max(1.5, px / 6.0)))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawEllipse(r.adjusted(edge, edge, -edge, -edge))
+                continue
+            if k == MESSAGE_SPRITE:  # a diamond with a light edge
+                p.setPen(QPen(QColor("#FFFFFF"), edge))
+                p.drawPolygon(_diamond(r.center().x(), r.center().y(), r.width() / 2))
+                continue
             p.drawEllipse(r)
             if k == FAILED_SPRITE:  # a cross, so failure is not told by colour alone
                 p.setPen(QPen(QColor("#FFFFFF"), max(1.5, px / 7.0)))
@@ -141,10 +157,19 @@ class RequestDots(QGraphicsItem):
             strict=True,
         )
         cross = QPen(QColor("#FFFFFF"), max(1.5, r / 3.5))
+        ring = QPen(colors[EMPTY_SPRITE], max(1.5, r / 3.0))
         for x, y, s, alpha in points:
             painter.setOpacity(alpha)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colors[s])
+            if s == EMPTY_SPRITE:
+                painter.setPen(ring)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(QPointF(x, y), r * 0.8, r * 0.8)
+                continue
+            if s == MESSAGE_SPRITE:
+                painter.drawPolygon(_diamond(x, y, r))
+                continue
             painter.drawEllipse(QPointF(x, y), r, r)
             if s == FAILED_SPRITE:  # the cross, as on screen: failure not by colour alone
                 m = r * 0.55

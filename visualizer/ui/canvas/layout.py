@@ -3,12 +3,16 @@
 Pure geometry, no Qt. The scene is always 1600 units wide; its height follows the
 view's aspect ratio so the picture fills the window. Up to sixteen server cards sit in
 one or two columns, more in columns of up to sixteen compact cards, without overlap,
-with the store to their right when in use.
+with the store to their right when in use, and the lesson's tier columns (its
+``Topology``) to the right of everything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+
+from visualizer.ui.canvas.topology import ONE_TIER, Topology
 
 SCENE_W = 1600.0
 #: A compact scene (compare mode: two canvases share the width): no client lanes, the
@@ -18,6 +22,9 @@ MIN_H, MAX_H = 560.0, 1300.0
 LANES = 6
 MARGIN = 22.0
 MAX_ROWS = 16  # cards in one column when there are more than 16 servers
+TIER_W, TIER_GAP = 250.0, 46.0  # a tier column's width and the gap left of it
+COMPACT_TIER_W, COMPACT_TIER_GAP = 190.0, 30.0
+MAX_NODE_H = 240.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Layout:
     balancer: Rect
     servers: dict[int, Rect]  # engine index -> card
     store: Rect | None
+    nodes: dict[str, Rect] = field(default_factory=dict)  # the tier nodes by key
+    hops: tuple[str, ...] = ()  # the node a FORWARDED record's detail names (Topology)
 
     @property
     def above_balancer(self) -> Rect:
@@ -94,10 +103,16 @@ def scene_height(view_w: float, view_h: float, scene_w: float = SCENE_W) -> floa
 
 
 def compute_layout(
-    server_indices: list[int], show_store: bool, height: float = 900.0, *, compact: bool = False
+    server_indices: list[int],
+    topology: Topology = ONE_TIER,
+    height: float = 900.0,
+    *,
+    compact: bool = False,
 ) -> Layout:
-    """Cards for the given servers (engine indices, in order), lanes, balancer, store.
-    Compact: no lanes (requests come in from the left edge), everything closer."""
+    """Cards for the given servers (engine indices, in order), lanes, balancer, and what
+    the topology adds (store, tier columns). Compact: no lanes (requests come in from the
+    left edge), everything closer."""
+    show_store = topology.store
     top, bottom = MARGIN, height - MARGIN
     width = COMPACT_W if compact else SCENE_W
     lane_w = 0.0 if compact else 170.0
@@ -113,10 +128,14 @@ def compute_layout(
     # up to 8 cards in a column, 16 in two; beyond that columns of up to 16 compact cards
     columns = 1 if n <= 8 else 2 if n <= 16 else -(-n // MAX_ROWS)
     rows = -(-n // columns)
+    tier_w, tier_gap = (COMPACT_TIER_W, COMPACT_TIER_GAP) if compact else (TIER_W, TIER_GAP)
+    tiers_x = width - MARGIN - len(topology.columns) * (tier_w + tier_gap) + tier_gap
+    nodes = _tier_nodes(topology, tiers_x, tier_w, tier_gap, top, bottom)
+    edge = tiers_x - tier_gap if topology.columns else width - MARGIN
     store_w = SCENE_W - MARGIN - 1325.0
-    store_x = width - MARGIN - store_w
+    store_x = edge - store_w
     left = 330.0 if compact else 660.0
-    right = store_x - 35.0 if show_store else width - MARGIN
+    right = store_x - 35.0 if show_store else edge
     gap_x, gap_y = (18.0, 10.0) if n <= 16 else (10.0, 6.0)
     col_w = (right - left - gap_x * (columns - 1)) / columns
     card_h = min(210.0, (bottom - top - gap_y * (rows - 1)) / rows)
@@ -140,4 +159,36 @@ def compute_layout(
         balancer=balancer,
         servers=servers,
         store=store,
+        nodes=nodes,
+        hops=topology.hops,
     )
+
+
+def _tier_nodes(
+    topology: Topology, x0: float, w: float, gap: float, top: float, bottom: float
+) -> dict[str, Rect]:
+    """Each column's nodes stacked and centred, as tall as the column allows (a queue a
+    little taller than a box)."""
+    out: dict[str, Rect] = {}
+    for k, column in enumerate(topology.columns):
+        x = x0 + k * (w + gap)
+        n = len(column)
+        gap_y = 26.0
+        h = min(MAX_NODE_H, (bottom - top - gap_y * (n - 1)) / max(n, 1))
+        used = n * h + (n - 1) * gap_y
+        y = top + (bottom - top - used) / 2
+        for node in column:
+            out[node.key] = Rect(x, y, w, h)
+            y += h + gap_y
+    return out
+
+
+def nice_scale(mb: float) -> float:
+    """Smallest 1-2-5 step at or above ``mb`` (memory bars share one scale)."""
+    if mb <= 1.0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(mb))
+    for m in (1, 2, 5, 10):
+        if m * exp >= mb:
+            return m * exp
+    return 10 * exp

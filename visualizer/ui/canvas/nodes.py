@@ -74,17 +74,6 @@ def centred_line(p: QPainter, box: QRectF, row_h: float, at: float, text: str) -
     p.drawText(QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), CENTER, text)
 
 
-def nice_scale(mb: float) -> float:
-    """Smallest 1-2-5 step at or above ``mb`` (memory bars share one scale)."""
-    if mb <= 1.0:
-        return 1.0
-    exp = 10 ** math.floor(math.log10(mb))
-    for m in (1, 2, 5, 10):
-        if m * exp >= mb:
-            return m * exp
-    return 10 * exp
-
-
 class Node(QGraphicsItem):
     """A cached item with a rectangle and a theme; subclasses paint ``_draw``."""
 

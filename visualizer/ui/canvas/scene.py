@@ -13,12 +13,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
 from visualizer.app.eventlog import Cursor, EventLog
-from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, Event, EventKind
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.card import BOLD_BELOW_PX, ServerCard
+from visualizer.ui.canvas.connections import ConnectionLines
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots, dot_size
-from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, Layout, compute_layout
+from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, Layout, compute_layout, nice_scale
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
@@ -33,8 +33,9 @@ from visualizer.ui.canvas.nodes import (
     UserMarks,
     Wires,
     chip_at,
-    nice_scale,
 )
+from visualizer.ui.canvas.tiers import TierBox
+from visualizer.ui.canvas.topology import FLEET, ONE_TIER, Topology
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
 from visualizer.ui.explain import caption_for
 from visualizer.ui.lesson_views import view_for
@@ -47,22 +48,14 @@ CARD_MIN_GAP_S = 0.25  # a card redraws its numbers at most 4×/s (faster is unr
 CARDS_PER_FRAME = 2
 
 
-def store_in_use(snapshot: Snapshot) -> bool:
-    """Show the store while sessions go there or still live there (or it is down)."""
-    return (
-        snapshot.config.state.mode is Mode.SHARED
-        or snapshot.store.sessions > 0
-        or not snapshot.store.up
-    )
-
-
 class TopologyScene(QGraphicsScene):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.theme = theme
         self.tracker = RequestTracker()
         self.cursor = Cursor()  # where this view is in the run's event log
-        self.layout_: Layout = compute_layout([0], False)
+        self.layout_: Layout = compute_layout([0])
+        self.topology_: Topology = ONE_TIER
         self.height_ = 900.0
         self.compact = False  # compare mode: no client lanes, a narrower scene
         self._fleet_key: tuple = ()
@@ -77,6 +70,8 @@ class TopologyScene(QGraphicsScene):
         self.store_node = StoreNode(self.layout_.balancer, theme)
         self.store_node.setVisible(False)
         self.cards: dict[int, ServerCard] = {}
+        self.tiers: dict[str, TierBox] = {}  # the lesson's tier nodes by key
+        self.connections = ConnectionLines()
         self.dots = RequestDots()
         self.flashes = FailureFlashes()
         self.bursts: list[ChipBurst] = []
@@ -98,6 +93,7 @@ class TopologyScene(QGraphicsScene):
             self.lanes,
             self.balancer,
             self.store_node,
+            self.connections,
             self.dots,
             self.flashes,
             self.banner,
@@ -130,9 +126,11 @@ class TopologyScene(QGraphicsScene):
             self.setSceneRect(QRectF(0, 0, self.scene_w, height))
             self._fleet_key = ()  # force a relayout on the next frame
 
-    def _relayout(self, indices: list[int], show_store: bool) -> None:
-        layout = compute_layout(indices, show_store, self.height_, compact=self.compact)
+    def _relayout(self, indices: list[int], topology: Topology) -> None:
+        layout = compute_layout(indices, topology, self.height_, compact=self.compact)
         self.layout_ = layout
+        self.topology_ = topology
+        self._place_tiers(topology, layout)
         for index in list(self.cards):
             if index not in layout.servers:
                 self.removeItem(self.cards.pop(index))
@@ -162,7 +160,34 @@ class TopologyScene(QGraphicsScene):
                 lines.append(
                     (QPointF(rect.right, rect.cy), QPointF(layout.store.x, layout.store.cy), True)
                 )
+        nodes = layout.nodes
+        for link in topology.links:
+            end = nodes[link.end]
+            starts = (
+                [(r.right, r.cy) for r in layout.servers.values()]
+                if link.start == FLEET
+                else [(nodes[link.start].right, nodes[link.start].cy)]
+            )
+            if link.start != FLEET and nodes[link.start].x == end.x:  # one column: down
+                start = nodes[link.start]
+                lines.append((QPointF(start.cx, start.bottom), QPointF(end.cx, end.y), link.dashed))
+                continue
+            for x, y in starts:
+                lines.append((QPointF(x, y), QPointF(end.x, end.cy), link.dashed))
         self.wires.set_lines(lines, QRectF(0, 0, self.scene_w, self.height_))
+
+    def _place_tiers(self, topology: Topology, layout: Layout) -> None:
+        """One box per tier node of the lesson's topology (old ones go)."""
+        keep = {node.key: node for node in topology.nodes}
+        for key in list(self.tiers):
+            if key not in keep or self.tiers[key].node != keep[key]:
+                self.removeItem(self.tiers.pop(key))
+        for key, node in keep.items():
+            box = self.tiers.get(key)
+            if box is None:
+                box = self.tiers[key] = TierBox(node, layout.nodes[key], self.theme)
+                self.addItem(box)
+            box.set_rect(layout.nodes[key])
 
     # --- a frame ------------------------------------------------------------------------
 
@@ -201,11 +226,11 @@ class TopologyScene(QGraphicsScene):
             self._feed_quietly(events, snapshot)
             events = []
         indices = [s.index for s in snapshot.servers]
-        show_store = store_in_use(snapshot)
-        key = (tuple(indices), show_store, self.height_)
+        topology = view_for(snapshot.config).topology(snapshot)
+        key = (tuple(indices), topology, self.height_)
         if key != self._fleet_key:
             self._fleet_key = key
-            self._relayout(indices, show_store)
+            self._relayout(indices, topology)
             refresh_nodes = True
         if events:
             # Effects age by simulated time at the current speed: after a big step only
@@ -256,7 +281,7 @@ class TopologyScene(QGraphicsScene):
     def _label_spot(self, failure: Failure) -> Failure:
         """A dead card shows a big DOWN badge at its left: its codes flash to the right."""
         card = self.cards.get(failure.server)
-        if failure.code is ErrorCode.SERVER_DOWN and card is not None:
+        if failure.code is ErrorCode.SERVER_DOWN and card is not None and not failure.at_tier:
             r = card.rect
             return dataclasses.replace(failure, x=r.x + r.w * 0.68, y=r.y + r.h * 0.42)
         return failure
@@ -308,6 +333,12 @@ class TopologyScene(QGraphicsScene):
         self.lanes.set_users(snapshot.users_active)
         if self.store_node.isVisible():
             self.store_node.set_view(snapshot.store)
+        lesson = view_for(config)
+        self.connections.show(lesson.connections(snapshot), self.layout_)
+        if self.tiers:
+            facts = lesson.node_facts(snapshot)
+            for key, box in self.tiers.items():
+                box.set_facts(facts.get(key))
 
     def _bursts_for(self, events: list[Event], since: Callable[[float], float]) -> None:
         if self.reduced_motion:
@@ -365,7 +396,8 @@ class TopologyScene(QGraphicsScene):
         radius = dot_size(self.dots.count) / 2 + 4
         hit = self.tracker.hit(pos.x(), pos.y(), radius)
         if hit is not None:
-            return ("request", *hit)
+            request, user = hit
+            return ("request", request, user) if request >= 0 else ("user", user)
         nodes = [*self.cards.values()]
         if self.store_node.isVisible():
             nodes.append(self.store_node)
@@ -430,15 +462,25 @@ class TopologyScene(QGraphicsScene):
         self.follow_marks.show(user, points, chip, rect)
 
     def target_at(self, pos: QPointF) -> tuple[str, int] | None:
-        """("server", index), ("store", -1), ("balancer", -1) or None at a scene point."""
+        """("server", index), ("store", -1), ("node", k) (the k-th tier node, see
+        ``node_key``), ("balancer", -1) or None at a scene point."""
         for index, card in self.cards.items():
             if card.sceneBoundingRect().contains(pos):
                 return ("server", index)
+        for k, node in enumerate(self.topology_.nodes):
+            box = self.tiers.get(node.key)
+            if box is not None and box.sceneBoundingRect().contains(pos):
+                return ("node", k)
         if self.store_node.isVisible() and self.store_node.sceneBoundingRect().contains(pos):
             return ("store", -1)
         if self.balancer.sceneBoundingRect().contains(pos):
             return ("balancer", -1)
         return None
+
+    def node_key(self, k: int) -> str | None:
+        """The key of the k-th tier node of the topology drawn now."""
+        nodes = self.topology_.nodes
+        return nodes[k].key if 0 <= k < len(nodes) else None
 
     def set_reduced_motion(self, on: bool) -> None:
         """No scattering chips, no trails, no drifting labels; dots jump from hop to hop."""
@@ -459,6 +501,6 @@ class TopologyScene(QGraphicsScene):
             self.follow_marks,
             self.headline,
         )
-        for item in (*items, *self.cards.values()):
+        for item in (*items, *self.cards.values(), *self.tiers.values()):
             item.theme = theme
             item.update()

@@ -5,7 +5,10 @@ positions at once from the simulated timestamps (sent, arrived, started, store r
 trip, finished), so pauses and speed changes are exact. No Qt here.
 
 Path of a request: client lane → balancer → server card (queue, then work area; to the
-store and back first when its session lives there) → balancer → client lane.
+store and back first when its session lives there) → balancer → client lane. A request
+the lesson passes on (a FORWARDED record) moves on to that tier node and comes back from
+there past its card. A pushed message is a dot of its own, server → balancer → lane; a
+response that carried nothing (an empty poll) goes back grey.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from visualizer.ui.canvas.layout import LANES, Layout
 from visualizer.ui.theme import USER_COLORS, user_color_index
 
 FAILED_SPRITE = len(USER_COLORS)  # sprite index of a failed request
+EMPTY_SPRITE = FAILED_SPRITE + 1  # a response that carried nothing (grey)
+MESSAGE_SPRITE = FAILED_SPRITE + 2  # a message on its way to its user
+HOP_S = 0.5  # of a network delay: a forwarded request's move from its card to its tier
 QUEUE_DOTS = 12  # queued requests drawn per server; the card says how many there are
 INF = np.inf
 
@@ -32,6 +38,7 @@ class Failure:
     y: float
     server: int  # engine index, -1 at the balancer
     code: ErrorCode
+    at_tier: bool = False  # it failed at the tier it was forwarded to, not at its card
 
 
 def lane_of(user: int) -> int:
@@ -77,6 +84,8 @@ class RequestTracker:
             "jy": (np.float32, 0.0),
             "ox": (np.float64, 0.0),  # where the return trip starts
             "oy": (np.float64, 0.0),
+            "t_fwd": (np.float64, INF),  # passed on to a tier node (FORWARDED)
+            "tier": (np.int16, -1),
         }
         for name, (dtype, fill) in fields.items():
             arr = np.full(capacity, fill, dtype=dtype)
@@ -112,9 +121,16 @@ class RequestTracker:
         self.lane_y = np.zeros(LANES)
         self.lb = (0.0, 0.0)
         self.store = (0.0, 0.0)
+        hops = layout.hops if layout is not None else ()
+        # per hop: its entry (left edge, middle) and the area its requests sit in
+        self.t_x, self.t_y, self.t_w, self.t_h = (np.zeros(max(len(hops), 1)) for _ in range(4))
         self._geometry_ok = layout is not None
         if layout is None:
             return
+        for k, key in enumerate(hops):
+            r = layout.nodes[key]
+            self.t_x[k], self.t_y[k] = r.x + r.w * 0.06, r.y + r.h * 0.42
+            self.t_w[k], self.t_h[k] = r.w * 0.16, r.h * 0.4
         for i in range(LANES):
             self.lane_x[i], self.lane_y[i] = layout.lane_anchor(i)
         self.lb = layout.balancer_point
@@ -136,6 +152,7 @@ class RequestTracker:
         """Apply event records (oldest first); returns the failures among them."""
         failures: list[Failure] = []
         slot_of = self._slot_of
+        ended: dict[int, int] = {}  # requests answered in this batch: request -> slot
         for e in events:
             kind = e.kind
             if kind is EventKind.SENT:
@@ -157,26 +174,62 @@ class RequestTracker:
                 self.lane[i] = lane
                 self.sprite[i] = user_color_index(e.user)
                 self.jx[i], self.jy[i] = _jitter(e.request)
+                self.t_fwd[i] = INF
+                self.tier[i] = -1
             elif kind is EventKind.STARTED:
                 i = slot_of.get(e.request)
                 if i is not None:
                     self.t_start[i] = e.t
                     self.rtt[i] = e.detail
+            elif kind is EventKind.FORWARDED:
+                i = slot_of.get(e.request)
+                if i is not None and 0 <= e.detail < self.t_x.size and self._geometry_ok:
+                    self.t_fwd[i] = e.t
+                    self.tier[i] = e.detail
             elif kind is EventKind.SERVED or kind is EventKind.FAILED:
                 i = slot_of.pop(e.request, None)
                 if i is None:
                     continue
                 self.t_end[i] = e.t
+                ended[e.request] = i
                 server = int(self.server[i])
-                if server >= 0 and self._geometry_ok:
+                tier = int(self.tier[i])
+                if tier >= 0:
+                    x, y = self.t_x[tier], self.t_y[tier] + self.t_h[tier] / 2
+                elif server >= 0 and self._geometry_ok:
                     x, y = self.in_x[server], self.in_y[server]
                 else:
                     x, y = self.lb
                 self.ox[i], self.oy[i] = x, y
                 if kind is EventKind.FAILED:
                     self.sprite[i] = FAILED_SPRITE
-                    failures.append(Failure(e.t, float(x), float(y), server, e.detail))
+                    failures.append(Failure(e.t, float(x), float(y), server, e.detail, tier >= 0))
+            elif kind is EventKind.MESSAGES:
+                i = ended.get(e.request)
+                if i is not None:  # the response just answered: grey if it carried nothing
+                    self.sprite[i] = MESSAGE_SPRITE if e.detail else EMPTY_SPRITE
+                elif e.request == 0 and e.server >= 0 and self._geometry_ok:
+                    self._message(e, net_s)
         return failures
+
+    def _message(self, e: Event, net_s: float) -> None:
+        """A frame pushed from its server: a dot of its own on the way back only."""
+        if not self._free:
+            self._grow(self._capacity * 2)
+        i = self._free.pop()
+        self.active[i] = True
+        self.t_sent[i] = self.t_arrive[i] = self.t_start[i] = self.t_end[i] = e.t
+        self.t_fwd[i] = INF
+        self.tier[i] = -1
+        self.rtt[i] = 0.0
+        self.net[i] = net_s
+        self.server[i] = e.server
+        self.rid[i] = -1  # not a request: a click on it inspects its user
+        self.user[i] = e.user
+        self.lane[i] = lane_of(e.user)
+        self.sprite[i] = MESSAGE_SPRITE
+        self.jx[i], self.jy[i] = 0.5, 0.5
+        self.ox[i], self.oy[i] = self.in_x[e.server], self.in_y[e.server]
 
     # --- a frame -----------------------------------------------------------------------
 
@@ -304,6 +357,18 @@ class RequestTracker:
                 s = srv[working]
                 x[working] = self.w_x[s] + jx[working] * self.w_w[s]
                 y[working] = self.w_y[s] + jy[working] * self.w_h[s]
+            tf = self.t_fwd[idx]
+            onward = (now >= tf) & (now < te)
+            if onward.any():
+                s, k = srv[onward], self.tier[idx[onward]]
+                tx = self.t_x[k] + jx[onward] * self.t_w[k]
+                ty = self.t_y[k] + jy[onward] * self.t_h[k]
+                f = np.clip((now - tf[onward]) / (HOP_S * net[onward]), 0.0, 1.0)
+                if self.jump:
+                    f = np.ones_like(f)
+                px, py = self.port_x[s], self.port_y[s]
+                x[onward] = px + (tx - px) * f
+                y[onward] = py + (ty - py) * f
 
             back = now >= te
             if back.any():
@@ -311,6 +376,19 @@ class RequestTracker:
                 f = np.clip((now - te[back]) / net[back], 0.0, 1.0)
                 f = np.where(np.isfinite(f), f, 1.0)
                 x[back], y[back] = _along(f, self.ox[i], self.oy[i], bx, by, lx[back], ly[back])
+                via = self.tier[i] >= 0  # back from its tier, past its card
+                if via.any():
+                    j, s, at = i[via], srv[back][via], np.flatnonzero(back)[via]
+                    x[at], y[at] = _polyline(
+                        f[via],
+                        [
+                            (self.ox[j], self.oy[j]),
+                            (self.port_x[s], self.port_y[s]),
+                            (self.in_x[s], self.in_y[s]),
+                            (np.full(j.size, bx), np.full(j.size, by)),
+                            (lx[at], ly[at]),
+                        ],
+                    )
                 if self.jump:
                     x[back], y[back] = bx, by
         return x, y
@@ -334,4 +412,23 @@ def _along(
     u2 = np.minimum((d - l1) / np.maximum(l2, 1e-9), 1.0)
     x = np.where(first, ax + (bx - ax) * u1, bx + (cx - bx) * u2)
     y = np.where(first, ay + (by - ay) * u1, by + (cy - by) * u2)
+    return x, y
+
+
+def _polyline(
+    f: np.ndarray, points: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points a fraction ``f`` of the way along each row's polyline through ``points``
+    (by length)."""
+    xs = np.stack([p[0] for p in points])
+    ys = np.stack([p[1] for p in points])
+    seg = np.hypot(np.diff(xs, axis=0), np.diff(ys, axis=0))  # (k - 1, n)
+    ends = np.cumsum(seg, axis=0)
+    d = f * ends[-1]
+    k = np.minimum((d[None, :] > ends).sum(axis=0), seg.shape[0] - 1)
+    cols = np.arange(f.size)
+    start = np.where(k > 0, ends[k - 1, cols], 0.0)
+    u = np.clip((d - start) / np.maximum(seg[k, cols], 1e-9), 0.0, 1.0)
+    x = xs[k, cols] + (xs[k + 1, cols] - xs[k, cols]) * u
+    y = ys[k, cols] + (ys[k + 1, cols] - ys[k, cols]) * u
     return x, y

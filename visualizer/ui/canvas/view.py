@@ -13,7 +13,8 @@ from visualizer.ui.canvas.scene import TopologyScene
 class CanvasView(QGraphicsView):
     serverClicked = Signal(int)
     storeClicked = Signal()
-    menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"canvas", index, global pos
+    nodeClicked = Signal(str)  # a lesson's tier node, by key
+    menuRequested = Signal(str, int, QPoint)  # "server"/"store"/"node"/"canvas", index, pos
     inspectRequested = Signal(object)  # ("request", id, user) or ("user", user)
     firstPainted = Signal()
     resized = Signal()  # laid out anew: the window draws a whole frame at once
@@ -75,6 +76,10 @@ class CanvasView(QGraphicsView):
                     self.serverClicked.emit(index)
                 elif kind == "store":
                     self.storeClicked.emit()
+                elif kind == "node":
+                    key = self.topology.node_key(index)
+                    if key is not None:
+                        self.nodeClicked.emit(key)
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -82,7 +87,7 @@ class CanvasView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         point = event.position().toPoint()
         target = self.target_at_view(point)
-        clickable = target is not None and target[0] in ("server", "store")
+        clickable = target is not None and target[0] in ("server", "store", "node")
         clickable = clickable or (
             self.inspecting and self.topology.inspect_at(self.mapToScene(point)) is not None
         )

@@ -1,0 +1,68 @@
+"""Long-lived connections (a lesson's, e.g. WebSockets) as persistent lines from the
+balancer to the card holding them: thicker the more a card holds, with the count written
+at the card. A crash cuts its line at once; the reconnecting crowd shows as dots."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from visualizer.ui.canvas.layout import Layout
+from visualizer.ui.canvas.nodes import ALIGN_RIGHT, font
+from visualizer.ui.theme import MESSAGE
+
+MAX_WIDTH = 14.0  # scene units, the line of the card holding the most
+
+
+class ConnectionLines(QGraphicsItem):
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[int, int] = {}
+        self._layout: Layout | None = None
+        self.setZValue(4)  # under the cards and the dots
+
+    def show(self, counts: dict[int, int], layout: Layout) -> None:
+        """``counts``: open connections by server index (none: nothing drawn)."""
+        counts = {k: v for k, v in counts.items() if v > 0 and k in layout.servers}
+        if counts == self._counts and layout is self._layout:
+            return
+        self.prepareGeometryChange()
+        self._counts, self._layout = counts, layout
+        self.update()
+
+    @property
+    def counts(self) -> dict[int, int]:
+        return dict(self._counts)
+
+    def boundingRect(self) -> QRectF:
+        if self._layout is None:
+            return QRectF()
+        return QRectF(0, 0, self._layout.width, self._layout.height)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        layout = self._layout
+        if layout is None or not self._counts:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        most = max(self._counts.values())
+        color = QColor(MESSAGE)
+        color.setAlpha(150)
+        bal = layout.balancer
+        for index, n in self._counts.items():
+            card = layout.servers[index]
+            width = 2.0 + (MAX_WIDTH - 2.0) * math.sqrt(n / most)
+            a = QPointF(bal.right, bal.cy + bal.h * 0.3)
+            b = QPointF(card.x, card.y + card.h * 0.82)
+            pen = QPen(color, width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.drawLine(a, b)
+            painter.setPen(QColor(MESSAGE))
+            painter.setFont(font(15, bold=True))
+            label = QRectF(b.x() - 120, b.y() - width / 2 - 22, 116, 20)
+            painter.drawText(label, ALIGN_RIGHT, f"{n:,} open")

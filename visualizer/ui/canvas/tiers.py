@@ -1,0 +1,136 @@
+"""A lesson's tier nodes on the canvas: services, a queue, a consumer (see ``topology``).
+
+One item per node, drawn from the ``NodeFacts`` the lesson computes; it repaints only
+when they change. A request forwarded to a node sits in the strip at its left (the
+tracker puts it there), so the words stay right of it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font
+from visualizer.ui.canvas.topology import NodeFacts, Shape, TierNode
+from visualizer.ui.theme import FAILURE, Theme
+
+QUEUE_BLUE = "#1F77B4"  # the queue's messages (the colour of its line in the plot)
+DOT_STRIP = 0.24  # the left part of a service box where its requests' dots sit
+
+
+def fitted(text: str, px: float, width: float, bold: bool = False) -> QFont:
+    """The font of ``px`` pixels, shrunk (to 60% at most) until ``text`` fits ``width``."""
+    size = px
+    while size > px * 0.6 and QFontMetricsF(font(size, bold)).horizontalAdvance(text) > width:
+        size *= 0.92
+    return font(size, bold)
+
+
+def fit_text(p: QPainter, box: QRectF, px: float, text: str, bold: bool = False) -> None:
+    """``text`` left-aligned in ``box``, its type shrunk to fit the width."""
+    p.setFont(fitted(text, px, box.width(), bold))
+    p.drawText(box, ALIGN_LEFT, text)
+
+
+class TierBox(Node):
+    """One tier node; its facts come from the lesson's view every refresh."""
+
+    def __init__(self, node: TierNode, rect: Rect, theme: Theme) -> None:
+        super().__init__(rect, theme)
+        self.node = node
+        self.setZValue(5)
+
+    def set_facts(self, facts: NodeFacts | None) -> bool:
+        if not self._changed(facts):
+            return False
+        if facts is not None:
+            self.setToolTip("\n".join((self.node.title, facts.big, *facts.lines)))
+        return True
+
+    @property
+    def facts(self) -> NodeFacts | None:
+        return self._state if isinstance(self._state, NodeFacts) else None
+
+    def _draw(self, p: QPainter, r: QRectF) -> None:
+        t, f = self.theme, self.facts
+        down = f is not None and not f.up
+        self._box(p, r, t.card_down if down else t.card, FAILURE if down else t.text, 2.5)
+        scale = max(0.62, min(1.0, r.height() / 220.0))
+        text = QColor("#F2F2F2") if down else QColor(t.text)
+        muted = QColor("#B0B0B0") if down else QColor(t.muted)
+        pad = 12.0 * scale
+        title_h = 34.0 * scale
+        p.setPen(text)
+        p.setFont(font(22 * scale, bold=True))
+        p.drawText(
+            QRectF(r.x() + pad, r.y() + 6, r.width() - 2 * pad, title_h),
+            ALIGN_LEFT,
+            self.node.title,
+        )
+        if f is None:
+            return
+        left = r.x() + (r.width() * DOT_STRIP if self.node.shape is Shape.SERVICE else pad)
+        body = QRectF(left, r.y() + title_h + 8, r.right() - pad - left, r.height() - title_h - 14)
+        if self.node.shape is Shape.SERVICE:
+            p.setPen(QPen(QColor(t.card_border), 1.2, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            strip = QRectF(
+                r.x() + pad * 0.6, body.y(), r.width() * DOT_STRIP - pad, body.height() * 0.72
+            )
+            p.drawRoundedRect(strip, 6, 6)
+        if self.node.shape is Shape.QUEUE:
+            body = self._pipe(p, body, f, scale)
+        rows = 1 + len(f.lines) + (1 if down or f.part_down else 0)
+        row = min(body.height() / max(rows, 1), 40.0 * scale)
+        y = body.y()
+        if down:
+            self._badge(
+                p, QRectF(body.x(), y, body.width(), row * 0.9), f.down_words, FAILURE, scale
+            )
+            y += row
+        p.setPen(text)
+        fit_text(p, QRectF(body.x(), y, body.width(), row), 26 * scale, f.big, bold=True)
+        y += row
+        p.setPen(muted)
+        for line in f.lines:
+            fit_text(p, QRectF(body.x(), y, body.width(), row), 17 * scale, line)
+            y += row
+        if f.part_down and not down:
+            self._badge(
+                p, QRectF(body.x(), y + 2, body.width(), row * 0.9), f.part_down, FAILURE, scale
+            )
+
+    def _badge(self, p: QPainter, box: QRectF, words: str, color: str, scale: float) -> None:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(color))
+        p.drawRoundedRect(box, 6, 6)
+        p.setPen(QColor("#FFFFFF"))
+        p.setFont(fitted(words, 17 * scale, box.width() - 8, bold=True))
+        p.drawText(box, CENTER, words)
+
+    def _pipe(self, p: QPainter, body: QRectF, f: NodeFacts, scale: float) -> QRectF:
+        """The queue as a pipe of message slots, filled from the left with its depth;
+        returns the room left under it for the words."""
+        t = self.theme
+        h = min(46.0 * scale, body.height() * 0.3)
+        pipe = QRectF(body.x(), body.y(), body.width(), h)
+        path = QPainterPath()
+        path.addRoundedRect(pipe, h / 2, h / 2)
+        p.setPen(QPen(QColor(t.text), 2))
+        p.setBrush(QColor(t.canvas))
+        p.drawPath(path)
+        fill = max(0.0, min(1.0, f.fill or 0.0))
+        slots = 12
+        w = (pipe.width() - 8) / slots
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(QUEUE_BLUE))
+        full = fill * slots
+        for k in range(slots):
+            share = max(0.0, min(1.0, full - k))
+            if share <= 0:
+                break
+            p.drawRoundedRect(
+                QRectF(pipe.x() + 4 + k * w + 1, pipe.y() + 4, (w - 2) * share, h - 8), 3, 3
+            )
+        return QRectF(body.x(), pipe.bottom() + 8, body.width(), body.bottom() - pipe.bottom() - 8)
