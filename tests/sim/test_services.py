@@ -15,6 +15,7 @@ import pytest
 
 from tests.sim.helpers import config, simulate
 from visualizer import cli
+from visualizer.app.compare import Comparison
 from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson
@@ -35,7 +36,17 @@ COL = {name: i for i, name in enumerate(FIGURES)}
 
 
 def figure(sim, name):
+    """A lesson figure per sample, from a Simulation or a Run (both have ``samples``)."""
     return np.array([s.lesson[COL[name]] for s in sim.samples])
+
+
+def drained_in(sim, restart_s: float, consumers: int) -> float:
+    """Seconds from the consumers' restart to the first sample whose queue is down to
+    what the consumers hold at once (the backlog is gone)."""
+    depth = figure(sim, "services_queue_depth")
+    times = np.array([s.t for s in sim.samples])
+    after = (times > restart_s) & (depth <= consumers)
+    return float(times[after][0] - restart_s)
 
 
 def sv_config(**changes):
@@ -103,14 +114,39 @@ def test_backlog_is_rate_times_outage_and_drains_at_capacity_minus_rate():
     rate = 20 * 6 * share  # orders/s: requests per second × share (Little's law)
     assert backlog == pytest.approx(rate * outage, rel=0.10)
     capacity = consumers / (work_ms / 1000.0)
-    depth = figure(sim, "services_queue_depth")
-    times = np.array([s.t for s in sim.samples])
-    after = (times > 60 + outage) & (depth <= consumers)
-    drained_in = times[after][0] - (60 + outage)
-    assert drained_in == pytest.approx(backlog / (capacity - rate), rel=0.15)
+    drain_s = drained_in(sim, 60 + outage, consumers)
+    assert drain_s == pytest.approx(backlog / (capacity - rate), rel=0.15)
     lag = figure(sim, "services_consumer_lag_s")
     assert lag.max() == pytest.approx(outage, abs=1.5)
     assert summarize(sim)["services"]["notified"] == sim.lesson.orders_created - sim.lesson.depth()
+
+
+def test_compare_drain_shows_the_same_backlog_and_different_drains():
+    """compare-drain: the same outage makes the same backlog on both sides (rate ×
+    outage); each side drains it at its own capacity − rate, B four times as fast."""
+    both = Comparison(scenario.load("compare-drain"))
+    both.advance(both.config.scenario.duration_s)
+    a_cfg, b_cfg = (run.config for run in both.runs)
+    outage = [f.at_s for f in a_cfg.faults if f.key == "services.consumer_up"]
+    assert outage == [60, 90] and [f.at_s for f in b_cfg.faults] == outage
+    t = a_cfg.traffic
+    rate = t.users_per_s * t.requests_per_user * a_cfg.services.order_share  # 30/s
+    peaks = [int(figure(run, "services_queue_depth").max()) for run in both.runs]
+    assert peaks[0] == pytest.approx(peaks[1], abs=5)  # the same backlog on both sides
+    assert peaks[0] == pytest.approx(rate * (outage[1] - outage[0]), rel=0.10)
+    drains = []
+    for run, peak in zip(both.runs, peaks, strict=True):
+        sv = run.config.services
+        capacity = sv.queue_consumers / (sv.consumer_service_ms / 1000.0)  # 80/s, 240/s
+        drain_s = drained_in(run, outage[1], sv.queue_consumers)
+        assert drain_s == pytest.approx(peak / (capacity - rate), rel=0.15, abs=1.0)
+        drains.append(drain_s)
+    assert drains[0] > 3 * drains[1]  # A: about 17 s, B: about 4 s
+    assert outage[1] + drains[0] < a_cfg.scenario.duration_s - 20  # A drains well within the run
+    a, b = both.summaries()
+    assert b["services"]["latency_ms_by_tier"]["notifications"] < (
+        0.8 * a["services"]["latency_ms_by_tier"]["notifications"]
+    )
 
 
 def test_a_database_down_fails_its_service_only_and_instances_can_stop():
