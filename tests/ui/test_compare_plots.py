@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.test_plots import hover, pen_color, ys
 from visualizer.app.compare import Side
 from visualizer.sim import commands as ev
+from visualizer.sim.lessons.services import FIGURES
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui import export, exporter
 from visualizer.ui.compare_plots import FAILURE_B, ComparePlots, merge_markers
@@ -223,3 +224,19 @@ def test_a_theme_change_keeps_comparing(comparing):
     plots = window.plots
     assert isinstance(plots, ComparePlots) and plots.theme.name == "dark"
     assert ys(plots.lost, ("B", "lost"))[-1] == 0 and ys(plots.lost, ("A", "lost"))[-1] > 0
+
+
+def test_a_lesson_figure_that_is_not_a_failure_is_not_written_in_red(open_window):
+    """compare-drain at 100 s: A's queue still holds hundreds, B's has drained; messages
+    waiting are news, not failures, so neither number is red, and the plot draws the
+    queue depth of both sides (the services lesson's first line)."""
+    window = open_window("compare-drain")
+    window.driver.step(100.0)
+    window.refresh_plots()
+    plots = window.plots
+    a, b = plots.total.values
+    assert a > 100 and a > 10 * max(b, 1)
+    assert plots.total_text == f"A {a:,} · B {b:,} messages waiting"
+    assert all(color != FAILURE for _, color in plots.total._parts())
+    depth = window.driver.comparison.a.samples[-1].lesson[FIGURES.index("services_queue_depth")]
+    assert ys(plots.lost, ("A", "lesson"))[-1] == depth

@@ -97,15 +97,18 @@ def merge_markers(a: Sequence[Marker], b: Sequence[Marker]) -> MergedMarkers:
 
 class PairNumber(BigNumber):
     """Both sides' sessions lost in large type: "A 262 · B 0 sessions lost", each number
-    in the failure red only when it is not zero."""
+    in the failure red only when it is not zero (and counts bad news: a lesson's
+    figure that is not a failure, such as messages waiting, stays in the text colour)."""
 
     def __init__(self, parent, theme: Theme) -> None:
         self.values = (0, 0)
+        self.bad = True
         super().__init__(parent, theme)
 
-    def set_values(self, a: int, b: int) -> None:
-        if (a, b) != self.values:
+    def set_values(self, a: int, b: int, bad: bool = True) -> None:
+        if (a, b, bad) != (*self.values, self.bad):
             self.values = (a, b)
+            self.bad = bad
             self.value = a + b
             self._relayout()
 
@@ -119,9 +122,9 @@ class PairNumber(BigNumber):
         ink = self.theme.text
         return [
             ("A ", ink),
-            (f"{a:,}", FAILURE if a else ink),
+            (f"{a:,}", FAILURE if a and self.bad else ink),
             (" · B ", ink),
-            (f"{b:,}", FAILURE if b else ink),
+            (f"{b:,}", FAILURE if b and self.bad else ink),
         ]
 
     def number_text(self) -> str:
@@ -329,7 +332,7 @@ class ComparePlots(PlotRow):
             self._line(plot, side, "lesson", line.color, side.t, values, ends)
             peak = max(peak, float(np.nanmax(values, initial=0.0)))
         a, b = (spec.total(s) if s is not None else 0 for s in self.shown)
-        self.total.set_values(a, b)
+        self.total.set_values(a, b, spec.bad)
         plot.set_window(self.t_end, peak, 5.0, room=2.0)
         plot.set_ends(ends)
 

@@ -67,10 +67,10 @@ def _tier_facts(f: ServicesFacts, name: str, instances: int) -> NodeFacts:
 class ServicesView(LessonView):
     plot = LessonPlot(
         "Orders and the notification queue",
-        (
+        (  # the queue first: compare mode draws the first line of both sides
+            FigureLine("services_queue_depth", "queue depth", "#1F77B4", "t", rate=False),
             FigureLine("services_orders", "orders /s", "#2CA02C", "o"),
             FigureLine("services_orders_failed", "failed orders /s", FAILURE, "x"),
-            FigureLine("services_queue_depth", "queue depth", "#1F77B4", "t", rate=False),
         ),
         lambda snap: f.queue_depth if (f := _facts(snap)) else 0,
         ("message waiting", "messages waiting"),
