@@ -22,6 +22,7 @@ from visualizer.ui.canvas.nodes import (
     CENTER,
     Node,
     draw_server_symbol,
+    fitted,
     fmt_mb,
     font,
 )
@@ -194,6 +195,11 @@ class ServerCard(Node):
         self, p: QPainter, r: QRectF, v: ServerView, fs: float, text: QColor, muted: QColor
     ) -> None:
         """The server's colour and shape (as on the plots), name, status, served per second."""
+        label, color = self.status()
+        rate = f"{v.ok_rps:,.0f} ok/s"
+        if v.failed_rps > 0:
+            rate += f" · ✖ {v.failed_rps:,.0f}/s"
+        fs = self._header_size(fs, r.width(), v.name, label, rate)
         self.name_px = fs
         size = fs * 0.85
         sw = QRectF(r.x() + 12, r.y() + (r.height() - size) / 2, size, size)
@@ -201,9 +207,9 @@ class ServerCard(Node):
         p.setPen(text)
         name_font = font(fs, bold=True)
         p.setFont(name_font)
-        name_r = QRectF(sw.right() + 8, r.y() + 2, r.width() * 0.45, r.height())
+        name_w = QFontMetricsF(name_font).horizontalAdvance(v.name) + 4
+        name_r = QRectF(sw.right() + 8, r.y() + 2, max(r.width() * 0.45, name_w), r.height())
         p.drawText(name_r, ALIGN_LEFT, v.name)
-        label, color = self.status()
         p.setFont(font(fs * 0.62, bold=True))
         bw = p.fontMetrics().horizontalAdvance(label) + 18
         nx = name_r.x() + QFontMetricsF(name_font).horizontalAdvance(v.name) + 12
@@ -214,12 +220,32 @@ class ServerCard(Node):
             p.drawRoundedRect(badge, 6, 6)
             p.setPen(QColor("#FFFFFF"))
             p.drawText(badge, CENTER, label)
-        rate = f"{v.ok_rps:,.0f} ok/s"
-        if v.failed_rps > 0:
-            rate += f" · ✖ {v.failed_rps:,.0f}/s"
         p.setPen(muted)
         p.setFont(font(fs * 0.7, bold=True))
         p.drawText(QRectF(r.x(), r.y() + 2, r.width() - 12, r.height()), ALIGN_RIGHT, rate)
+
+    @staticmethod
+    def _header_size(fs: float, width: float, name: str, label: str, rate: str) -> float:
+        """The header's type size: ``fs``, or smaller (to 60%) when symbol, name, badge and
+        rate would not fit side by side (a narrow card: tiers share the width)."""
+        size = fs
+        while size > fs * 0.6:
+            need = (
+                12
+                + size * 0.85
+                + 8
+                + QFontMetricsF(font(size, bold=True)).horizontalAdvance(name)
+                + 12
+                + QFontMetricsF(font(size * 0.62, bold=True)).horizontalAdvance(label)
+                + 18
+                + 12
+                + QFontMetricsF(font(size * 0.7, bold=True)).horizontalAdvance(rate)
+                + 12
+            )
+            if need <= width:
+                break
+            size *= 0.94
+        return size
 
     def _draw_zones(
         self, p: QPainter, body: QRectF, zone_w: float, v: ServerView, muted: QColor, bold: bool
@@ -237,16 +263,21 @@ class ServerCard(Node):
             p.setFont(font(small * 1.15, bold=True))
             p.drawText(band.adjusted(-4, 0, 40, 0), ALIGN_LEFT, f"{v.queue:,} waiting")
         else:
-            p.setPen(muted)
-            p.setFont(font(small))
-            p.drawText(band, CENTER, "queue")
-        p.setPen(muted)
-        p.setFont(font(small))
-        p.drawText(
-            QRectF(split, body.bottom() - small * 1.5, x + zone_w - split, small * 1.4),
-            CENTER,
-            f"working {v.busy}/{v.workers}" if bold else "working",
-        )
+            self._zone_label(p, band, "queue", small, muted)
+        work = QRectF(split, body.bottom() - small * 1.5, x + zone_w - split, small * 1.4)
+        words = f"working {v.busy}/{v.workers}" if bold else "working"
+        if not self._zone_label(p, work, words, small, muted) and bold:
+            self._zone_label(p, work, f"{v.busy}/{v.workers}", small, muted)
+
+    @staticmethod
+    def _zone_label(p: QPainter, box: QRectF, words: str, px: float, color: QColor) -> bool:
+        """A zone's name under it, if it fits in readable type (a narrow card skips it)."""
+        if QFontMetricsF(font(px * 0.8)).horizontalAdvance(words) > box.width() - 2:
+            return False
+        p.setPen(color)
+        p.setFont(fitted(words, px, box.width() - 2))
+        p.drawText(box, CENTER, words)
+        return True
 
     def _draw_compact(self, p: QPainter, r: QRectF, v: ServerView, text: QColor) -> None:
         """One line for crowded fleets (more than 16 servers): symbol, name, status."""

@@ -57,6 +57,15 @@ def font(px: float, bold: bool = False) -> QFont:
     return f
 
 
+def fitted(text: str, px: float, width: float, bold: bool = False, least: float = 0.6) -> QFont:
+    """The font of ``px`` pixels, shrunk (to ``least`` of it at most) until ``text`` fits
+    ``width``."""
+    size = px
+    while size > px * least and QFontMetricsF(font(size, bold)).horizontalAdvance(text) > width:
+        size *= 0.92
+    return font(size, bold)
+
+
 def qrect(r: Rect) -> QRectF:
     return QRectF(r.x, r.y, r.w, r.h)
 

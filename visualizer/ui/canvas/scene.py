@@ -338,7 +338,8 @@ class TopologyScene(QGraphicsScene):
         if self.tiers:
             facts = lesson.node_facts(snapshot)
             for key, box in self.tiers.items():
-                box.set_facts(facts.get(key))
+                small = box.rect.h * self.view_scale < BOLD_BELOW_PX
+                box.set_facts(facts.get(key), self.bold_cards or small)
 
     def _bursts_for(self, events: list[Event], since: Callable[[float], float]) -> None:
         if self.reduced_motion:

@@ -8,10 +8,10 @@ tracker puts it there), so the words stay right of it.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from visualizer.ui.canvas.layout import Rect
-from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font
+from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, fitted
 from visualizer.ui.canvas.topology import NodeFacts, Shape, TierNode
 from visualizer.ui.theme import FAILURE, Theme
 
@@ -19,17 +19,11 @@ QUEUE_BLUE = "#1F77B4"  # the queue's messages (the colour of its line in the pl
 DOT_STRIP = 0.24  # the left part of a service box where its requests' dots sit
 
 
-def fitted(text: str, px: float, width: float, bold: bool = False) -> QFont:
-    """The font of ``px`` pixels, shrunk (to 60% at most) until ``text`` fits ``width``."""
-    size = px
-    while size > px * 0.6 and QFontMetricsF(font(size, bold)).horizontalAdvance(text) > width:
-        size *= 0.92
-    return font(size, bold)
-
-
-def fit_text(p: QPainter, box: QRectF, px: float, text: str, bold: bool = False) -> None:
+def fit_text(
+    p: QPainter, box: QRectF, px: float, text: str, bold: bool = False, least: float = 0.6
+) -> None:
     """``text`` left-aligned in ``box``, its type shrunk to fit the width."""
-    p.setFont(fitted(text, px, box.width(), bold))
+    p.setFont(fitted(text, px, box.width(), bold, least))
     p.drawText(box, ALIGN_LEFT, text)
 
 
@@ -41,8 +35,10 @@ class TierBox(Node):
         self.node = node
         self.setZValue(5)
 
-    def set_facts(self, facts: NodeFacts | None) -> bool:
-        if not self._changed(facts):
+    def set_facts(self, facts: NodeFacts | None, bold: bool = False) -> bool:
+        """New facts (and style: ``bold`` for presenter mode or a node drawn small, with
+        bigger type and only the first line); repaints only on a change."""
+        if not self._changed((facts, bold)):
             return False
         if facts is not None:
             self.setToolTip("\n".join((self.node.title, facts.big, *facts.lines)))
@@ -50,24 +46,31 @@ class TierBox(Node):
 
     @property
     def facts(self) -> NodeFacts | None:
-        return self._state if isinstance(self._state, NodeFacts) else None
+        state = self._state
+        return state[0] if isinstance(state, tuple) else None
+
+    @property
+    def bold(self) -> bool:
+        state = self._state
+        return bool(state[1]) if isinstance(state, tuple) else False
 
     def _draw(self, p: QPainter, r: QRectF) -> None:
-        t, f = self.theme, self.facts
+        t, f, bold = self.theme, self.facts, self.bold
         down = f is not None and not f.up
         self._box(p, r, t.card_down if down else t.card, FAILURE if down else t.text, 2.5)
-        scale = max(0.62, min(1.0, r.height() / 220.0))
+        if bold:
+            scale = max(0.8, min(1.0, r.height() / 180.0))
+            title_px, big_px, line_px = 28 * scale, 38 * scale, 21 * scale
+        else:
+            scale = max(0.62, min(1.0, r.height() / 220.0))
+            title_px, big_px, line_px = 22 * scale, 26 * scale, 17 * scale
         text = QColor("#F2F2F2") if down else QColor(t.text)
         muted = QColor("#B0B0B0") if down else QColor(t.muted)
         pad = 12.0 * scale
-        title_h = 34.0 * scale
+        title_h = title_px * 1.5
         p.setPen(text)
-        p.setFont(font(22 * scale, bold=True))
-        p.drawText(
-            QRectF(r.x() + pad, r.y() + 6, r.width() - 2 * pad, title_h),
-            ALIGN_LEFT,
-            self.node.title,
-        )
+        title = QRectF(r.x() + pad, r.y() + 6, r.width() - 2 * pad, title_h)
+        fit_text(p, title, title_px, self.node.title, bold=True)
         if f is None:
             return
         left = r.x() + (r.width() * DOT_STRIP if self.node.shape is Shape.SERVICE else pad)
@@ -81,32 +84,32 @@ class TierBox(Node):
             p.drawRoundedRect(strip, 6, 6)
         if self.node.shape is Shape.QUEUE:
             body = self._pipe(p, body, f, scale)
-        rows = 1 + len(f.lines) + (1 if down or f.part_down else 0)
-        row = min(body.height() / max(rows, 1), 40.0 * scale)
+        lines = f.lines[:1] if bold else f.lines
+        badge = f.down_words if down else f.part_down
+        rows = 1 + len(lines) + (1 if badge else 0)
+        row = min(body.height() / max(rows, 1), big_px * 1.5)
         y = body.y()
         if down:
-            self._badge(
-                p, QRectF(body.x(), y, body.width(), row * 0.9), f.down_words, FAILURE, scale
-            )
+            self._badge(p, QRectF(body.x(), y, body.width(), row * 0.9), badge, line_px)
             y += row
         p.setPen(text)
-        fit_text(p, QRectF(body.x(), y, body.width(), row), 26 * scale, f.big, bold=True)
+        # the number that matters is never cut: it may shrink further than the rest
+        fit_text(p, QRectF(body.x(), y, body.width(), row), big_px, f.big, True, least=0.4)
         y += row
         p.setPen(muted)
-        for line in f.lines:
-            fit_text(p, QRectF(body.x(), y, body.width(), row), 17 * scale, line)
+        for line in lines:
+            fit_text(p, QRectF(body.x(), y, body.width(), row), line_px, line)
             y += row
-        if f.part_down and not down:
-            self._badge(
-                p, QRectF(body.x(), y + 2, body.width(), row * 0.9), f.part_down, FAILURE, scale
-            )
+        if badge and not down:
+            self._badge(p, QRectF(body.x(), y + 2, body.width(), row * 0.9), badge, line_px)
 
-    def _badge(self, p: QPainter, box: QRectF, words: str, color: str, scale: float) -> None:
+    def _badge(self, p: QPainter, box: QRectF, words: str, px: float) -> None:
+        """Bad news on the node, white on the failure red."""
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(color))
+        p.setBrush(QColor(FAILURE))
         p.drawRoundedRect(box, 6, 6)
         p.setPen(QColor("#FFFFFF"))
-        p.setFont(fitted(words, 17 * scale, box.width() - 8, bold=True))
+        p.setFont(fitted(words, px, box.width() - 8, bold=True))
         p.drawText(box, CENTER, words)
 
     def _pipe(self, p: QPainter, body: QRectF, f: NodeFacts, scale: float) -> QRectF:
