@@ -4,6 +4,7 @@ presenter mode readable at 1280×720."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -121,8 +122,9 @@ def test_the_window_fits_a_1280_by_720_screen(qtbot, open_window):
     assert window.frameGeometry().height() <= room.height()
 
 
-def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, open_window):
-    window = open_window("sticky-crash")
+@pytest.mark.parametrize("preset", ["sticky-crash", "queue-backlog"])
+def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, open_window, preset):
+    window = open_window(preset)
     window.driver.step(20.0)
     window.presenter.enter()
     window.showNormal()  # the offscreen screen is not 1280×720: size the window as one
@@ -137,6 +139,8 @@ def test_presenter_mode_at_1280_by_720_has_names_and_numbers_of_20_px(qtbot, ope
     card = window.scene.cards[0]
     assert card.name_px * scale >= 20.0, (card.name_px, scale)
     assert window.scene.bold_cards
+    for box in window.scene.tiers.values():  # a lesson's tiers: their numbers too
+        assert box.bold and box.big_px * scale >= 20.0, (box.node.key, box.big_px, scale)
     shown = [p for p in window.plots.plots if p.isVisible()] if window.plots else []
     assert 1 <= len(shown) <= 2  # the preset's plots, not all five
     window.presenter.leave()

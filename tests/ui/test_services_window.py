@@ -60,12 +60,14 @@ def test_the_tiers_stand_left_to_right_and_the_queue_fills_with_its_depth(qtbot,
     assert rects["queue"].x > max(r.right for r in services)
     assert rects["notifications"].y > rects["queue"].bottom
     queue = scene.tiers["queue"].facts
-    assert queue.big == f"{snap.lesson.queue_depth:,} waiting"
+    assert (queue.big, queue.unit) == (f"{snap.lesson.queue_depth:,}", "waiting")
     assert 0.3 < queue.fill <= 1.0  # hundreds of messages in a pipe of a thousand
     consumer = scene.tiers["notifications"].facts
-    assert not consumer.up and consumer.big == f"{snap.lesson.consumer_lag_s:,.0f} s behind"
+    assert not consumer.up and consumer.big == f"{snap.lesson.consumer_lag_s:,.0f} s"
+    assert consumer.unit == "behind"
     orders = scene.tiers["orders"].facts
-    assert orders.big == f"{snap.lesson.orders_created:,} orders" and orders.up
+    assert (orders.big, orders.unit) == (f"{snap.lesson.orders_created:,}", "orders")
+    assert orders.up
     # the consumers back: the queue drains, the pipe empties
     snap = paused_at(window, 60.0)  # (at 140 s: drained since about 112 s)
     assert snap.lesson.queue_depth < 20

@@ -48,11 +48,12 @@ TOPOLOGY = Topology(
 
 def _tier_facts(f: ServicesFacts, name: str, instances: int) -> NodeFacts:
     tier = next(t for t in f.tiers if t.name == name)
-    big = f"{f.orders_created:,} orders" if name == "orders" else f"{tier.answered:,} ok"
+    count, unit = (f.orders_created, "orders") if name == "orders" else (tier.answered, "ok")
     latency = "" if math.isnan(tier.latency_ms) else f" · {tier.latency_ms:,.0f} ms"
     db = f"✓ database {tier.db_ms:g} ms" if tier.db_up else ""
     return NodeFacts(
-        big=big,
+        big=f"{count:,}",
+        unit=unit,
         lines=(
             f"{tier.instances_up}/{instances} up × {tier.workers} workers",
             f"{tier.busy} busy · {tier.queued} queued{latency}",
@@ -91,12 +92,14 @@ class ServicesView(LessonView):
         # nearly full of 1,000), never less than a hundred messages
         scale = nice_scale(max(f.queue_depth, 100))
         out["queue"] = NodeFacts(
-            big=f"{f.queue_depth:,} waiting",
+            big=f"{f.queue_depth:,}",
+            unit="waiting",
             lines=(f"the oldest {f.consumer_lag_s:,.0f} s old", f"pipe: up to {scale:,.0f}"),
             fill=f.queue_depth / scale,
         )
         out["notifications"] = NodeFacts(
-            big=lag_words(f.consumer_lag_s).removeprefix("notifications "),
+            big=f"{f.consumer_lag_s:,.0f} s" if f.consumer_lag_s >= 1 else "up to date",
+            unit="behind" if f.consumer_lag_s >= 1 else "",
             lines=(
                 f"{f.consumers} consumers · {f.consumer_capacity_per_s:,.0f}/s max",
                 f"{f.notified:,} sent",

@@ -199,6 +199,8 @@ class ServerCard(Node):
         rate = f"{v.ok_rps:,.0f} ok/s"
         if v.failed_rps > 0:
             rate += f" · ✖ {v.failed_rps:,.0f}/s"
+        if self._header_size(fs, r.width(), v.name, label, rate) < fs:
+            rate = ""  # a narrow card: the name keeps its size, the rate is in the tooltip
         fs = self._header_size(fs, r.width(), v.name, label, rate)
         self.name_px = fs
         size = fs * 0.85
@@ -227,7 +229,7 @@ class ServerCard(Node):
     @staticmethod
     def _header_size(fs: float, width: float, name: str, label: str, rate: str) -> float:
         """The header's type size: ``fs``, or smaller (to 60%) when symbol, name, badge and
-        rate would not fit side by side (a narrow card: tiers share the width)."""
+        rate (if any) would not fit side by side (a narrow card: tiers share the width)."""
         size = fs
         while size > fs * 0.6:
             need = (

@@ -8,10 +8,10 @@ tracker puts it there), so the words stay right of it.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from visualizer.ui.canvas.layout import Rect
-from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, fitted
+from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, fitted, font
 from visualizer.ui.canvas.topology import NodeFacts, Shape, TierNode
 from visualizer.ui.theme import FAILURE, Theme
 
@@ -21,10 +21,12 @@ DOT_STRIP = 0.24  # the left part of a service box where its requests' dots sit
 
 def fit_text(
     p: QPainter, box: QRectF, px: float, text: str, bold: bool = False, least: float = 0.6
-) -> None:
-    """``text`` left-aligned in ``box``, its type shrunk to fit the width."""
-    p.setFont(fitted(text, px, box.width(), bold, least))
+) -> float:
+    """``text`` left-aligned in ``box``, its type shrunk to fit the width; returns its size."""
+    f = fitted(text, px, box.width(), bold, least)
+    p.setFont(f)
     p.drawText(box, ALIGN_LEFT, text)
+    return float(f.pixelSize())
 
 
 class TierBox(Node):
@@ -33,6 +35,7 @@ class TierBox(Node):
     def __init__(self, node: TierNode, rect: Rect, theme: Theme) -> None:
         super().__init__(rect, theme)
         self.node = node
+        self.big_px = 0.0  # the main number's type as last drawn (tests check readability)
         self.setZValue(5)
 
     def set_facts(self, facts: NodeFacts | None, bold: bool = False) -> bool:
@@ -41,7 +44,8 @@ class TierBox(Node):
         if not self._changed((facts, bold)):
             return False
         if facts is not None:
-            self.setToolTip("\n".join((self.node.title, facts.big, *facts.lines)))
+            big = f"{facts.big} {facts.unit}".strip()
+            self.setToolTip("\n".join((self.node.title, big, *facts.lines)))
         return True
 
     @property
@@ -94,7 +98,14 @@ class TierBox(Node):
             y += row
         p.setPen(text)
         # the number that matters is never cut: it may shrink further than the rest
-        fit_text(p, QRectF(body.x(), y, body.width(), row), big_px, f.big, True, least=0.4)
+        box = QRectF(body.x(), y, body.width(), row)
+        self.big_px = fit_text(p, box, big_px, f.big, True, least=0.4)
+        if f.unit:  # after the number, if it fits whole
+            x = box.x() + QFontMetricsF(font(self.big_px, True)).horizontalAdvance(f.big) + 8
+            unit = font(line_px * 1.1)
+            if x + QFontMetricsF(unit).horizontalAdvance(f.unit) <= box.right():
+                p.setFont(unit)
+                p.drawText(QRectF(x, y, box.right() - x, row), ALIGN_LEFT, f.unit)
         y += row
         p.setPen(muted)
         for line in lines:

@@ -61,6 +61,7 @@ class NodeFacts:
     """What a tier node shows now (the lesson computes it from the snapshot)."""
 
     big: str  # the number that matters, large
+    unit: str = ""  # what it counts, after it in smaller type when there is room
     lines: tuple[str, ...] = ()  # smaller rows under it
     up: bool = True  # False: drawn as down, in the failure colour
     down_words: str = "✖ DOWN"
