@@ -1,6 +1,8 @@
 """Long-lived connections (a lesson's, e.g. WebSockets) as persistent lines from the
-balancer to the card holding them: thicker the more a card holds, with the count written
-at the card. A crash cuts its line at once; the reconnecting crowd shows as dots."""
+balancer to the card holding them, thicker the more a card holds (the card writes the
+count). They leave the balancer as one trunk, level, and fan out just before the cards,
+so they never cross the headline numbers under the balancer. A crash cuts its line at
+once; the reconnecting crowd shows as dots."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.ui.canvas.layout import Layout
-from visualizer.ui.canvas.nodes import ALIGN_RIGHT, font
 from visualizer.ui.theme import MESSAGE
 
 MAX_WIDTH = 14.0  # scene units, the line of the card holding the most
@@ -53,16 +54,18 @@ class ConnectionLines(QGraphicsItem):
         color = QColor(MESSAGE)
         color.setAlpha(150)
         bal = layout.balancer
+        trunk_y = bal.cy + bal.h * 0.3
+        fan_x = min(r.x for r in layout.servers.values()) - 30.0
         for index, n in self._counts.items():
             card = layout.servers[index]
-            width = 2.0 + (MAX_WIDTH - 2.0) * math.sqrt(n / most)
-            a = QPointF(bal.right, bal.cy + bal.h * 0.3)
-            b = QPointF(card.x, card.y + card.h * 0.82)
-            pen = QPen(color, width)
+            pen = QPen(color, 2.0 + (MAX_WIDTH - 2.0) * math.sqrt(n / most))
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
-            painter.drawLine(a, b)
-            painter.setPen(QColor(MESSAGE))
-            painter.setFont(font(15, bold=True))
-            label = QRectF(b.x() - 120, b.y() - width / 2 - 22, 116, 20)
-            painter.drawText(label, ALIGN_RIGHT, f"{n:,} open")
+            painter.drawPolyline(
+                [
+                    QPointF(bal.right, trunk_y),
+                    QPointF(fan_x, trunk_y),
+                    QPointF(card.x, card.y + card.h * 0.82),
+                ]
+            )

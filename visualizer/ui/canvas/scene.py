@@ -46,6 +46,9 @@ TRAIL_STEP_WALL_S = 0.018  # ghosts every 18 ms of wall time, whatever the speed
 TRAIL_OPACITY = (0.45, 0.28, 0.15)
 CARD_MIN_GAP_S = 0.25  # a card redraws its numbers at most 4×/s (faster is unreadable)
 CARDS_PER_FRAME = 2
+#: Tier nodes drawn shorter than this many pixels use the bold style (their rows of
+#: small print stay readable further down than a card's).
+TIER_BOLD_BELOW_PX = 110.0
 
 
 class TopologyScene(QGraphicsScene):
@@ -337,9 +340,11 @@ class TopologyScene(QGraphicsScene):
         self.connections.show(lesson.connections(snapshot), self.layout_)
         if self.tiers:
             facts = lesson.node_facts(snapshot)
+            # one style for every tier: bold in presenter mode or when one is drawn small
+            low = min(box.rect.h for box in self.tiers.values()) * self.view_scale
+            bold = self.bold_cards or low < TIER_BOLD_BELOW_PX
             for key, box in self.tiers.items():
-                small = box.rect.h * self.view_scale < BOLD_BELOW_PX
-                box.set_facts(facts.get(key), self.bold_cards or small)
+                box.set_facts(facts.get(key), bold)
 
     def _bursts_for(self, events: list[Event], since: Callable[[float], float]) -> None:
         if self.reduced_motion:
