@@ -238,7 +238,9 @@ class ServicesModel(LessonModel):
     def __init__(self, sim: Simulation) -> None:
         super().__init__(sim)
         self.stream = sim.streams.stream("services")  # which service each step calls
-        self.work = sim.streams.stream("services-work")  # service and consumer times
+        self.work = sim.streams.stream("services-work")  # the services' work times
+        # the consumers' own: more or fewer consumers never changes the services' work
+        self.consume = sim.streams.stream("services-consumers")
         self.pools = [Pool(i) for i in range(len(SERVICES))]
         self.targets: dict[int, int] = {}  # user id -> the service its current step calls
         self.orders_requested = 0  # workflow steps that chose to create an order
@@ -398,7 +400,7 @@ class ServicesModel(LessonModel):
             mid = self._next_message
             self._next_message = mid + 1
             working[mid] = queue.popleft()
-            hold = -math.log(1.0 - self.work.random()) * self._consumer_s
+            hold = -math.log(1.0 - self.consume.random()) * self._consumer_s
             ev = Timeout(self.sim.env, hold, (mid, self._consumer_gen))
             ev.callbacks.append(self._on_consumed)
 
