@@ -48,10 +48,13 @@ KEYS = [
 ]
 
 
-@pytest.mark.parametrize("seed", [20261122, 7, 99])
-def test_random_actions(qtbot, open_window, tmp_path, seed):
+@pytest.mark.parametrize(
+    ("seed", "preset"),
+    [(20261122, "sticky-crash"), (7, "queue-backlog"), (99, "websocket-reconnect-storm")],
+)
+def test_random_actions(qtbot, open_window, tmp_path, seed, preset):
     rng = random.Random(seed)
-    window = open_window("sticky-crash")
+    window = open_window(preset)
     c, d, view = window.controls, window.driver, window.canvas
     vp = view.viewport()
     done: list[str] = []
@@ -61,6 +64,22 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
         if window.scene.cards:
             index = rng.choice(list(window.scene.cards))
             qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=card_point(window, index))
+
+    def click_tier() -> None:
+        """A lesson's tier node (a service, the queue): left click or its menu."""
+        if window.scene.tiers:
+            box = window.scene.tiers[rng.choice(list(window.scene.tiers))]
+            r = box.sceneBoundingRect()
+            pos = view.mapFromScene(r.center().x() + r.width() * 0.2, r.center().y())
+            if rng.random() < 0.6:
+                qtbot.mouseClick(vp, LEFT, pos=pos)
+                return
+            event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos))
+            QApplication.sendEvent(vp, event)
+            actions = window._menu.actions()
+            if actions:
+                rng.choice(actions).trigger()
+            window._menu.close()
 
     def click_anywhere() -> None:
         pos = QPoint(rng.randrange(vp.width()), rng.randrange(vp.height()))
@@ -122,6 +141,7 @@ def test_random_actions(qtbot, open_window, tmp_path, seed):
     actions = {
         "key": lambda: qtbot.keyClick(view, rng.choice(KEYS)),
         "click server": click_server,
+        "click tier": click_tier,
         "click anywhere": click_anywhere,
         "toggle stateful": lambda: qtbot.mouseClick(c.stateful, Qt.MouseButton.LeftButton),
         "toggle sticky": lambda: qtbot.mouseClick(c.sticky, Qt.MouseButton.LeftButton),
