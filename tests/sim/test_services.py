@@ -290,3 +290,13 @@ def test_more_consumers_change_the_notifications_only():
         b["latency_ms_by_tier"][t] for t in tiers
     ]
     assert a["latency_ms_by_tier"]["notifications"] != b["latency_ms_by_tier"]["notifications"]
+
+
+def test_the_per_second_tier_latencies_agree_with_the_summary():
+    """Each tier's per-second mean (the latency plot's lines) averages to the summary's
+    latency by tier; a second with no success in a tier is NaN, not 0."""
+    sim = simulate(sv_config(scenario__duration_s=90))
+    by_tier = summarize(sim)["services"]["latency_ms_by_tier"]
+    for tier in ("gateway", "users", "orders", "inventory"):
+        values = figure(sim, f"services_{tier}_ms")
+        assert np.nanmean(values) == pytest.approx(by_tier[tier], rel=0.1), tier

@@ -90,6 +90,12 @@ FIGURES = (
     "services_queue_depth",  # messages published and not yet consumed, now
     "services_consumer_lag_s",  # age of the oldest of them, now
     "services_notified",  # messages consumed this second
+    # mean time in each tier of this second's successes (ms; NaN: none): the gateway from
+    # sent to forwarded, each service from forwarded to answered (see latency by tier)
+    "services_gateway_ms",
+    "services_users_ms",
+    "services_orders_ms",
+    "services_inventory_ms",
 )
 
 
@@ -264,6 +270,7 @@ class ServicesModel(LessonModel):
         self.peak_depth = 0
         self._share = (0.4, 0.3)
         self._prev = (0, 0, 0)
+        self._prev_tiers = [(0.0, 0)] * (1 + len(SERVICES))  # (latency sum, count) by tier
         path: ServicesPath = sim.requests  # type: ignore[assignment]
         traffic: ServicesTraffic = sim.traffic  # type: ignore[assignment]
         path.model = traffic.model = self
@@ -436,12 +443,19 @@ class ServicesModel(LessonModel):
             self.max_lag = lag
         now = (self.orders_created, self.orders_failed, self.notified)
         prev, self._prev = self._prev, now
+        tiers = [(self.gateway_latency_sum, self.gateway_answered)]
+        tiers += [(p.latency_sum, p.answered) for p in self.pools]
+        means = []
+        for (total, n), (total0, n0) in zip(tiers, self._prev_tiers, strict=True):
+            means.append((total - total0) / (n - n0) * 1000.0 if n > n0 else math.nan)
+        self._prev_tiers = tiers
         return (
             float(now[0] - prev[0]),
             float(now[1] - prev[1]),
             float(self.depth()),
             lag,
             float(now[2] - prev[2]),
+            *means,
         )
 
     def facts(self) -> ServicesFacts:
