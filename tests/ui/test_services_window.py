@@ -8,6 +8,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from tests.ui.test_lesson_window import paused_at
+from tests.ui.test_plots import ys
+from visualizer.sim.lessons.services import FIGURES
 
 
 def test_the_services_lesson_shows_orders_the_queue_and_its_lag(qtbot, open_window):
@@ -123,3 +125,34 @@ def test_a_click_on_a_service_takes_its_database_down_and_the_menu_offers_instan
     pos = window.canvas.mapFromScene(queue.cx, queue.cy)
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert window.driver.config.services.consumer_up is False
+
+
+def test_the_plots_show_the_consumer_lag_and_the_time_in_each_tier(qtbot, open_window):
+    window = open_window("queue-backlog")
+    paused_at(window, 85.0)
+    window.refresh_plots()
+    plots = window.plots
+    assert plots.memory.title == "Notifications behind (s)"  # no memory in this lesson
+    lag = ys(plots.memory, ("lesson", "services_consumer_lag_s"))
+    assert lag[-1] == window.driver.run.samples[-1].lesson[FIGURES.index("services_consumer_lag_s")]
+    assert 20 < lag[-1] <= 26  # the consumers stopped at 60 s
+    tiers = {key[1] for key in plots.latency.curves if key[0] == "lesson"}
+    assert tiers == {f"services_{t}_ms" for t in ("gateway", "users", "orders", "inventory")}
+    orders = ys(plots.latency, ("lesson", "services_orders_ms"))
+    assert 5 < np.nanmean(orders) < 40  # 10 ms of work, 5 ms of database, a little queue
+    # another lesson: memory again, and no tier lines
+    window.open_preset("sticky-crash")
+    paused_at(window, 20.0)
+    window.refresh_plots()
+    assert window.plots.memory.title == "Memory (MB)"
+    assert not any(key[0] == "lesson" for key in window.plots.latency.curves)
+
+
+def test_compared_the_lag_plot_has_a_line_for_each_side(qtbot, open_window):
+    window = open_window("compare-drain")
+    window.driver.step(95.0)
+    window.refresh_plots()
+    plots = window.plots
+    assert plots.memory.title == "Notifications behind (s)"
+    a, b = (ys(plots.memory, (side, "lesson"))[-1] for side in "AB")
+    assert a > 3 * max(b, 0.5)  # five seconds after the restart B has nearly caught up

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
-from visualizer.ui.lesson_views import LessonPlot
+from visualizer.ui.lesson_views import FigureLine, LessonPlot
 from visualizer.ui.plot_legend import BigNumber
 from visualizer.ui.plot_parts import Plot
 from visualizer.ui.plot_row import PlotRow
@@ -321,9 +321,18 @@ class ComparePlots(PlotRow):
     def _update_lesson(self, spec: LessonPlot, sides: list[_Side]) -> None:
         """The lesson's main figure for A and B, and both its numbers written large."""
         plot = self.lost
-        line = spec.lines[0]
-        at = self.figure_at.get(line.figure, -1)
         ends: list[tuple] = []
+        peak = self._figure_pair(plot, spec.lines[0], sides, ends)
+        a, b = (spec.total(s) if s is not None else 0 for s in self.shown)
+        self.total.set_values(a, b, spec.bad)
+        plot.set_window(self.t_end, peak, 5.0, room=2.0)
+        plot.set_ends(ends)
+
+    def _figure_pair(
+        self, plot: Plot, line: FigureLine, sides: list[_Side], ends: list[tuple]
+    ) -> float:
+        """One of the lesson's figures as a line for A and one for B; returns the peak."""
+        at = self.figure_at.get(line.figure, -1)
         peak = 0.0
         for side in sides:
             values = side.series(lambda s: s.lesson[at] if 0 <= at < len(s.lesson) else np.nan)
@@ -331,10 +340,7 @@ class ComparePlots(PlotRow):
                 values = trailing_mean(values)
             self._line(plot, side, "lesson", line.color, side.t, values, ends)
             peak = max(peak, float(np.nanmax(values, initial=0.0)))
-        a, b = (spec.total(s) if s is not None else 0 for s in self.shown)
-        self.total.set_values(a, b, spec.bad)
-        plot.set_window(self.t_end, peak, 5.0, room=2.0)
-        plot.set_ends(ends)
+        return peak
 
     def _update_errors(self, sides: list[_Side]) -> None:
         plot = self.errors
@@ -351,6 +357,11 @@ class ComparePlots(PlotRow):
     def _update_memory(self, sides: list[_Side]) -> None:
         plot = self.memory
         ends: list[tuple] = []
+        if self.second is not None:  # the lesson's plot in memory's place
+            peak = self._figure_pair(plot, self.second.lines[0], sides, ends)
+            plot.set_window(self.t_end, peak, 5.0, room=1.15)
+            plot.set_ends(ends)
+            return
         peak = 0.0
         for side in sides:
             t, mb = side.level(

@@ -79,6 +79,21 @@ class ServicesView(LessonView):
         short="queued",
     )
 
+    second_plot = LessonPlot(
+        "Notifications behind (s)",
+        (FigureLine("services_consumer_lag_s", "consumer lag", "#1F77B4", "t", rate=False),),
+        lambda snap: 0,
+        ("second behind", "seconds behind"),
+        bad=False,
+    )
+    #: the time spent in each tier, beside the end-to-end p50 and p95
+    latency_lines = (
+        FigureLine("services_gateway_ms", "gateway", "#8C564B", "s", rate=False),
+        FigureLine("services_users_ms", "users", "#17BECF", "d", rate=False),
+        FigureLine("services_orders_ms", "orders", "#2CA02C", "p", rate=False),
+        FigureLine("services_inventory_ms", "inventory", "#BCBD22", "h", rate=False),
+    )
+
     def topology(self, snap: Snapshot) -> Topology:
         return TOPOLOGY
 

@@ -68,6 +68,11 @@ class LessonView:
 
     #: the lesson's own first plot (None: sessions lost by cause)
     plot: LessonPlot | None = None
+    #: a plot in the memory plot's place, for a lesson whose servers hold no memory
+    #: (None: memory); its ``total`` and ``noun`` are not shown
+    second_plot: LessonPlot | None = None
+    #: more lines on the latency plot: the lesson's own times, in ms (levels)
+    latency_lines: tuple[FigureLine, ...] = ()
 
     def plot_for(self, config: Config) -> LessonPlot | None:
         """The first plot for these settings (the lesson's ``plot`` unless it has

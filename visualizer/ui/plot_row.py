@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.sim.config import PLOT_NAMES, Config
 from visualizer.sim.table import lesson_figures
-from visualizer.ui.lesson_views import LessonPlot, view_for
+from visualizer.ui.lesson_views import FigureLine, LessonPlot, view_for
 from visualizer.ui.plot_legend import (
     BigNumber,
 )
@@ -79,6 +79,9 @@ class PlotRow(QWidget):
         self.t_end = 0.0  # the moment the plots end at
         self.updates = 0
         self.lesson: LessonPlot | None = None  # the lesson's own first plot, if any
+        self.second: LessonPlot | None = None  # the lesson's plot in memory's place
+        self._memory_look = (self.memory.title, self.memory.fmt)
+        self.latency_lines: tuple[FigureLine, ...] = ()  # the lesson's own times
         self.figure_at: dict[str, int] = {}  # the lesson's figures, by name
 
     def make_plots(self, theme: Theme) -> Sequence[Plot]:
@@ -86,8 +89,22 @@ class PlotRow(QWidget):
         raise NotImplementedError
 
     def set_lesson(self, config: Config) -> None:
-        """The first plot shows the run's lesson: sessions lost, or the lesson's own."""
-        plot = view_for(config).plot_for(config)
+        """The first plot shows the run's lesson: sessions lost, or the lesson's own (and
+        the lesson's second plot, if it has one, takes the memory plot's place)."""
+        view = view_for(config)
+        plot = view.plot_for(config)
+        if view.second_plot is not self.second:
+            self.second = view.second_plot
+            memory = self.memory
+            look = (
+                self._memory_look if self.second is None else (self.second.title, "{:,.1f}".format)
+            )
+            memory.title, memory.fmt = look
+            memory.set_text_scale(memory.text_scale)
+            memory.clear_data()
+        if view.latency_lines != self.latency_lines:
+            self.latency_lines = view.latency_lines
+            self.latency.clear_data()
         if plot is self.lesson:
             return
         self.lesson = plot

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
-from visualizer.ui.lesson_views import LessonPlot
+from visualizer.ui.lesson_views import FigureLine, LessonPlot
 from visualizer.ui.plot_parts import Plot
 from visualizer.ui.plot_row import PlotRow
 from visualizer.ui.plot_style import LINE_WIDTH, WINDOW_S, nice_top
@@ -194,8 +194,27 @@ class PlotPanel(PlotRow):
     ) -> None:
         """The lesson's figures as lines, and its number written large (as of ``live``)."""
         plot = self.lost
-        ends, peak = [], 0.0
-        for k, line in enumerate(spec.lines):
+        ends: list[tuple] = []
+        peak = self._figure_lines(plot, spec.lines, recent, t, ends)
+        if self.shown is not None:
+            total = spec.total(self.shown)
+            self.total.set_value(total, FAILURE if spec.bad and total else self.ink)
+        plot.set_window(self.t_end, peak, 5.0, room=2.0)
+        plot.set_ends(ends)
+
+    def _figure_lines(
+        self,
+        plot: Plot,
+        lines: Sequence[FigureLine],
+        recent: list[Sample],
+        t: np.ndarray,
+        ends: list[tuple],
+        order: int = 0,
+    ) -> float:
+        """A lesson's per-second figures as lines on ``plot`` (a line that never moved
+        stays out of the legend, but the first); returns their peak."""
+        peak = 0.0
+        for k, line in enumerate(lines):
             at = self.figure_at.get(line.figure)
             if at is None:
                 continue
@@ -204,17 +223,15 @@ class PlotPanel(PlotRow):
                 values = trailing_mean(values)
             quiet = not np.nan_to_num(values).any()
             if quiet and k > 0 and ("lesson", line.figure) not in plot.curves:
-                continue  # a line that never moved stays out of the legend
-            c = plot.curve(("lesson", line.figure), line.label, line.color, line.symbol, order=k)
+                continue
+            c = plot.curve(
+                ("lesson", line.figure), line.label, line.color, line.symbol, order=order + k
+            )
             c.setData(t, values, connect="finite")
             if values.size and not math.isnan(values[-1]):
                 ends.append((t[-1], values[-1], line.symbol, line.color, False))
             peak = max(peak, _finite_max(values))
-        if self.shown is not None:
-            total = spec.total(self.shown)
-            self.total.set_value(total, FAILURE if spec.bad and total else self.ink)
-        plot.set_window(self.t_end, peak, 5.0, room=2.0)
-        plot.set_ends(ends)
+        return peak
 
     def _update_lost_live_only(self, live: Snapshot) -> None:
         if self.lesson is not None:
@@ -286,6 +303,12 @@ class PlotPanel(PlotRow):
         self, recent: list[Sample], t: np.ndarray, names: dict[int, str], live: Snapshot | None
     ) -> None:
         plot = self.memory
+        if self.second is not None:  # the lesson's plot in memory's place
+            ends: list[tuple] = []
+            peak = self._figure_lines(plot, self.second.lines, recent, t, ends)
+            plot.set_ends(ends)
+            plot.set_window(self.t_end, peak, 5.0, room=1.15)
+            return
         grid = self._table["memory_mb"]
         store = np.array([s.store_memory_mb for s in recent])
         if live is not None:  # end at the moment shown: a crash empties its server at once
@@ -328,8 +351,9 @@ class PlotPanel(PlotRow):
         for arr, symbol, color in ((p50, "o", self.ink), (p95, "t1", self.grey)):
             if not math.isnan(arr[-1]):
                 ends.append((t[-1], arr[-1], symbol, color, False))
+        peak = self._figure_lines(plot, self.latency_lines, recent, t, ends, order=2)
         plot.set_ends(ends)
-        plot.set_window(self.t_end, _finite_max(p50, p95), 10.0, room=1.15)
+        plot.set_window(self.t_end, max(_finite_max(p50, p95), peak), 10.0, room=1.15)
 
     def _update_rps(
         self, recent: list[Sample], t: np.ndarray, names: dict[int, str], live: Snapshot | None
