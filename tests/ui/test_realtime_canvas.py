@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tests.ui.test_lesson_window import paused_at
+from tests.ui.test_plots import ys
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, MESSAGE_SPRITE
 
 
@@ -49,3 +50,14 @@ def test_websocket_messages_are_dots_of_their_own_and_connections_are_lines(qtbo
     window.steer.toggle_server(0)
     paused_at(window, 0.01)
     assert 0 not in window.scene.connections.counts
+
+
+def test_the_latency_plot_shows_how_late_messages_arrive(qtbot, open_window):
+    """Short polling every 5 s: requests take about 100 ms, messages wait seconds."""
+    window = open_window("polling-waste")
+    paused_at(window, 60.0)
+    window.refresh_plots()
+    latency = window.plots.latency
+    p95 = ys(latency, "p95")
+    delivery = ys(latency, ("lesson", "realtime_delivery_p50_ms"))
+    assert np.nanmax(p95) < 500 and 1_000 < np.nanmean(delivery) < 5_000

@@ -58,6 +58,13 @@ class RealtimeView(LessonView):
         short="reconnects",
     )
 
+    #: how late messages reach their users, beside the requests' own latency: seconds
+    #: with polling, a network delay with WebSocket
+    latency_lines = (
+        FigureLine("realtime_delivery_p50_ms", "delivery p50", "#005F73", "d", rate=False),
+        FigureLine("realtime_delivery_p95_ms", "delivery p95", "#0A9396", "h", rate=False),
+    )
+
     def connections(self, snap: Snapshot) -> dict[int, int]:
         f = _facts(snap)
         return {c.server: c.connections for c in f.by_server} if f is not None else {}
