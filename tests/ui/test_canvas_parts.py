@@ -31,6 +31,23 @@ def test_one_to_sixteen_servers_never_overlap(store, height, compact):
                 assert not a.intersects(b), (n, a, b)
 
 
+@pytest.mark.parametrize("compact", [False, True])
+@pytest.mark.parametrize("height", [560.0, 900.0, 1300.0])
+def test_a_lessons_tiers_stand_right_of_the_cards_and_never_overlap(height, compact):
+    from visualizer.ui.lesson_services import TOPOLOGY
+
+    for n in (1, 3, 8, 9, 16):
+        layout = compute_layout(list(range(n)), TOPOLOGY, height, compact=compact)
+        nodes = list(layout.nodes.values())
+        assert set(layout.nodes) == {node.key for node in TOPOLOGY.nodes}
+        cards_right = max(r.right for r in layout.servers.values())
+        for i, a in enumerate(nodes):
+            assert a.x > cards_right and a.right <= layout.width and a.bottom <= height
+            assert a.h >= 100
+            assert not any(a.intersects(b) for b in nodes[i + 1 :]), (n, a)
+        assert layout.hops == ("users", "orders", "inventory")
+
+
 def test_the_compact_scene_has_no_lanes_and_room_above_the_balancer():
     layout = compute_layout([0, 1, 2, 3], WITH_STORE, 700.0, compact=True)
     assert all(lane.w == 0 for lane in layout.lanes)
