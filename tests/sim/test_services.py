@@ -20,13 +20,8 @@ from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.services import (
-    FIGURES,
-    ServicesFacts,
-    ServicesModel,
-    backlog_text,
-    drain_text,
-)
+from visualizer.sim.lessons.services import FIGURES, ServicesModel
+from visualizer.sim.lessons.services_facts import ServicesFacts, backlog_text, drain_text
 from visualizer.sim.records import EventKind
 from visualizer.sim.schema import ConfigError, parse_config
 from visualizer.sim.simulation import Simulation

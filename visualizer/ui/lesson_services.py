@@ -11,7 +11,8 @@ import math
 from typing import Any
 
 from visualizer.sim.config import Config, Lesson
-from visualizer.sim.lessons.services import SERVICES, ServicesFacts, backlog_text, drain_text
+from visualizer.sim.lessons.services import SERVICES
+from visualizer.sim.lessons.services_facts import ServicesFacts, backlog_text, drain_text
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.layout import nice_scale
 from visualizer.ui.canvas.topology import FLEET, Link, NodeFacts, Shape, TierNode, Topology

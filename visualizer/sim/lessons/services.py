@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from simpy.events import Timeout
@@ -65,6 +64,7 @@ from simpy.events import Timeout
 from visualizer.sim.config import Config, Lesson
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
+from visualizer.sim.lessons.services_facts import ServicesFacts, TierFacts
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
@@ -197,41 +197,6 @@ class ServicesTraffic(Traffic):
     def leaves(self, user: User, *, completed: bool) -> None:
         Traffic.leaves(self, user, completed=completed)
         self.model.targets.pop(user.id, None)
-
-
-# --- what views and the summary read ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TierFacts:
-    """One domain service now."""
-
-    name: str
-    instances_up: int
-    busy: int
-    queued: int
-    db_up: bool
-    workers: int = 1  # per instance
-    db_ms: float = 0.0  # a database round trip
-    answered: int = 0  # requests it answered so far
-    latency_ms: float = math.nan  # their mean time from forwarded to answered
-
-
-@dataclass(frozen=True)
-class ServicesFacts:
-    """The lesson now, for views (``Snapshot.lesson``)."""
-
-    tiers: tuple[TierFacts, ...]
-    orders_created: int
-    orders_failed: int
-    queue_depth: int
-    consumer_lag_s: float
-    consumers: int
-    consumer_up: bool
-    consumer_capacity_per_s: float  # queue_consumers / consumer_service_ms
-    notified: int
-    order_rate_per_s: float  # expected: users/s × requests per user × order share
-    outage_s: float  # seconds the consumers have been down now (up: the last outage)
 
 
 @register
@@ -530,17 +495,3 @@ class ServicesModel(LessonModel):
             f"{c['max_consumer_lag_s']:,.1f} s",
             f"          latency ms by tier: {tiers}",
         ]
-
-
-def backlog_text(rate: float, outage_s: float) -> str:
-    """The backlog arithmetic for the strip: ``backlog = order rate × outage``."""
-    return (
-        f"backlog = order rate × outage = {rate:.1f}/s × {outage_s:.0f} s = {rate * outage_s:,.0f}"
-    )
-
-
-def drain_text(capacity: float, rate: float) -> str:
-    """The drain arithmetic: ``drain = capacity − rate``."""
-    if capacity <= rate:
-        return f"drain = capacity − rate = {capacity:.1f} − {rate:.1f} ≤ 0/s: it never drains"
-    return f"drain = capacity − rate = {capacity:.1f} − {rate:.1f} = {capacity - rate:.1f}/s"
