@@ -9,7 +9,7 @@ from tests.sim.helpers import config, simulate
 from visualizer.sim.commands import SetValue
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
-from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height
+from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height, wires
 from visualizer.ui.canvas.topology import WITH_STORE, Topology
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
 from visualizer.ui.explain import explain, measured
@@ -46,6 +46,11 @@ def test_a_lessons_tiers_stand_right_of_the_cards_and_never_overlap(height, comp
             assert a.h >= 100
             assert not any(a.intersects(b) for b in nodes[i + 1 :]), (n, a)
         assert layout.hops == ("users", "orders", "inventory")
+        lines = wires(layout, TOPOLOGY.links)
+        fleet = [(b, d) for a, b, d in lines if a[0] in {r.right for r in layout.servers.values()}]
+        assert len(fleet) == 3 * n and not any(d for _, d in fleet)  # every card, every service
+        queue, consumer = layout.nodes["queue"], layout.nodes["notifications"]
+        assert ((queue.cx, queue.bottom), (consumer.cx, consumer.y), True) in lines
 
 
 def test_the_compact_scene_has_no_lanes_and_room_above_the_balancer():

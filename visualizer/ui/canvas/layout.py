@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from visualizer.ui.canvas.topology import ONE_TIER, Topology
+from visualizer.ui.canvas.topology import FLEET, ONE_TIER, Link, Topology
 
 SCENE_W = 1600.0
 #: A compact scene (compare mode: two canvases share the width): no client lanes, the
@@ -162,6 +162,36 @@ def compute_layout(
         nodes=nodes,
         hops=topology.hops,
     )
+
+
+Point = tuple[float, float]
+
+
+def wires(layout: Layout, links: tuple[Link, ...] = ()) -> list[tuple[Point, Point, bool]]:
+    """The faint connections (start, end, dashed): lanes → balancer → cards (→ store,
+    dashed), then the topology's links: from every card for ``FLEET``, down between two
+    nodes of one column, else from a node's right edge to the next one's left."""
+    by = layout.balancer_point[1]
+    out = [
+        (layout.lane_anchor(i), (layout.balancer.x, by), False) for i in range(len(layout.lanes))
+    ]
+    for r in layout.servers.values():
+        out.append(((layout.balancer.right, by), (r.x, r.cy), False))
+        if layout.store is not None:
+            out.append(((r.right, r.cy), (layout.store.x, layout.store.cy), True))
+    nodes = layout.nodes
+    for link in links:
+        end = nodes[link.end]
+        if link.start == FLEET:
+            starts = [(r.right, r.cy) for r in layout.servers.values()]
+        elif nodes[link.start].x == end.x:  # one column: straight down
+            start = nodes[link.start]
+            out.append(((start.cx, start.bottom), (end.cx, end.y), link.dashed))
+            continue
+        else:
+            starts = [(nodes[link.start].right, nodes[link.start].cy)]
+        out.extend((a, (end.x, end.cy), link.dashed) for a in starts)
+    return out
 
 
 def _tier_nodes(

@@ -18,7 +18,14 @@ from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.card import BOLD_BELOW_PX, ServerCard
 from visualizer.ui.canvas.connections import ConnectionLines
 from visualizer.ui.canvas.dots import FailureFlashes, RequestDots, dot_size
-from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, Layout, compute_layout, nice_scale
+from visualizer.ui.canvas.layout import (
+    COMPACT_W,
+    SCENE_W,
+    Layout,
+    compute_layout,
+    nice_scale,
+    wires,
+)
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
@@ -35,7 +42,7 @@ from visualizer.ui.canvas.nodes import (
     chip_at,
 )
 from visualizer.ui.canvas.tiers import TierBox
-from visualizer.ui.canvas.topology import FLEET, ONE_TIER, Topology
+from visualizer.ui.canvas.topology import ONE_TIER, Topology
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
 from visualizer.ui.explain import caption_for
 from visualizer.ui.lesson_views import view_for
@@ -152,31 +159,9 @@ class TopologyScene(QGraphicsScene):
         self.banner.place(layout.above_balancer)
         self.caption.place(layout.above_balancer)
         self.headline.set_rect(layout.below_balancer)
-        by = layout.balancer_point[1]
-        lines = []
-        for i in range(len(layout.lanes)):
-            ax, ay = layout.lane_anchor(i)
-            lines.append((QPointF(ax, ay), QPointF(layout.balancer.x, by), False))
-        for rect in layout.servers.values():
-            lines.append((QPointF(layout.balancer.right, by), QPointF(rect.x, rect.cy), False))
-            if layout.store is not None:
-                lines.append(
-                    (QPointF(rect.right, rect.cy), QPointF(layout.store.x, layout.store.cy), True)
-                )
-        nodes = layout.nodes
-        for link in topology.links:
-            end = nodes[link.end]
-            starts = (
-                [(r.right, r.cy) for r in layout.servers.values()]
-                if link.start == FLEET
-                else [(nodes[link.start].right, nodes[link.start].cy)]
-            )
-            if link.start != FLEET and nodes[link.start].x == end.x:  # one column: down
-                start = nodes[link.start]
-                lines.append((QPointF(start.cx, start.bottom), QPointF(end.cx, end.y), link.dashed))
-                continue
-            for x, y in starts:
-                lines.append((QPointF(x, y), QPointF(end.x, end.cy), link.dashed))
+        lines = [
+            (QPointF(*a), QPointF(*b), dashed) for a, b, dashed in wires(layout, topology.links)
+        ]
         self.wires.set_lines(lines, QRectF(0, 0, self.scene_w, self.height_))
 
     def _place_tiers(self, topology: Topology, layout: Layout) -> None:
