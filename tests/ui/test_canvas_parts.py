@@ -206,3 +206,35 @@ def test_the_latency_formula_counts_queueing_when_queues_form():
     assert "queueing" in latency
     total = int(latency.rsplit("= ", 1)[1].split(" ms")[0].replace(",", ""))
     assert abs(total - snap.p50_ms) < 2
+
+
+@pytest.mark.parametrize("tiers", [False, True])
+def test_a_forwarded_request_moves_on_to_its_tier_only_where_the_topology_has_one(tiers):
+    from visualizer.ui.lesson_services import TOPOLOGY
+
+    layout = compute_layout([0, 1], TOPOLOGY if tiers else Topology())
+    tracker = RequestTracker(capacity=4)
+    tracker.set_layout(layout)
+    net = 0.1
+    tracker.feed(
+        [
+            Event(0.0, EventKind.SENT, 7, 3, 1, RequestKind.ACTION),
+            Event(0.1, EventKind.STARTED, 7, 3, 1, 0.0),
+            Event(0.2, EventKind.FORWARDED, 7, 3, 1, 1),  # to the orders service
+        ],
+        net,
+    )
+    x, y, _ = tracker.positions(0.3)  # well after the hop (half a network delay)
+    if tiers:
+        box = layout.nodes["orders"]
+        assert box.x <= x[0] <= box.right and box.y <= y[0] <= box.bottom
+    else:
+        card = layout.servers[1]
+        assert card.x <= x[0] <= card.right and card.y <= y[0] <= card.bottom
+    tracker.feed([Event(0.4, EventKind.SERVED, 7, 3, 1, 0.4)], net)
+    x, y, _ = tracker.positions(0.4 + net * 0.05)
+    card = layout.servers[1]
+    if tiers:  # on the way back from its service: past its card first
+        assert x[0] > card.x
+    else:  # from the card straight to the balancer
+        assert layout.balancer.right < x[0] <= card.x

@@ -124,6 +124,7 @@ class RequestTracker:
         hops = layout.hops if layout is not None else ()
         # per hop: its entry (left edge, middle) and the area its requests sit in
         self.t_x, self.t_y, self.t_w, self.t_h = (np.zeros(max(len(hops), 1)) for _ in range(4))
+        self._hops = len(hops)  # FORWARDED records name one of these (else: ignored)
         self._geometry_ok = layout is not None
         if layout is None:
             return
@@ -183,7 +184,7 @@ class RequestTracker:
                     self.rtt[i] = e.detail
             elif kind is EventKind.FORWARDED:
                 i = slot_of.get(e.request)
-                if i is not None and 0 <= e.detail < self.t_x.size and self._geometry_ok:
+                if i is not None and 0 <= e.detail < self._hops:
                     self.t_fwd[i] = e.t
                     self.tier[i] = e.detail
             elif kind is EventKind.SERVED or kind is EventKind.FAILED:
