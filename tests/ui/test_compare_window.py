@@ -249,3 +249,20 @@ def test_the_dialog_offers_the_lessons_design_and_settings(qtbot, open_window):
     both = window.driver.comparison
     assert both is not None and both.b.config.auth.blocklist and not both.a.config.auth.blocklist
     assert window.comparing.stage.title_b.text() == "B: JWT + blocklist"
+
+
+def test_a_scoreboard_rebuilt_with_new_columns_leaves_no_old_label_behind(qtbot, open_window):
+    """compare-polling gains columns as B's connections appear; an export renders before
+    the event loop deletes the old labels, so they must be off the board at once."""
+    from PySide6.QtWidgets import QLabel
+
+    window = open_window("compare-polling")
+    board = window.comparing.stage.scoreboard
+    first = list(board._labels)
+    window.driver.step(60.0)
+    window.driver.tick(0.0)
+    assert board._labels != first  # (rebuilt with other columns)
+    grid = board._grid
+    on_board = {grid.itemAt(i).widget() for i in range(grid.count())}
+    shown = {w for w in board.findChildren(QLabel) if w.isVisibleTo(board)}
+    assert shown <= on_board

@@ -103,7 +103,9 @@ class Scoreboard(QFrame):
         while grid.count():
             item = grid.takeAt(0)
             widget = item.widget() if item is not None else None
-            if widget is not None:
+            if widget is not None:  # off the board now, not when the loop deletes it
+                widget.hide()  # (an export renders before then)
+                widget.setParent(None)
                 widget.deleteLater()
         self._labels = labels
         self.cells = {}
