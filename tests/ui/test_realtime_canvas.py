@@ -4,9 +4,11 @@ diamonds of their own, open WebSocket connections as lines to the card holding t
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.ui.test_lesson_window import paused_at
 from tests.ui.test_plots import ys
+from visualizer.sim.lessons.realtime import FIGURES
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, MESSAGE_SPRITE
 
 
@@ -61,3 +63,19 @@ def test_the_latency_plot_shows_how_late_messages_arrive(qtbot, open_window):
     p95 = ys(latency, "p95")
     delivery = ys(latency, ("lesson", "realtime_delivery_p50_ms"))
     assert np.nanmax(p95) < 500 and 1_000 < np.nanmean(delivery) < 5_000
+
+
+def test_polling_shows_its_traffic_where_websocket_shows_its_memory(qtbot, open_window):
+    window = open_window("polling-waste")
+    paused_at(window, 40.0)
+    window.refresh_plots()
+    memory = window.plots.memory
+    assert memory.title == "Traffic (kB/s)"  # polling holds nothing on the servers
+    kb = ys(memory, ("lesson", "realtime_bytes"))
+    at = FIGURES.index("realtime_bytes")
+    last5 = [s.lesson[at] for s in window.driver.run.samples[-5:]]
+    assert kb[-1] == pytest.approx(sum(last5) / 5 / 1000.0)  # a 5 s mean, in kB
+    window.open_preset("websocket-memory")
+    paused_at(window, 40.0)
+    window.refresh_plots()
+    assert window.plots.memory.title == "Memory (MB)"

@@ -338,6 +338,7 @@ class ComparePlots(PlotRow):
             values = side.series(lambda s: s.lesson[at] if 0 <= at < len(s.lesson) else np.nan)
             if line.rate:
                 values = trailing_mean(values)
+            values = values * line.scale
             self._line(plot, side, "lesson", line.color, side.t, values, ends)
             peak = max(peak, float(np.nanmax(values, initial=0.0)))
         return peak

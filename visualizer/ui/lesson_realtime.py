@@ -65,6 +65,19 @@ class RealtimeView(LessonView):
         FigureLine("realtime_delivery_p95_ms", "delivery p95", "#0A9396", "h", rate=False),
     )
 
+    #: polling holds no memory on the servers: its cost is traffic, headers above all
+    traffic = LessonPlot(
+        "Traffic (kB/s)",
+        (FigureLine("realtime_bytes", "both ways", "#005F73", "d", scale=0.001),),
+        lambda snap: 0,
+        ("kB/s", "kB/s"),
+        bad=False,
+    )
+
+    def second_plot_for(self, config: Config) -> LessonPlot | None:
+        """Polling: the traffic in memory's place (nothing is held); WebSocket: memory."""
+        return None if config.realtime.transport is Transport.WEBSOCKET else self.traffic
+
     def connections(self, snap: Snapshot) -> dict[int, int]:
         f = _facts(snap)
         return {c.server: c.connections for c in f.by_server} if f is not None else {}

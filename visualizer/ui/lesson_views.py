@@ -37,6 +37,7 @@ class FigureLine:
     color: str
     symbol: str
     rate: bool = True  # a count per second, drawn as a trailing mean (else a level)
+    scale: float = 1.0  # drawn × this (bytes as kB: 0.001)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ class LessonView:
         """The first plot for these settings (the lesson's ``plot`` unless it has
         several, one per design)."""
         return self.plot
+
+    def second_plot_for(self, config: Config) -> LessonPlot | None:
+        """The plot in memory's place for these settings (None: memory)."""
+        return self.second_plot
 
     def topology(self, snap: Snapshot) -> Topology:
         """What the canvas draws right of the balancer: the cards, and the store while

@@ -93,8 +93,9 @@ class PlotRow(QWidget):
         the lesson's second plot, if it has one, takes the memory plot's place)."""
         view = view_for(config)
         plot = view.plot_for(config)
-        if view.second_plot is not self.second:
-            self.second = view.second_plot
+        second = view.second_plot_for(config)
+        if second is not self.second:
+            self.second = second
             memory = self.memory
             look = (
                 self._memory_look if self.second is None else (self.second.title, "{:,.1f}".format)

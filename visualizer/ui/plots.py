@@ -221,6 +221,7 @@ class PlotPanel(PlotRow):
             values = np.array([s.lesson[at] if len(s.lesson) > at else np.nan for s in recent])
             if line.rate:
                 values = trailing_mean(values)
+            values = values * line.scale
             quiet = not np.nan_to_num(values).any()
             if quiet and k > 0 and ("lesson", line.figure) not in plot.curves:
                 continue
