@@ -14,7 +14,8 @@ import sys
 from typing import Any
 
 from visualizer import cli
-from visualizer.app.compare import document, scoreboard, sides, titles
+from visualizer.app.compare import document, sides, titles
+from visualizer.app.scoreboard import scoreboard
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
     LIVE_SECTIONS,

@@ -12,12 +12,12 @@ from visualizer.app.compare import (
     Comparison,
     Side,
     diff,
-    scoreboard,
     sides,
     titles,
     with_b_changes,
 )
 from visualizer.app.eventlog import Cursor
+from visualizer.app.scoreboard import scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim.config import CompareSection
 from visualizer.sim.records import EventKind

@@ -7,7 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from visualizer.app.compare import scoreboard
+from visualizer.app.scoreboard import scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.ui.compare_dialog import CompareDialog

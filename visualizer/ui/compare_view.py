@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.app.compare import ScoreRow, Side
+from visualizer.app.compare import Side
+from visualizer.app.scoreboard import ScoreRow
 from visualizer.ui.theme import GREEN, Theme
 
 #: Side by side when the stage is at least this much wider than tall (else stacked).

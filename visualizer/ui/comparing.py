@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from visualizer.app.compare import Comparison, Side, scoreboard, with_b_changes
+from visualizer.app.compare import Comparison, Side, with_b_changes
+from visualizer.app.scoreboard import scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim.commands import to_fault
 from visualizer.sim.config import CompareSection, Config
