@@ -224,7 +224,7 @@ REALTIME = LessonControls(
 )
 
 SERVICES = LessonControls(
-    "Where does the state live behind the gateway?",
+    "What runs behind the gateway?",
     (
         ToggleSpec(
             "T",
