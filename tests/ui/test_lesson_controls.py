@@ -95,3 +95,14 @@ def test_the_realtime_toggles_pick_the_transport(qtbot):
     assert panel.state_box.title() == "How do messages arrive?"
     assert shown_rows(panel) == set(controls.fields)
     assert panel.stateful.isChecked() and not panel.shared.isChecked()
+
+
+def test_the_keys_hint_names_the_lessons_own_toggles(qtbot):
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    panel.set_hint_head("Keys: Space play")
+    for name in ("sessions", "services"):
+        panel.sync(lesson(name), running=False, speed=1.0)
+        words = " · ".join(f"{t.letter} {t.title.lower()}" for t in panel.lesson.toggles)
+        assert panel.hint.text() == f"Keys: Space play\n{words} on/off"
+    assert "R orders database" in panel.hint.text()  # not "R shared store"

@@ -335,10 +335,11 @@ class ControlPanel(QWidget):
         rl.addWidget(self.compare)
         layout.addWidget(run)
         layout.addStretch(1)
-        self.hint = QLabel(
+        self.hint_head = (
             "Click a server to crash it, again to restart.\n"
-            "Keys: Space play · → step · +/− speed\n1–9 server · T S R toggles · F11"
+            "Keys: Space play · → step · +/− speed · 1–9 server"
         )
+        self.hint = QLabel(self.hint_head)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {theme.muted};")
         layout.addWidget(self.hint)
@@ -393,8 +394,15 @@ class ControlPanel(QWidget):
         self.state_box.setTitle(lesson.heading)
         for toggle, spec in zip(self.toggles, lesson.toggles, strict=True):
             toggle.title, toggle.key, toggle.off_text = spec.title, spec.letter, spec.off_text
+        self.set_hint_head(self.hint_head)
         for key, widget in self.fields.items():
             self.form.setRowVisible(widget, key in lesson.fields)
+
+    def set_hint_head(self, head: str) -> None:
+        """The keys hint: ``head``, then the lesson's own toggles ("T consumer running")."""
+        self.hint_head = head
+        toggles = " · ".join(f"{s.letter} {s.title.lower()}" for s in self.lesson.toggles)
+        self.hint.setText(f"{head}\n{toggles} on/off")
 
     def sync(self, config: Config, running: bool, speed: float) -> None:
         """Show the engine's settings without echoing them back as requests."""

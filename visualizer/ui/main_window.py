@@ -122,11 +122,11 @@ class MainWindow(QMainWindow):
 
     def _init_controls(self) -> None:
         self.controls = ControlPanel(self.theme)
-        self.controls.hint.setText(
+        self.controls.set_hint_head(
             "Click a server's name bar to crash it, again to restart.\n"
             + hint("play", "step", "faster")
             + "\n"
-            + hint("server_1", "stateful", "sticky", "shared")
+            + hint("server_1")
         )
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
