@@ -21,10 +21,9 @@ from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.realtime import (
-    FIGURES,
+from visualizer.sim.lessons.realtime import FIGURES, RealtimeModel
+from visualizer.sim.lessons.realtime_facts import (
     RealtimeFacts,
-    RealtimeModel,
     connections_text,
     delay_text,
     empty_share,

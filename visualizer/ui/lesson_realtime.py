@@ -9,7 +9,7 @@ lines from the balancer to the card holding them, thicker the more it holds."""
 from __future__ import annotations
 
 from visualizer.sim.config import Config, Lesson, Transport
-from visualizer.sim.lessons.realtime import (
+from visualizer.sim.lessons.realtime_facts import (
     RealtimeFacts,
     connections_text,
     delay_text,
