@@ -29,17 +29,19 @@ from visualizer.ui.canvas.layout import (
 from visualizer.ui.canvas.nodes import (
     BalancerNode,
     BalancerState,
+    ClientLanes,
+    StoreNode,
+    Wires,
+    chip_at,
+)
+from visualizer.ui.canvas.overlays import (
     Banner,
     Caption,
     ChipBurst,
-    ClientLanes,
     FollowMarks,
     Headline,
     HeadlineCounters,
-    StoreNode,
     UserMarks,
-    Wires,
-    chip_at,
 )
 from visualizer.ui.canvas.tiers import TierBox
 from visualizer.ui.canvas.topology import ONE_TIER, Topology

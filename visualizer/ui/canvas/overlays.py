@@ -1,0 +1,303 @@
+"""What is drawn over the picture: the pause banner, captions, the headline numbers, the
+marks on followed and revoked users' dots, and a crashed holder's chips flying apart.
+Sizes are scene units, like the nodes under them."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPen,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font
+from visualizer.ui.lesson_views import HeadlineRow
+from visualizer.ui.theme import (
+    FAILURE,
+    Theme,
+)
+
+
+class ChipBurst(QGraphicsItem):
+    """A crashed holder's session chips flying apart and fading (wall-clock animation)."""
+
+    LIFETIME_S = 1.4
+
+    def __init__(
+        self, chips: list[tuple[QPointF, str, int]], center: QPointF, size: float, t0: float
+    ) -> None:
+        super().__init__()
+        self.t0 = t0  # wall time the crash is shown to have happened
+        self.size = size
+        self.parts = []
+        for k, (pos, color, _) in enumerate(chips):
+            angle = (k * 2.399963) % (2 * math.pi)  # golden-angle spread
+            speed = 140.0 + (k * 37 % 90)
+            d = QPointF(pos.x() - center.x(), pos.y() - center.y())
+            norm = math.hypot(d.x(), d.y()) or 1.0
+            vx = d.x() / norm * speed * 0.6 + math.cos(angle) * speed * 0.7
+            vy = d.y() / norm * speed * 0.6 + math.sin(angle) * speed * 0.7 - 60.0
+            self.parts.append((pos, vx, vy, QColor(color)))
+        self.setZValue(25)
+        self._age = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self._age >= self.LIFETIME_S
+
+    def tick(self, wall: float | None = None) -> None:
+        self._age = (time.monotonic() if wall is None else wall) - self.t0
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-400, -400, 3200, 2400)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        t = min(self._age, self.LIFETIME_S)
+        alpha = max(0.0, 1.0 - t / self.LIFETIME_S)
+        painter.setOpacity(alpha)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for pos, vx, vy, color in self.parts:
+            x = pos.x() + vx * t
+            y = pos.y() + vy * t + 260.0 * t * t  # a little gravity
+            painter.setBrush(QBrush(color))
+            painter.drawRoundedRect(QRectF(x, y, self.size, self.size), 3, 3)
+        painter.setOpacity(1.0)
+
+
+class Banner(QGraphicsItem):
+    """A short notice in the free space above the balancer (e.g. "Paused — press Space
+    to run"): never over a card."""
+
+    def __init__(self, text: str, theme: Theme) -> None:
+        super().__init__()
+        self.text = text
+        self.theme = theme
+        self._font = font(22, bold=True)
+        self._rect = QRectF(0, 0, 400, 44)
+        self.setZValue(40)
+
+    def place(self, room: Rect) -> None:
+        """Centred at the top of ``room``, as wide as the text needs (within the room)."""
+        self.prepareGeometryChange()
+        self._font = font(22, bold=True)
+        need = QFontMetricsF(self._font).horizontalAdvance(self.text) + 40
+        if need > room.w > 0:  # a narrow room (compare mode): smaller type, all the text
+            self._font = font(max(9.0, 22 * (room.w - 40) / (need - 40)), bold=True)
+        width = min(room.w, QFontMetricsF(self._font).horizontalAdvance(self.text) + 40)
+        self._rect = QRectF(room.x + (room.w - width) / 2, room.y, width, 44)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self._rect
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(self.theme.text))
+        painter.drawRoundedRect(r, 10, 10)
+        painter.setPen(QColor(self.theme.card))
+        painter.setFont(self._font)
+        painter.drawText(r, CENTER, self.text)
+
+
+class Caption(QGraphicsItem):
+    """A large caption for a few seconds (presenter mode), in the free space above the
+    balancer, wrapped to fit it: never over a card's live numbers."""
+
+    LIFETIME_S = 4.0
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.text = ""
+        self.t0 = -1e9
+        self._age = 1e9
+        self._font = font(30, bold=True)
+        self._room = QRectF(0, 60, 400, 160)
+        self.setZValue(45)
+
+    def place(self, room: Rect) -> None:
+        self.prepareGeometryChange()
+        self._room = QRectF(room.x, room.y, room.w, room.h)
+
+    def show_text(self, text: str, wall: float) -> None:
+        self.text, self.t0 = text, wall
+        self.tick(wall)
+
+    def tick(self, wall: float) -> None:
+        age = wall - self.t0
+        visible = age < self.LIFETIME_S
+        if visible or self._age < self.LIFETIME_S:
+            self.update()
+        self._age = age
+
+    @property
+    def showing(self) -> bool:
+        return self._age < self.LIFETIME_S and bool(self.text)
+
+    def boundingRect(self) -> QRectF:
+        return self._room
+
+    def text_rect(self) -> QRectF:
+        """Where the caption's box is drawn (inside the room, below the paused banner)."""
+        room = self._room.adjusted(0, 52, 0, 0)
+        fm = QFontMetricsF(self._font)
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter)
+        needed = fm.boundingRect(room.adjusted(16, 0, -16, 0), flags, self.text)
+        height = min(room.height(), needed.height() + 24)
+        return QRectF(room.x(), room.y(), room.width(), height)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.showing:
+            return
+        fade = max(0.0, min(1.0, (self.LIFETIME_S - self._age) / 0.6))
+        painter.setOpacity(fade)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self._font)
+        r = self.text_rect()
+        painter.setPen(QPen(QColor("#FFFFFF"), 3))
+        painter.setBrush(QColor(0, 0, 0, 215))
+        painter.drawRoundedRect(r, 14, 14)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.drawText(r.adjusted(16, 8, -16, -8), CENTER | Qt.TextFlag.TextWordWrap, self.text)
+        painter.setOpacity(1.0)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The story so far in three numbers, always on the canvas (the lesson's view picks
+    them: sessions lost, users sent back to log in, failed requests for sessions)."""
+
+    rows: tuple[HeadlineRow, ...]
+
+
+class HeadlineCounters(Node):
+    """The lesson's headline numbers in large type below the balancer (bad news in the
+    failure red once above zero): no legend to read."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(Rect(0, 0, 10, 10), theme)
+        self.setZValue(6)
+
+    def set_headline(self, headline: Headline) -> None:
+        self._changed(headline)
+
+    def _draw(self, p: QPainter, r: QRectF) -> None:
+        h = self._state if isinstance(self._state, Headline) else None
+        if h is None or r.height() < 60:
+            return
+        rows = [
+            (f"{row.number:,}", row.label, FAILURE if row.bad and row.number else self.theme.text)
+            for row in h.rows
+        ]
+        row_h = min(r.height() / 3, 58.0)
+        big = row_h * 0.62
+        top = r.y() + (r.height() - 3 * row_h) / 2
+        for k, (number, label, color) in enumerate(rows):
+            row = QRectF(r.x(), top + k * row_h, r.width(), row_h)
+            p.setFont(font(big, bold=True))
+            p.setPen(QColor(color))
+            number_w = QFontMetricsF(font(big, bold=True)).horizontalAdvance(number) + 12
+            p.drawText(QRectF(row.x(), row.y(), number_w, row_h), ALIGN_LEFT, number)
+            p.setFont(font(big * 0.5))
+            p.setPen(QColor(self.theme.muted))
+            rest = QRectF(row.x() + number_w, row.y(), row.width() - number_w, row_h)
+            p.drawText(rest, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, label)
+
+
+class UserMarks(QGraphicsItem):
+    """A mark on the dots of the users a lesson points out (revoked users still getting
+    in): a ring crossed by a slash, in the REVOKED colour, round each of their requests."""
+
+    def __init__(self, color: str) -> None:
+        super().__init__()
+        self.color = color
+        self.points: list[QPointF] = []
+        self.setZValue(34)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-50, -50, 1700, 1400)
+
+    def show(self, points: list[QPointF]) -> None:
+        if points or self.points:
+            self.points = points
+            self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self.points:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(self.color), 2.5))
+        r = 11.0
+        slash = r * 0.7
+        for p in self.points:
+            painter.drawEllipse(p, r, r)
+            painter.drawLine(
+                QPointF(p.x() - slash, p.y() + slash), QPointF(p.x() + slash, p.y() - slash)
+            )
+
+
+class FollowMarks(QGraphicsItem):
+    """The followed user, marked on the canvas: a ring round each of their requests and
+    their session chip, and their server's card outlined with a label."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.user: int | None = None
+        self.points: list[QPointF] = []
+        self.chip: QRectF | None = None
+        self.card: QRectF | None = None
+        self.setZValue(35)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-50, -50, 1700, 1400)
+
+    def show(self, user: int | None, points, chip: QRectF | None, card: QRectF | None) -> None:
+        self.user, self.points, self.chip, self.card = user, points, chip, card
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.user is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        ink = QColor(self.theme.text)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(ink, 3.0))
+        for p in self.points:
+            painter.drawEllipse(p, 14.0, 14.0)
+        if self.chip is not None:
+            painter.drawRoundedRect(self.chip.adjusted(-4, -4, 4, 4), 4, 4)
+        if self.card is not None:
+            painter.setPen(QPen(ink, 3.0, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(self.card.adjusted(-6, -6, 6, 6), 14, 14)
+            label = f"following user {self.user}"
+            painter.setFont(font(15, bold=True))
+            width = painter.fontMetrics().horizontalAdvance(label) + 16
+            box = QRectF(self.card.right() - width, self.card.y() - 24, width, 22)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(ink)
+            painter.drawRoundedRect(box, 6, 6)
+            painter.setPen(QColor(self.theme.card))
+            painter.drawText(box, CENTER, label)
