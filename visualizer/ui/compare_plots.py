@@ -29,7 +29,7 @@ from visualizer.ui.plot_legend import BigNumber
 from visualizer.ui.plot_parts import Plot
 from visualizer.ui.plot_row import PlotRow
 from visualizer.ui.plot_style import DASHES, LINE_WIDTH, WINDOW_S, display_color, marker_label
-from visualizer.ui.plots import trailing_mean
+from visualizer.ui.plots import as_drawn, trailing_mean
 from visualizer.ui.theme import FAILURE, Theme
 
 __all__ = ["ComparePlots", "MergedMarkers", "PairNumber", "merge_markers"]
@@ -335,10 +335,8 @@ class ComparePlots(PlotRow):
         at = self.figure_at.get(line.figure, -1)
         peak = 0.0
         for side in sides:
-            values = side.series(lambda s: s.lesson[at] if 0 <= at < len(s.lesson) else np.nan)
-            if line.rate:
-                values = trailing_mean(values)
-            values = values * line.scale
+            raw = side.series(lambda s: s.lesson[at] if 0 <= at < len(s.lesson) else np.nan)
+            values = as_drawn(raw, line)
             self._line(plot, side, "lesson", line.color, side.t, values, ends)
             peak = max(peak, float(np.nanmax(values, initial=0.0)))
         return peak

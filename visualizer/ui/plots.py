@@ -56,6 +56,12 @@ def trailing_mean(values: np.ndarray, window: int = RATE_WINDOW_S) -> np.ndarray
     return out
 
 
+def as_drawn(values: np.ndarray, line: FigureLine) -> np.ndarray:
+    """A lesson figure's per-second values as its line draws them: a trailing mean for a
+    rate, times the line's scale."""
+    return (trailing_mean(values) if line.rate else values) * line.scale
+
+
 _TABLE_FIELDS = ("memory_mb", "served", "failed")
 
 
@@ -218,10 +224,8 @@ class PlotPanel(PlotRow):
             at = self.figure_at.get(line.figure)
             if at is None:
                 continue
-            values = np.array([s.lesson[at] if len(s.lesson) > at else np.nan for s in recent])
-            if line.rate:
-                values = trailing_mean(values)
-            values = values * line.scale
+            raw = np.array([s.lesson[at] if len(s.lesson) > at else np.nan for s in recent])
+            values = as_drawn(raw, line)
             quiet = not np.nan_to_num(values).any()
             if quiet and k > 0 and ("lesson", line.figure) not in plot.curves:
                 continue
