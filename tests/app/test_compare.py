@@ -254,3 +254,23 @@ def test_a_services_comparison_leads_with_the_queue_and_names_what_differs():
     )
     sticky = with_b_changes(load("queue-backlog"), {"balancer.sticky": True})
     assert titles(*sides(sticky)) == ("A: stateless gateway", "B: stateless gateway, sticky")
+
+
+def test_undo_of_a_one_side_command_leaves_both_sides_at_one_moment():
+    # B alone is given a command in the past; both play on; Ctrl+Z brings B's old future
+    # back at the moment of the command, and A goes there too: the scoreboard compares
+    # one instant, and the next one-side command lands at the same time on both clocks
+    both = short(**{"state.mode": "shared"})
+    both.advance(30.0)
+    both.seek(10.0)
+    both.apply(ev.CrashStore(), Side.B)
+    both.advance(15.0)
+    assert both.undo()
+    assert both.a.now == both.b.now == 10.0
+    straight = short(**{"state.mode": "shared"})
+    straight.advance(10.0)
+    assert [json.dumps(s) for s in both.summaries()] == [
+        json.dumps(s) for s in straight.summaries()
+    ]
+    both.apply(ev.CrashServer(1), Side.A)
+    assert both.a.commands[-1][0] == 10.0

@@ -274,8 +274,12 @@ class Comparison:
         sides it changed); both sides end at the same moment."""
         if not self._undo_sides:
             return False
-        for s in self._undo_sides.pop():
+        undone = self._undo_sides.pop()
+        for s in undone:
             self.run(s).undo()
+        t = min(self.run(s).now for s in undone)  # the moment the command was given
+        for run in self.runs:
+            run.seek(t)  # a side the command did not change goes there too (one clock)
         return True
 
     @property
