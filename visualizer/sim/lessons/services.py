@@ -101,19 +101,29 @@ FIGURES = (
 
 class Call:
     """What a services request asks for, in the small interface the request path and the
-    traces read from a request's ``placement``."""
+    traces read from a request's ``placement``. It names its service by ``index``: a
+    checkpoint restores a copy of it, so nothing may look it up by identity."""
 
     checks_on_finish: ClassVar[bool] = False
     round_trip: ClassVar[float] = 0.0
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.name = SERVICES[index]
 
     def lookup(self, code: ErrorCode | None) -> str:
         return f"gateway → {self.name}"
 
+    def __reduce__(self) -> tuple:
+        """Unpickled as the module's own call (a checkpoint holds no copies of it)."""
+        return (_call, (self.index,))
 
-CALLS = tuple(Call(name) for name in SERVICES)
+
+def _call(index: int) -> Call:
+    return CALLS[index]
+
+
+CALLS = tuple(Call(i) for i in range(len(SERVICES)))
 
 
 class Instance:
@@ -310,7 +320,7 @@ class ServicesModel(LessonModel):
 
     def forward(self, req: Request, now: float) -> None:
         """The gateway checked the token: the request goes to its service."""
-        pool = self.pools[CALLS.index(req.placement)]  # type: ignore[arg-type]
+        pool = self.pools[req.placement.index]  # type: ignore[union-attr]
         self.gateway_latency_sum += now - req.t_sent
         self.gateway_answered += 1
         events = self._path._events
