@@ -6,6 +6,12 @@ link stays. Special files are written into directly, because replacing them woul
 them: a device (``/dev/null``, ``/dev/full``), a named pipe, and anything named through
 ``/dev`` or ``/proc``, such as ``/dev/stdout`` (a link to whatever stdout is: a pipe, a
 terminal, or a file the shell opened, which must not be replaced behind its back).
+
+All of that is for a path the user named. A name the program chose inside a folder the
+user named (``export --out DIR`` writes ``DIR/summary.json``) is written with
+``own_name=True``: whatever is there under that name, a link, a pipe or a device node,
+is replaced by the new file, never written through, since the user pointed at the
+folder and not at what someone left in it.
 """
 
 from __future__ import annotations
@@ -62,7 +68,9 @@ def _special_name(path: Path) -> tuple[bool, int | None]:
     return special, None  # (after too many links, the stat or open reports the loop)
 
 
-def _plan(path: Path) -> _Plan:
+def _plan(path: Path, own_name: bool = False) -> _Plan:
+    if own_name:
+        return _own_plan(path)
     try:
         st: os.stat_result | None = path.stat()  # follows links, as open() would
     except FileNotFoundError:
@@ -75,6 +83,20 @@ def _plan(path: Path) -> _Plan:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         return _Plan(True, path, st, fd)
     return _Plan(False, Path(os.path.realpath(path)), st, None)
+
+
+def _own_plan(path: Path) -> _Plan:
+    """Replace the entry ``path`` names, whatever it is (only a folder is refused); its
+    folder is the one the user named, links and all."""
+    try:
+        st: os.stat_result | None = path.lstat()  # the entry itself, not a link's target
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        st = None  # a link, pipe or device: the new file gets a new file's permissions
+    return _Plan(False, Path(os.path.realpath(path.parent)) / path.name, st, None)
 
 
 def unwritable_reason(path: Path | str) -> str | None:
@@ -130,7 +152,7 @@ def _first_file_parent(path: Path) -> Path:
 
 
 @contextmanager
-def open_atomic(path: Path | str) -> Iterator[TextIO]:
+def open_atomic(path: Path | str, *, own_name: bool = False) -> Iterator[TextIO]:
     """A UTF-8 text file to write ``path`` with, all or nothing, as the block runs.
 
     For a regular file the text streams into a temporary file in the target's folder,
@@ -139,15 +161,21 @@ def open_atomic(path: Path | str) -> Iterator[TextIO]:
     target's permissions, or those ``open()`` would give a new file, not the private
     0600 of a temporary file. Special files are written directly (see the module
     docstring); a failed write there, such as ENOSPC from /dev/full, raises OSError too.
+    ``own_name``: the name is the program's own choice in the user's folder, so what is
+    there under it is replaced, never written through (see the module docstring).
     Text is written as given (no newline translation); ``fh.buffer`` takes bytes.
+
+    When the block fails, the failure is what propagates: closing the file then may fail
+    too (a full disk refuses what is still buffered), and that second error is dropped,
+    as the text it could not write is discarded anyway.
     """
-    direct, target, st, fd = _plan(Path(path))
+    direct, target, st, fd = _plan(Path(path), own_name)
     if direct:
         yield from _write_directly(target, st, fd)
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with _closing(os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -159,6 +187,19 @@ def open_atomic(path: Path | str) -> Iterator[TextIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _closing(fh: TextIO) -> Iterator[TextIO]:
+    """Close ``fh`` when the block ends; if the block failed, a failure to close (the
+    flush of what is still buffered, on a full disk) does not replace its error."""
+    try:
+        yield fh
+    except BaseException:
+        with suppress(OSError):
+            fh.close()
+        raise
+    fh.close()
 
 
 def _write_directly(path: Path, st: os.stat_result | None, own: int | None) -> Iterator[TextIO]:
@@ -176,14 +217,14 @@ def _write_directly(path: Path, st: os.stat_result | None, own: int | None) -> I
         if st is not None and stat.S_ISREG(st.st_mode):
             flags |= os.O_APPEND
         fd = os.open(path, flags)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    with _closing(os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
         yield fh
         fh.flush()  # a full device says so here (ENOSPC), not silently at close
 
 
-def write_atomic(path: Path | str, data: str | bytes) -> None:
+def write_atomic(path: Path | str, data: str | bytes, *, own_name: bool = False) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` all or nothing; see ``open_atomic``."""
-    with open_atomic(path) as fh:
+    with open_atomic(path, own_name=own_name) as fh:
         if isinstance(data, bytes):
             fh.buffer.write(data)
         else:
