@@ -1,7 +1,8 @@
 """Command line: open the window, list presets, or run a scenario headless.
 
 Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 unexpected failure,
-141 when the reader of stdout has gone (``visualizer run ... | head``).
+141 when the reader of stdout has gone (``visualizer run ... | head``), 128 + the signal
+when stopped by Ctrl+C (130), SIGTERM (143) or a closed terminal (SIGHUP, 129).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import itertools
 import json
 import math
 import os
+import signal
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -32,6 +35,22 @@ CLIP_FPS = 10.0
 
 class UsageError(Exception):
     """Bad command-line input; the message is shown as one line and the exit code is 2."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread as Ctrl+C is, so that every block
+    unwinds as for Ctrl+C: a file being written keeps its old content, no temporary file
+    stays behind."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: Signals that end a headless command as Ctrl+C does (SIGHUP: the terminal closed).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -171,19 +190,21 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "scenarios":
-            code = _cmd_scenarios(sys.stdout)
-        elif args.command == "run":
-            code = _cmd_run(args)
-        elif args.command == "export":
-            code = _cmd_export(args)
-        elif args.command == "compare":
-            from visualizer import cli_compare
+        # the window keeps Qt's own ways; the headless commands stop as on Ctrl+C
+        with nullcontext() if args.command is None else _signals_stop():
+            if args.command == "scenarios":
+                code = _cmd_scenarios(sys.stdout)
+            elif args.command == "run":
+                code = _cmd_run(args)
+            elif args.command == "export":
+                code = _cmd_export(args)
+            elif args.command == "compare":
+                from visualizer import cli_compare
 
-            code = cli_compare.run(args)
-        else:
-            code = _cmd_window(args)
-        _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
+                code = cli_compare.run(args)
+            else:
+                code = _cmd_window(args)
+            _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
         return code
     except BrokenPipeError:
         return _reader_gone()
@@ -191,9 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         message = f"visualizer: error: {exc}" if isinstance(exc, ConfigError) else str(exc)
         print(printable(message), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("visualizer: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _stopped(exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except Exception as exc:
         if os.environ.get("VISUALIZER_DEBUG"):
             raise
@@ -205,6 +225,54 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+_STOPPED_BY = {
+    signal.SIGINT: "interrupted",
+    **{sig: f"stopped by {signal.Signals(sig).name}" for sig in STOP_SIGNALS},
+}
+
+
+def _stopped(signum: int) -> int:
+    """Say what stopped the command, if anyone can still hear it, and return 128 + the
+    signal. After SIGHUP the terminal may be gone: what stdout or stderr still holds is
+    then dropped, or Python's own flush at exit would fail again, with a traceback."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
+    try:
+        print(f"visualizer: {_STOPPED_BY.get(signum, 'stopped')}", file=sys.stderr, flush=True)
+    except OSError:
+        _silence_stdout(sys.stderr)
+    return 128 + signum
+
+
+@contextmanager
+def _signals_stop() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise ``Stopped`` in the main thread.
+
+    Left alone: a signal that was ignored when we started (``nohup`` ignores SIGHUP) or
+    has a handler of its own, and every signal off the main thread (only it can take
+    handlers). After the first, further ones are ignored: the cleanup it asked for is
+    not cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ours = [sig for sig in STOP_SIGNALS if signal.getsignal(sig) == signal.SIG_DFL]
+
+    def stop(signum: int, frame: object) -> None:
+        for sig in ours:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    for sig in ours:
+        signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig in ours:
+            signal.signal(sig, signal.SIG_DFL)
 
 
 def _flush_stdout() -> None:
@@ -246,10 +314,10 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
-def _silence_stdout() -> None:
-    """Send whatever stdout still holds to /dev/null."""
+def _silence_stdout(stream: TextIO | None = None) -> None:
+    """Send whatever stdout (or ``stream``) still holds to /dev/null."""
     try:
-        fd = sys.stdout.fileno()
+        fd = (stream or sys.stdout).fileno()
     except (OSError, ValueError):  # not a real file (tests capture it)
         return
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,0 +1,152 @@
+"""Outputs under pressure: a disk that fills up while the CSV streams, SIGTERM and SIGHUP
+mid-run."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from visualizer import cli
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- a full disk ------------------------------------------------------------------------
+
+
+class _FillingDisk(io.FileIO):
+    """A file on a disk with ``room`` bytes left: writes beyond it fail as the kernel's
+    do, short first, then ENOSPC (also for the flush when the file is closed)."""
+
+    def __init__(self, fd: int, room: int) -> None:
+        super().__init__(fd, "w")
+        self.room = room
+
+    def write(self, data) -> int:  # type: ignore[override]
+        if self.room <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = super().write(memoryview(data)[: self.room])
+        self.room -= written
+        return written
+
+
+@pytest.fixture
+def disk_fills_up(monkeypatch, tmp_path):
+    """Temporary files made in ``tmp_path`` (the atomic writes' own) get 8 KB, then the
+    disk is full: at the lowest level, the raw writes under Python's buffers."""
+    real_mkstemp, real_fdopen = tempfile.mkstemp, os.fdopen
+    ours: set[int] = set()
+
+    def mkstemp(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        if Path(name).parent == tmp_path:
+            ours.add(fd)
+        return fd, name
+
+    def fdopen(fd, mode="r", *args, encoding=None, newline=None, **kwargs):
+        if fd not in ours:
+            return real_fdopen(fd, mode, *args, encoding=encoding, newline=newline, **kwargs)
+        ours.discard(fd)
+        raw = io.BufferedWriter(_FillingDisk(fd, 8_192))
+        return io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("option", "name"), [("--csv", "c.csv"), ("--trace", "t.jsonl")])
+def test_a_disk_filling_up_mid_run_is_exit_2_and_keeps_the_old_file(
+    capsys, disk_fills_up, option, name
+):
+    """The write that finds the disk full says so (exit 2); closing the temporary file
+    then fails again on what it still buffers, and that must not replace the message
+    with an unexpected failure (exit 1)."""
+    target = disk_fills_up / name
+    target.write_text("old\n")
+    code, out, err = run_cli(
+        capsys, "run", "sticky-crash", "--duration", "300", option, str(target)
+    )
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"{option} {target}" in err and "no space left on device" in err.lower()
+    assert out == ""  # no table that looks like success
+    assert target.read_text() == "old\n"
+    assert [p.name for p in disk_fills_up.iterdir()] == [name]  # no temporary file left
+
+
+# --- SIGTERM and SIGHUP -------------------------------------------------------------------
+
+
+def _temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=str)
+def test_a_stop_signal_mid_run_leaves_no_temporary_file(tmp_path, signum):
+    """``kill`` (SIGTERM) and closing the terminal (SIGHUP) clean up as Ctrl+C does:
+    the streaming files' temporaries go, the old file stays, exit 128 + the signal."""
+    csv_path, trace_path = tmp_path / "c.csv", tmp_path / "t.jsonl"
+    csv_path.write_text("old\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("VISUALIZER_DEBUG", None)
+    run = ["run", "sticky-crash", "--duration", "86400"]
+    outputs = ["--csv", str(csv_path), "--trace", str(trace_path)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "visualizer", *run, *outputs],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_temps(tmp_path)) < 2:  # both outputs are streaming
+            assert time.monotonic() < deadline, "the run never opened its outputs"
+            with pytest.raises(subprocess.TimeoutExpired):  # still running: wait a bit
+                proc.wait(timeout=0.05)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 128 + signum, err
+    said = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
+    assert err.decode().strip() == f"visualizer: {said}"
+    assert out == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv"]
+    assert csv_path.read_text() == "old\n"
+
+
+def test_an_ignored_hangup_stays_ignored(monkeypatch):
+    """Under ``nohup`` SIGHUP is ignored when we start: it must stay so (the run goes on
+    after the terminal closes), and the handlers are put back when the command ends."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        seen = {}
+
+        def scenarios(out) -> int:
+            seen["hup"] = signal.getsignal(signal.SIGHUP)
+            seen["term"] = signal.getsignal(signal.SIGTERM)
+            return 0
+
+        monkeypatch.setattr(cli, "_cmd_scenarios", scenarios)
+        assert cli.main(["scenarios"]) == 0
+        assert seen["hup"] == signal.SIG_IGN
+        assert callable(seen["term"])  # ours while the command ran
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
