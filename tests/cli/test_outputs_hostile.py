@@ -1,5 +1,5 @@
 """Outputs under pressure: a disk that fills up while the CSV streams, SIGTERM and SIGHUP
-mid-run."""
+mid-run, and an ``export --out`` folder with links planted under its file names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -150,3 +151,34 @@ def test_an_ignored_hangup_stays_ignored(monkeypatch):
         assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+# --- export --out: links planted under its file names -------------------------------------
+
+
+def test_export_replaces_what_is_planted_under_its_names_and_follows_nothing(
+    tmp_path, capsys, qapp
+):
+    """The user named the folder, not the links in it: a link under one of the bundle's
+    names is replaced by the file, its target is untouched (and a dangling one creates
+    nothing); a named pipe there is replaced too, not written into (or the export would
+    wait for a reader forever)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious\n")
+    (out / "summary.json").symlink_to("../precious.txt")
+    (out / "window.png").symlink_to("../made-by-export.png")  # dangling
+    (tmp_path / "elsewhere").mkdir()
+    (out / "canvas.svg").symlink_to("../elsewhere")  # a link to a folder
+    os.mkfifo(out / "metrics.csv")
+    code, _, err = run_cli(capsys, "export", "sticky-crash", "--at", "1", "--out", str(out))
+    assert code == 0, err
+    assert precious.read_text() == "precious\n"
+    assert not (tmp_path / "made-by-export.png").exists()
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    for name in ("summary.json", "window.png", "canvas.svg", "metrics.csv"):
+        assert stat.S_ISREG((out / name).lstat().st_mode), name
+    assert '"scenario": "sticky-crash"' in (out / "summary.json").read_text()
+    assert (out / "metrics.csv").read_text().startswith("t_s,")
+    assert not _temps(out)

@@ -324,15 +324,19 @@ def summary_json(summary: dict[str, Any]) -> str:
 # --- saving -------------------------------------------------------------------------------
 
 
-def save(path: Path | str, data: bytes | str) -> Path:
-    """Write atomically; any failure becomes one ``ExportError`` naming the file."""
+def save(path: Path | str, data: bytes | str, *, own_name: bool = False) -> Path:
+    """Write atomically; any failure becomes one ``ExportError`` naming the file.
+
+    ``own_name``: the file name is ours, in a folder the user chose (the files of an
+    export bundle): a link or any other non-folder found under it is replaced, not
+    written through (see ``visualizer.atomic``)."""
     path = Path(path).expanduser()
-    if path.is_dir():
+    if path.is_dir() and not (own_name and path.is_symlink()):
         raise ExportError(f"{path} is a folder; choose a file name")
     if not path.parent.is_dir():
         raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, own_name=own_name)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ExportError(f"cannot write {path}: {reason}") from None

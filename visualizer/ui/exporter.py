@@ -266,10 +266,13 @@ def write_bundle(
     scale: int = 1,
     stamp: bool | None = None,
 ) -> list[Path]:
-    """Write several kinds of file into ``folder`` (created if needed), each atomically."""
+    """Write several kinds of file into ``folder`` (created if needed), each atomically.
+
+    The user chose the folder, not what is in it: a link found there under one of our
+    file names (``summary.json -> ../precious.txt``) is replaced, its target untouched."""
     folder = export.writable_folder(folder)
     files = render_artifacts(window, keys, scale, stamp)
-    return [export.save(folder / name, data) for name, data in files]
+    return [export.save(folder / name, data, own_name=True) for name, data in files]
 
 
 def clip_frame(window: ExportSurface, image: QImage) -> QImage:
