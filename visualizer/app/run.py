@@ -17,10 +17,12 @@ import pickle
 import time
 import zlib
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from visualizer.app.eventlog import EventLog
+from visualizer.app.history import CHECKPOINT_BUDGET, History, thin
 from visualizer.app.stories import UserStory, story
 from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
@@ -56,34 +58,6 @@ class Checkpoint:
 
     def restore(self) -> Simulation:
         return pickle.loads(zlib.decompress(self.blob))
-
-
-class History(list):
-    """Samples or markers of the whole computed timeline; ``upto`` of them are at or
-    before the moment shown (the rest lie ahead when the run is rewound). A replay after
-    a rewind makes the same items again: they are counted, not added twice."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.upto = 0
-
-    def add(self, item: object) -> None:
-        if self.upto == len(self):
-            self.append(item)
-        self.upto += 1
-
-    def shown(self) -> list:
-        """Those at or before now (the list itself when nothing lies ahead)."""
-        return self if self.upto == len(self) else self[: self.upto]
-
-    def ahead(self) -> list:
-        return self[self.upto :]
-
-    def drop_ahead(self) -> list:
-        """Forget what lies ahead (a new future); returns it (for undo)."""
-        tail = self[self.upto :]
-        del self[self.upto :]
-        return tail
 
 
 @dataclass(frozen=True)
@@ -157,12 +131,12 @@ class Run:
         return self._sim
 
     @property
-    def samples(self) -> list[Sample]:
+    def samples(self) -> Sequence[Sample]:
         """Every per-second sample up to now."""
         return self._samples.shown()
 
     @property
-    def markers(self) -> list[Marker]:
+    def markers(self) -> Sequence[Marker]:
         """Every notable moment up to now."""
         return self._markers.shown()
 
@@ -320,7 +294,7 @@ class Run:
         self.end = future.end
         pairs = ((self._samples, future.samples), (self._markers, future.markers))
         for (history, ahead), kept in zip(pairs, future.kept, strict=True):
-            del history[kept:]  # the abandoned branch's own
+            history.truncate(kept)  # the abandoned branch's own
             history.extend(ahead)
         at = max((c for c in self._checkpoints if c.t <= future.at), key=lambda c: c.t)
         self._restore(at)
@@ -340,11 +314,8 @@ class Run:
         clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
         clone._arrivals = dict(self._arrivals)
         clone._departures = dict(self._departures)
-        for name in ("_samples", "_markers"):
-            copy = History()
-            copy.extend(getattr(self, name))
-            copy.upto = getattr(self, name).upto
-            setattr(clone, name, copy)
+        clone._samples = self._samples.copy()
+        clone._markers = self._markers.copy()
         clone._listen()
         clone.commands = list(self.commands)
         clone._checkpoints = list(self._checkpoints)
@@ -400,9 +371,38 @@ class Run:
                 blob,
             )
         )
+        self._keep_within_budget()
         self._costs = [*self._costs[-2:], time.perf_counter() - started]
         slower = min(self._costs) / HITCH_S  # the least of the last three: a GC pause is not
         self._checkpoint_every = self.checkpoint_s * min(MAX_SPACING, max(1.0, slower))
+
+    def _keep_within_budget(self) -> None:
+        """Checkpoints (the undo futures' included) within ``CHECKPOINT_BUDGET``: the
+        oldest futures go first (undo reaches less far back), then old checkpoints are
+        thinned (a seek there replays further). Results never depend on either."""
+        while self._futures and self._checkpoint_total() > CHECKPOINT_BUDGET:
+            self._futures = self._futures[1:]
+        if self._checkpoint_total() <= CHECKPOINT_BUDGET:
+            return
+        kept = thin(self._checkpoints, _size, CHECKPOINT_BUDGET - self._futures_own_bytes())
+        alive = {id(c) for c in kept}
+        gone = {id(c) for c in self._checkpoints} - alive
+        self._checkpoints = kept
+        self._futures = [  # a future shares the checkpoints before its moment
+            dataclasses.replace(f, checkpoints=[c for c in f.checkpoints if id(c) not in gone])
+            for f in self._futures
+        ]
+
+    def _checkpoint_total(self) -> int:
+        unique = {id(c): c for c in self._checkpoints}
+        for future in self._futures:
+            unique.update((id(c), c) for c in future.checkpoints)
+        return sum(_size(c) for c in unique.values())
+
+    def _futures_own_bytes(self) -> int:
+        mine = {id(c) for c in self._checkpoints}
+        own = {id(c): c for f in self._futures for c in f.checkpoints if id(c) not in mine}
+        return sum(_size(c) for c in own.values())
 
     def _restore(self, checkpoint: Checkpoint) -> None:
         sim = checkpoint.restore()
@@ -417,4 +417,9 @@ class Run:
         self._listen()
 
     def checkpoint_bytes(self) -> int:
-        return sum(len(c.blob) for c in self._checkpoints)
+        """What the checkpoints take, those kept for undo included."""
+        return self._checkpoint_total()
+
+
+def _size(checkpoint: Checkpoint) -> int:
+    return len(checkpoint.blob)
