@@ -343,6 +343,24 @@ def save(path: Path | str, data: bytes | str, *, own_name: bool = False) -> Path
     return path
 
 
+#: Characters a file name must not carry (the Windows and macOS set, so a name made on
+#: Linux is one everywhere), besides control characters.
+_NOT_IN_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f-\x9f]+')
+#: The longest stem a proposed file name takes from a scenario's name.
+STEM_CHARS = 60
+
+
+def file_stem(name: str, fallback: str = "scenario") -> str:
+    """``name`` (a scenario's, from a file anyone may have written) as the stem of a file
+    name the Save and Export dialogs propose: never a path (``/some/dir/evil`` would
+    send the dialog to another folder), never hidden (a leading dot), no control
+    characters, at most ``STEM_CHARS`` long; ``fallback`` when nothing is left."""
+    stem = _NOT_IN_NAMES.sub("-", name)
+    stem = "".join(ch for ch in stem if ch.isprintable())  # invisible and bidi marks
+    stem = stem[:STEM_CHARS].strip(" .-~")
+    return stem or fallback
+
+
 def save_png(path: Path | str, image: QImage) -> Path:
     return save(path, image_png(image))
 

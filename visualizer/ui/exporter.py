@@ -331,6 +331,10 @@ class Exporter(QObject):
 
     # --- dialogs (replaced in tests) ------------------------------------------------------
 
+    def _stem(self) -> str:
+        """The scenario's name as the start of a proposed file name (never a path)."""
+        return export.file_stem(self.window.driver.config.scenario.name)
+
     def ask_save(self, title: str, name: str, filters: str) -> Path | None:
         start = str(Path(self.settings.export_folder) / name)
         path, _ = QFileDialog.getSaveFileName(self.parent_widget, title, start, filters)
@@ -363,7 +367,7 @@ class Exporter(QObject):
             ".csv": "CSV table (*.csv)",
             ".json": "JSON (*.json)",
         }[suffix]
-        default = f"{self.window.driver.config.scenario.name}-{artifact.name}"
+        default = f"{self._stem()}-{artifact.name}"
         path = self.ask_save(f"Export {artifact.label}", default, filters)
         if path is None:
             return []
@@ -392,7 +396,7 @@ class Exporter(QObject):
     def export_plot(self, index: int, fmt: str) -> list[Path]:
         """A single plot as PNG or SVG (the plots' right-click menu)."""
         name = plot_names(self.window)[index]
-        default = f"{self.window.driver.config.scenario.name}-plot-{name}.{fmt}"
+        default = f"{self._stem()}-plot-{name}.{fmt}"
         filters = "PNG image (*.png)" if fmt == "png" else "SVG drawing (*.svg)"
         path = self.ask_save(f"Export the {name} plot", default, filters)
         if path is None:
@@ -473,7 +477,7 @@ class Exporter(QObject):
             recording.discard()
             return None
         if path is None:
-            default = f"{self.window.driver.config.scenario.name}.gif"
+            default = f"{self._stem()}.gif"
             path = self.ask_save(
                 "Save the recording", default, "GIF animation (*.gif);;MP4 video (*.mp4)"
             )

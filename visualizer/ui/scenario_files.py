@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from visualizer.sim import scenario
 from visualizer.sim.schema import ConfigError
-from visualizer.ui.export import ExportError, save
+from visualizer.ui.export import ExportError, file_stem, save
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -72,7 +72,7 @@ class ScenarioFiles(QObject):
         return True
 
     def save_dialog(self) -> Path | None:
-        name = f"{self.host.driver.config.scenario.name}-session.toml"
+        name = f"{file_stem(self.host.driver.config.scenario.name)}-session.toml"
         path = self.ask_save(name)
         if path is None:
             return None
