@@ -44,6 +44,7 @@ class PresenterBar(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("presenterBar")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the line names the scenario file
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # the line shrinks to fit: it never makes the window wider than the screen
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -73,6 +74,7 @@ class SpeakerNotes(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("speakerNotes")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # notes come from the scenario file
         self.setWordWrap(True)
         self.setStyleSheet(
             "QLabel#speakerNotes { background: #2B2F36; color: #FFE9A8; padding: 6px 14px;"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from visualizer.sim import scenario
 from visualizer.sim.schema import ConfigError
 from visualizer.ui.export import ExportError, file_stem, save
+from visualizer.ui.plain import tooltip
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -100,5 +101,7 @@ class ScenarioFiles(QObject):
         menu.clear()
         files = self.settings.recent_files()
         for path in files:
-            menu.addAction(Path(path).name, lambda p=path: self.open_path(p)).setToolTip(path)
+            name = Path(path).name.replace("&", "&&")  # a lone & would underline a letter
+            action = menu.addAction(name, lambda p=path: self.open_path(p))
+            action.setToolTip(tooltip(path))
         menu.setEnabled(bool(files))
