@@ -11,16 +11,21 @@ brings the old one back); ``fork()`` copies the run. Nothing here imports Qt.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import pickle
 import time
-import zlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from visualizer.app.checkpoint import (
+    Checkpoint,
+    Pending,
+    can_fork,
+    collector_paused,
+    snapshot_bytes,
+)
 from visualizer.app.eventlog import EventLog
 from visualizer.app.history import CHECKPOINT_BUDGET, History, thin
 from visualizer.app.stories import UserStory, story
@@ -45,19 +50,6 @@ UNDO_DEPTH = 10
 #: Users whose arrival and departure are remembered (for their stories).
 USERS_KEPT = 200_000
 USER_ARRIVED, USER_LEFT = EventKind.USER_ARRIVED, EventKind.USER_LEFT
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    t: float
-    commands: int  # live commands applied before it was taken
-    samples: int  # how much of the run's history there was then
-    markers: int
-    traces: int  # traces ever recorded
-    blob: bytes  # the engine, pickled and compressed
-
-    def restore(self) -> Simulation:
-        return pickle.loads(zlib.decompress(self.blob))
 
 
 @dataclass(frozen=True)
@@ -86,8 +78,13 @@ class Run:
         event_log: int = 400_000,
         trace_log: int = 200_000,
         checkpoint_s: float = CHECKPOINT_S,
+        background: bool = False,
     ) -> None:
+        """``background``: a big engine's checkpoints are written by a forked copy of the
+        process, so the caller (the window) does not stall while they are pickled."""
         self.initial_config = config
+        self._background = background and can_fork()
+        self._pending: Checkpoint | None = None
         self.checkpoint_s = checkpoint_s
         self._trace_log = trace_log
         self._traced = traces
@@ -279,9 +276,7 @@ class Run:
         if self.now < t <= self.now + self.checkpoint_s:
             self.advance(t)  # a short way forward: just go on
             return
-        index = bisect.bisect_right([c.t for c in self._checkpoints], max(0.0, t - LOOKBACK_S))
-        checkpoint = self._checkpoints[max(0, index - 1)]
-        self._restore(checkpoint)
+        self._restore(self._usable(max(0.0, t - LOOKBACK_S)))
         self.advance(t)
 
     def undo(self) -> bool:
@@ -296,8 +291,7 @@ class Run:
         for (history, ahead), kept in zip(pairs, future.kept, strict=True):
             history.truncate(kept)  # the abandoned branch's own
             history.extend(ahead)
-        at = max((c for c in self._checkpoints if c.t <= future.at), key=lambda c: c.t)
-        self._restore(at)
+        self._restore(self._usable(future.at))
         self.advance(future.at)
         return True
 
@@ -309,7 +303,8 @@ class Run:
         """An independent copy of this run, at the same moment, with the same past."""
         clone = object.__new__(Run)
         clone.__dict__.update(self.__dict__)
-        clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
+        with collector_paused():
+            clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
         clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
         clone._arrivals = dict(self._arrivals)
@@ -344,8 +339,12 @@ class Run:
         sim.journal.markers.clear()  # the run has them (on_marker): checkpoints stay small
         now = sim.now
         self.end = max(self.end, now)
+        pending = self._pending
+        if pending is not None and pending.ready:
+            self._pending = None
+            self._finished(pending)
         last = self._checkpoints[-1].t if self._checkpoints else -1.0
-        if now >= last + self._checkpoint_every and now >= self.end:
+        if now >= last + self._checkpoint_every and now >= self.end and self._pending is None:
             self._checkpoint()
 
     def _listen(self) -> None:
@@ -355,26 +354,64 @@ class Run:
 
     def _checkpoint(self) -> None:
         """Keep a compressed copy of the engine. A big state takes a while to copy (0.2 s
-        with 20,000 requests in flight): when checkpoints take longer than a frame they
-        come as many times less often (up to MAX_SPACING), so a long run plays on without
-        frequent hitches. Results never depend on where checkpoints fall."""
+        with 20,000 requests in flight). When checkpoints take longer than a frame, the
+        window's runs (``background``) have a forked copy of the process write them, and
+        other runs take them as many times less often (up to MAX_SPACING), so a long run
+        plays on without frequent hitches. Results never depend on where checkpoints fall."""
         started = time.perf_counter()
-        live = sum(1 for *_, scheduled in self._sim.command_log if not scheduled)
-        blob = zlib.compress(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self._checkpoints.append(
-            Checkpoint(
-                self._sim.now,
-                live,
-                self._samples.upto,
-                self._markers.upto,
-                self._traces_total,
-                blob,
-            )
+        sim = self._sim
+        live = sum(1 for *_, scheduled in sim.command_log if not scheduled)
+        slow = bool(self._costs) and self._costs[-1] > HITCH_S
+        data: bytes | Pending | None = None
+        if slow and self._background:
+            try:
+                data = Pending(sim)
+            except OSError:  # no memory or processes left for a copy: in-process, then
+                data = None
+        forked = data is not None
+        if data is None:
+            data = snapshot_bytes(sim)
+        checkpoint = Checkpoint(
+            sim.now, live, self._samples.upto, self._markers.upto, self._traces_total, data
         )
+        self._checkpoints.append(checkpoint)
+        if forked:
+            self._pending = checkpoint
+            self._checkpoint_every = self.checkpoint_s
+        else:
+            self._note_cost(time.perf_counter() - started)
         self._keep_within_budget()
-        self._costs = [*self._costs[-2:], time.perf_counter() - started]
-        slower = min(self._costs) / HITCH_S  # the least of the last three: a GC pause is not
-        self._checkpoint_every = self.checkpoint_s * min(MAX_SPACING, max(1.0, slower))
+
+    def _note_cost(self, cost: float) -> None:
+        self._costs = [*self._costs[-2:], cost]
+        if not self._background:  # (the least of the last three: a GC pause is not a
+            # slow engine)
+            slower = min(self._costs) / HITCH_S
+            self._checkpoint_every = self.checkpoint_s * min(MAX_SPACING, max(1.0, slower))
+
+    def _finished(self, checkpoint: Checkpoint) -> None:
+        """A checkpoint written beside us is in (or failed: then it is forgotten)."""
+        assert isinstance(checkpoint.data, Pending)
+        if checkpoint.blob is None:
+            self._checkpoints = [c for c in self._checkpoints if c is not checkpoint]
+            self._futures = [
+                dataclasses.replace(
+                    f, checkpoints=[c for c in f.checkpoints if c is not checkpoint]
+                )
+                for f in self._futures
+            ]
+            self._background = False  # fork does not work here: in-process from now on
+            return
+        self._note_cost(checkpoint.data.cost)
+        self._keep_within_budget()
+
+    def _usable(self, t: float) -> Checkpoint:
+        """The latest checkpoint at or before ``t`` that holds an engine (waiting for one
+        being written; the first, at 0 s, is always taken in-process)."""
+        for checkpoint in reversed(self._checkpoints):
+            if checkpoint.t <= t and checkpoint.blob is not None:
+                return checkpoint
+        return self._checkpoints[0]
 
     def _keep_within_budget(self) -> None:
         """Checkpoints (the undo futures' included) within ``CHECKPOINT_BUDGET``: the
@@ -422,4 +459,4 @@ class Run:
 
 
 def _size(checkpoint: Checkpoint) -> int:
-    return len(checkpoint.blob)
+    return checkpoint.size

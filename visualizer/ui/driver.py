@@ -108,8 +108,8 @@ class SimDriver(QObject):
         """A new run (two, on one clock, if ``config`` has a [compare] section); returns A."""
         if config.compare is None:
             self.comparison = None
-            return Run(config)
-        self.comparison = Comparison(config)
+            return Run(config, background=True)
+        self.comparison = Comparison(config, background=True)
         return self.comparison.a
 
     def start(self) -> None:
@@ -258,7 +258,7 @@ class SimDriver(QObject):
         from 0 s to the moment shown, then shown side by side. ``progress(fraction)`` is
         told how far it got and may return False to give up (nothing changes then)."""
         at = self.run.now
-        comparison = Comparison(config)
+        comparison = Comparison(config, background=True)
         step = max(10.0, at / 50.0)
         t = 0.0
         while t < at:
