@@ -5,14 +5,21 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from visualizer.sim.config import SECTIONS, Config
-from visualizer.sim.schema import ConfigError, parse_config, parse_override, with_values
+from visualizer.sim.schema import (
+    ConfigError,
+    loads_toml,
+    parse_config,
+    parse_override,
+    show,
+    show_name,
+    with_values,
+)
 
 DEFAULT_PRESET = "sticky-crash"
 
@@ -66,14 +73,24 @@ def resolve(name_or_path: str) -> Path:
     so a folder or file named like a preset in the working directory does not shadow it.
     """
     bare = Path(name_or_path).suffix != ".toml" and os.sep not in name_or_path
-    if bare and (presets_dir() / f"{name_or_path}.toml").is_file():
-        return presets_dir() / f"{name_or_path}.toml"
+    preset = presets_dir() / f"{name_or_path}.toml"
+    if bare and _is_file(preset):
+        return preset
     candidate = _expand(name_or_path)
     if not bare or os.path.lexists(candidate):
-        _stat_regular(candidate, name_or_path)
+        # no real path is longer than PATH_MAX (4,096): a longer text is cut in messages
+        _stat_regular(candidate, show_name(name_or_path, 4096))
         return candidate
     names = ", ".join(p.stem for p in sorted(presets_dir().glob("*.toml")))
-    raise ConfigError(f"unknown scenario {name_or_path!r}; presets: {names}")
+    raise ConfigError(f"unknown scenario {show(name_or_path)}; presets: {names}")
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False too for a name the system refuses (too long, say)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _expand(text: str) -> Path:
@@ -163,12 +180,7 @@ def load_file(path: Path) -> Config:
         text = raw.decode("utf-8-sig")  # a BOM (as some Windows editors write) is no content
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not a UTF-8 text file") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML ({exc})") from None
-    except RecursionError:
-        raise ConfigError(f"{where}: not valid TOML (arrays or tables nested too deeply)") from None
+    data = loads_toml(text, where)  # (refuses shapes that would take tomllib minutes)
     if not data:
         raise ConfigError(
             f"{where}: the file has no settings (it is empty or only comments); a minimal "

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import sys
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -28,6 +29,7 @@ from visualizer.sim.config import (
     Fault,
     FaultAction,
     Lesson,
+    Transport,
 )
 
 _TARGETED = {FaultAction.CRASH, FaultAction.RESTART, FaultAction.REMOVE_SERVER}
@@ -81,6 +83,8 @@ class KeySpec:
 def _fmt(x: float | None) -> str:
     if x is None:
         return "?"
+    if isinstance(x, int):
+        return f"{x:,}"  # (2**63 - 1 as a float would print one more)
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
 
 
@@ -111,7 +115,7 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
     original = value
 
     def bad(why: str = "") -> ConfigError:
-        shown = _show(original)
+        shown = show(original)
         reason = f" ({why})" if why else ""
         return ConfigError(
             f"{where}: {spec.dotted} = {shown} is not allowed{reason}; expected {spec.allowed()}"
@@ -140,6 +144,8 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
         if unknown or (spec.words and not value.split()):
             raise bad(f"{unknown[0]!r} is not one of them" if unknown else "empty")
         return value
+    if isinstance(value, TooLong):
+        raise bad("out of range")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise bad()
     if t is int:
@@ -148,7 +154,10 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
                 raise bad("not a whole number")
             value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer past 1.8e308 (TOML has no limit on digits)
+            raise bad("out of range") from None
         if not math.isfinite(value):
             raise bad()
     if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
@@ -164,8 +173,10 @@ def _is_control(ch: str) -> bool:
 _SHOWN = 60
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """A value as a message quotes it: short, and with control characters escaped."""
+    if isinstance(value, TooLong):
+        return f"a number of {value.digits:,} digits"
     if isinstance(value, str):
         return repr(value[:_SHOWN]) + ("…" if len(value) > _SHOWN else "")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**16:
@@ -181,6 +192,25 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def show_name(text: str, width: int = _SHOWN) -> str:
+    """A key, section, action or target as a message names it (unquoted): cut like a
+    value, since a file may hold a megabyte-long key, and with every character a
+    terminal or a dialog would act on escaped, so the message stays one short line."""
+    cut = text[:width]
+    if not cut.isprintable():
+        cut = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in cut)
+    return cut + ("…" if len(text) > width else "")
+
+
+class TooLong:
+    """A number with more digits than Python turns into an ``int`` (4,300: past that the
+    conversion takes quadratic time, so Python refuses it): shown in messages by its
+    length, never used."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
 def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
     """Build a validated ``Config`` from parsed TOML; the first problem raises."""
     specs = key_specs()
@@ -190,7 +220,7 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
             continue
         if section not in SECTIONS:
             raise ConfigError(
-                f"{where}: unknown section [{section}]; allowed sections: "
+                f"{where}: unknown section [{show_name(section)}]; allowed sections: "
                 + ", ".join(f"[{s}]" for s in SECTIONS)
                 + ", [[faults]], [compare]"
             )
@@ -202,12 +232,26 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
             if spec is None:
                 allowed = ", ".join(s.name for s in specs.values() if s.section == section)
                 raise ConfigError(
-                    f"{where}: unknown key {section}.{key}; keys of [{section}]: {allowed}"
+                    f"{where}: unknown key {section}.{show_name(key)}; keys of [{section}]: "
+                    + allowed
                 )
             values[key] = coerce(spec, value, where)
         sections[section] = values
     built = {name: SECTIONS[name](**sections.get(name, {})) for name in SECTIONS}
     config = Config(**built)
+    _check_lesson(config, sections, where)
+    check_load(config, where)
+    faults = _parse_faults(data.get("faults", []), where)
+    config = dataclasses.replace(config, faults=faults)
+    if "compare" in data:
+        config = dataclasses.replace(config, compare=parse_compare(data["compare"], config, where))
+    check_schedule(config, where)
+    return config
+
+
+def _check_lesson(config: Config, sections: typing.Iterable[str], where: str) -> None:
+    """Another lesson's settings would be ignored without a word: refuse them, in a file,
+    ``--set``, ``[compare]``, ``--b`` or a scheduled ``set`` alike."""
     for section in sections:
         if not config.uses(section):
             lesson = LESSON_SECTIONS[section].value
@@ -215,12 +259,6 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
                 f"{where}: [{section}] belongs to the {lesson} lesson; this scenario's lesson "
                 f'is {config.scenario.lesson.value} (set [scenario] lesson = "{lesson}" to use it)'
             )
-    check_load(config, where)
-    faults = _parse_faults(data.get("faults", []), config, where)
-    config = dataclasses.replace(config, faults=faults)
-    if "compare" in data:
-        config = dataclasses.replace(config, compare=parse_compare(data["compare"], config, where))
-    return config
 
 
 #: What ``[compare]`` holds besides changed settings: commands given to one side only.
@@ -229,7 +267,8 @@ _ONE_SIDE = ("only_a", "only_b")
 
 def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
     """``[compare]``: the settings B changes (``state.mode = "shared"``, or nested as
-    ``[compare.state]``) and ``[[compare.only_a]]`` / ``[[compare.only_b]]`` faults."""
+    ``[compare.state]``) and ``[[compare.only_a]]`` / ``[[compare.only_b]]`` faults.
+    What the schedules do on each side is checked by ``check_schedule``."""
     at = f"{where}: [compare]"
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{at} must be a table of the settings B changes, e.g. state.mode = ...")
@@ -240,15 +279,17 @@ def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
             continue
         if not isinstance(body, Mapping):
             raise ConfigError(
-                f"{at}: {section} = {_show(body)}: write each change as section.key = value, "
-                'e.g. state.mode = "shared"'
+                f"{at}: {show_name(section)} = {show(body)}: write each change as section.key = "
+                'value, e.g. state.mode = "shared"'
             )
         for name, value in body.items():
             key = f"{section}.{name}"
             spec = specs.get(key)
             if spec is None:
                 live = (k for k, spec in specs.items() if spec.section in LIVE_SECTIONS)
-                raise ConfigError(f"{at}: unknown key {key}; B may change: " + ", ".join(live))
+                raise ConfigError(
+                    f"{at}: unknown key {show_name(key)}; B may change: " + ", ".join(live)
+                )
             if section not in LIVE_SECTIONS:
                 raise ConfigError(
                     f"{at}: {key} cannot differ between A and B: they share the scenario, its "
@@ -256,19 +297,27 @@ def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
                 )
             changes[key] = _plain(coerce(spec, value, at))
     base = dataclasses.replace(config, compare=None)
-    b = with_values(base, changes, at, check_faults=False)  # B's own faults may add servers
-    sides = {}
-    for side, cfg in zip(_ONE_SIDE, (base, b), strict=True):
-        faults = _parse_faults(raw.get(side, []), cfg, f"{at} {side}", check=False)
-        both = sorted([*cfg.faults, *faults], key=lambda f: f.at_s)
-        _check_targets(both, cfg.servers.count, f"{at} {side}")
-        sides[side] = faults
+    with_values(base, changes, at, check_faults=False)  # B's own faults may add servers
+    sides = {side: _parse_faults(raw.get(side, []), f"{at} {side}") for side in _ONE_SIDE}
     return CompareSection(tuple(changes.items()), **sides)
 
 
-def _parse_faults(raw: Any, config: Config, where: str, *, check: bool = True) -> tuple[Fault, ...]:
+#: Most commands a schedule may hold: in [[faults]], and in each of [[compare.only_a]] and
+#: [[compare.only_b]]. Presets hold fewer than 10; a session saved from the window holds
+#: every command given during it (a spin box held down gives a few a second), so the
+#: limit leaves room for hours of them.
+MAX_FAULTS = 10_000
+
+
+def _parse_faults(raw: Any, where: str) -> tuple[Fault, ...]:
+    """Each entry on its own; what they do together is checked by ``check_schedule``."""
     if not isinstance(raw, list):
         raise ConfigError(f"{where}: faults must be written as [[faults]] tables")
+    if len(raw) > MAX_FAULTS:
+        raise ConfigError(
+            f"{where}: {len(raw):,} scheduled commands ([[faults]] tables); at most "
+            f"{MAX_FAULTS:,} are allowed"
+        )
     faults = []
     for i, item in enumerate(raw):
         at = f"{where}: faults[{i + 1}]"
@@ -277,7 +326,7 @@ def _parse_faults(raw: Any, config: Config, where: str, *, check: bool = True) -
         unknown = set(item) - {"at_s", "action", "target", "key", "value"}
         if unknown:
             raise ConfigError(
-                f"{at}: unknown key {sorted(unknown)[0]}; keys of [[faults]]: "
+                f"{at}: unknown key {show_name(sorted(unknown)[0])}; keys of [[faults]]: "
                 "at_s, action, target, key, value"
             )
         for required in ("at_s", "action"):
@@ -285,12 +334,12 @@ def _parse_faults(raw: Any, config: Config, where: str, *, check: bool = True) -
                 raise ConfigError(f"{at}: missing {required}")
         at_s = item["at_s"]
         if isinstance(at_s, bool) or not isinstance(at_s, int | float) or not 0 <= at_s <= 1e9:
-            raise ConfigError(f"{at}: at_s = {_show(at_s)} is not allowed; expected seconds ≥ 0")
+            raise ConfigError(f"{at}: at_s = {show(at_s)} is not allowed; expected seconds ≥ 0")
         try:
             action = FaultAction(item["action"])
         except (ValueError, TypeError):
             raise ConfigError(
-                f"{at}: action = {item['action']!r} is not allowed; expected one of "
+                f"{at}: action = {show(item['action'])} is not allowed; expected one of "
                 + ", ".join(repr(a.value) for a in FaultAction)
             ) from None
         if action is FaultAction.SET:
@@ -307,14 +356,12 @@ def _parse_faults(raw: Any, config: Config, where: str, *, check: bool = True) -
                 )
             if not isinstance(target, str) or not _TARGET_RE.fullmatch(target):
                 raise ConfigError(
-                    f"{at}: target = {target!r} is not allowed; "
+                    f"{at}: target = {show(target)} is not allowed; "
                     "expected a server name like 'server-2'"
                 )
         elif action in (FaultAction.CRASH, FaultAction.RESTART):
             raise ConfigError(f"{at}: action {action.value!r} needs a target such as 'server-1'")
         faults.append(Fault(at_s=float(at_s), action=action, target=target))
-    if check:  # (one side's faults are checked together with the shared ones)
-        _check_targets(faults, config.servers.count, where)
     return tuple(faults)
 
 
@@ -343,7 +390,7 @@ def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
     spec = key_specs().get(key) if isinstance(key, str) else None
     if spec is None or spec.section not in LIVE_SECTIONS:
         allowed = ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
-        raise ConfigError(f"{at}: key = {key!r} cannot be set during a run; allowed: {allowed}")
+        raise ConfigError(f"{at}: key = {show(key)} cannot be set during a run; allowed: {allowed}")
     value = coerce(spec, item["value"], at)
     return Fault(at_s=at_s, action=FaultAction.SET, key=key, value=_plain(value))
 
@@ -352,16 +399,73 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
 
-def _check_targets(faults: list[Fault], count: int, where: str) -> None:
-    """Every targeted server name must be one the run can ever have."""
-    highest = _walk_fleet(faults, count)
-    for i, fault in enumerate(faults):
-        if fault.target is not None and int(fault.target.split("-")[1]) > highest:
+#: Most server names a schedule may bring to life over a run (server-1 ... server-N). The
+#: engine never reuses a name, so every rise of ``servers.count`` and every ``add_server``
+#: makes new ones (64 and 1 in turn: 63 each time), and every name ever created is a
+#: column group in the CSV, an entry in the summary and a row in the window's tables.
+MAX_SERVER_NAMES = 1_000
+
+
+def check_schedule(config: Config, where: str) -> None:
+    """Refuse at load what would otherwise stop a run halfway: a target that never
+    exists, more server names than ``MAX_SERVER_NAMES``, or a scheduled ``set`` that
+    leads to settings the live checks refuse (the engine applies each ``set`` through
+    ``with_values``, so the state after every one of them is checked here the same way,
+    in the engine's order). With ``[compare]``, each side with its own commands."""
+    shared = [(f"faults[{i + 1}]", f) for i, f in enumerate(config.faults)]
+    compare = config.compare
+    if compare is None:
+        _check_side(config, shared, where)
+        return
+    base = dataclasses.replace(config, compare=None)
+    for side, start in (
+        ("only_a", base),
+        (
+            "only_b",
+            with_values(base, dict(compare.changes), f"{where}: [compare]", check_faults=False),
+        ),
+    ):
+        own = [(f"compare.{side}[{i + 1}]", f) for i, f in enumerate(getattr(compare, side))]
+        _check_side(start, shared + own, f"{where}: [compare] side {side[-1].upper()}")
+
+
+def _check_side(start: Config, faults: list[tuple[str, Fault]], where: str) -> None:
+    """One run's schedule (``faults``, named as the file names them) from ``start``."""
+    ordered = sorted(faults, key=lambda named: named[1].at_s)  # stable: as the engine orders
+    highest = start.servers.count
+    for (label, fault), reached in zip(
+        ordered, _fleet_walk(ordered, start.servers.count), strict=True
+    ):
+        if reached > MAX_SERVER_NAMES:
+            raise ConfigError(
+                f"{where}: {label} (at_s = {fault.at_s:g}) brings the servers named so far "
+                f"to {reached:,} (a server added or brought back by servers.count gets a new "
+                f"name); at most {MAX_SERVER_NAMES:,} server names are allowed in a run"
+            )
+        highest = max(highest, reached)
+    for label, fault in faults:
+        if fault.target is not None and _server_number(fault.target) > highest:
             names = f"server-1 to server-{highest}" if highest > 1 else "server-1"
             raise ConfigError(
-                f"{where}: faults[{i + 1}] (at_s = {fault.at_s:g}): target {fault.target} "
+                f"{where}: {label} (at_s = {fault.at_s:g}): target {show_name(fault.target)} "
                 f"never exists in this scenario; its servers are {names}"
             )
+    running = start
+    polled = _short_polls(start)  # users keep the transport they came online with
+    for label, fault in ordered:
+        if fault.action is FaultAction.SET:
+            at = f"{where}: {label} (at_s = {fault.at_s:g}, set {fault.key} = {show(fault.value)})"
+            running = with_values(running, {fault.key: fault.value}, at, check_faults=False)
+            if polled:
+                _check_polls(running, at)
+            polled = polled or _short_polls(running)
+
+
+def _server_number(name: str) -> int:
+    """N of ``server-N``; a number too long for any server is past every limit (and is
+    not converted: a 5,000-digit one would raise)."""
+    digits = name.rsplit("-", 1)[1]
+    return int(digits) if len(digits) < 19 else sys.maxsize
 
 
 def server_slots(config: Config) -> int:
@@ -370,7 +474,13 @@ def server_slots(config: Config) -> int:
 
 
 def _walk_fleet(faults: list[Fault], count: int) -> int:
-    """The highest server number the schedule reaches, following the engine's rules.
+    """The highest server number the schedule reaches, following the engine's rules."""
+    ordered = sorted(faults, key=lambda f: f.at_s)
+    return max(_fleet_walk([(None, f) for f in ordered], count), default=count)
+
+
+def _fleet_walk(ordered: Sequence[tuple[Any, Fault]], count: int) -> Iterator[int]:
+    """The highest server number after each fault of ``ordered`` (in time order).
 
     The engine never reuses a name: every added server gets the next number. A fault
     whose target is not in the fleet at its moment (crashed away by an earlier change of
@@ -380,7 +490,7 @@ def _walk_fleet(faults: list[Fault], count: int) -> int:
     """
     live = list(range(1, count + 1))
     highest = count
-    for fault in sorted(faults, key=lambda f: f.at_s):
+    for _, fault in ordered:
         action = fault.action
         if action is FaultAction.SET and fault.key == "servers.count":
             while len(live) < fault.value:
@@ -393,15 +503,16 @@ def _walk_fleet(faults: list[Fault], count: int) -> int:
         elif action is FaultAction.REMOVE_SERVER and len(live) > 1:
             if fault.target is None:
                 live.pop()
-            elif int(fault.target.split("-")[1]) in live:
-                live.remove(int(fault.target.split("-")[1]))
-    return highest
+            elif _server_number(fault.target) in live:
+                live.remove(_server_number(fault.target))
+        yield highest
 
 
 #: What a laptop holds comfortably (about 0.5 GB each): users in the middle of their
-#: workflow, and sessions kept until they idle out.
+#: workflow, sessions kept until they idle out, and requests on their way to a server.
 MAX_CONCURRENT_USERS = 500_000
 MAX_RETAINED_SESSIONS = 1_000_000
+MAX_REQUESTS_IN_FLIGHT = 1_000_000
 
 
 def check_load(config: Config, where: str) -> None:
@@ -427,13 +538,7 @@ def check_load(config: Config, where: str) -> None:
             'placement "server" or "store", or scope "user"'
         )
     if config.scenario.lesson is Lesson.REALTIME:
-        online = t.users_per_s * config.realtime.online_s
-        if online > MAX_CONCURRENT_USERS:
-            raise ConfigError(
-                f"{where}: traffic.users_per_s × realtime.online_s = {t.users_per_s:g} × "
-                f"{config.realtime.online_s:g} s ≈ {online:,.0f} users online at once; at most "
-                f"{MAX_CONCURRENT_USERS:,} are allowed: lower one of them"
-            )
+        _check_realtime_load(config, where)
     mix = config.services
     if config.scenario.lesson is Lesson.SERVICES and mix.order_share + mix.users_share > 1.0:
         raise ConfigError(
@@ -450,31 +555,85 @@ def check_load(config: Config, where: str) -> None:
         )
 
 
+def _check_realtime_load(config: Config, where: str) -> None:
+    """Users online, and (short polling) the polls on their way.
+
+    Every lesson's user has one request out at a time (the next goes when the answer
+    is back), so its requests in flight are bounded with its users; so are long polls
+    and WebSocket handshakes. A short-polling client sends a poll every poll interval
+    whether or not the last one was answered, so with a slow network one user has many
+    out at once: polls/s × the one-way network delay (the time a poll travels to its
+    server; the queue and the workers there have their own limits, and the way back is
+    not simulated as a request). A user keeps the transport they came online with, so
+    a later ``set`` of the transport does not stop their polls: the walk of a schedule
+    keeps the check once it has seen short polling (``polled``).
+    """
+    t, rt = config.traffic, config.realtime
+    online = t.users_per_s * rt.online_s
+    if online > MAX_CONCURRENT_USERS:
+        raise ConfigError(
+            f"{where}: traffic.users_per_s × realtime.online_s = {t.users_per_s:g} × "
+            f"{rt.online_s:g} s ≈ {online:,.0f} users online at once; at most "
+            f"{MAX_CONCURRENT_USERS:,} are allowed: lower one of them"
+        )
+    if _short_polls(config):
+        _check_polls(config, where)
+
+
+def _short_polls(config: Config) -> bool:
+    return (
+        config.scenario.lesson is Lesson.REALTIME
+        and config.realtime.transport is Transport.SHORT_POLL
+    )
+
+
+def _check_polls(config: Config, where: str) -> None:
+    t, rt = config.traffic, config.realtime
+    online = t.users_per_s * rt.online_s
+    network_s = config.network.latency_ms / 1000.0
+    polls = online * network_s / rt.poll_interval_s
+    if polls > MAX_REQUESTS_IN_FLIGHT:
+        raise ConfigError(
+            f"{where}: traffic.users_per_s × realtime.online_s × network.latency_ms ÷ "
+            f"realtime.poll_interval_s = {t.users_per_s:g} × {rt.online_s:g} s × "
+            f"{network_s:g} s ÷ {rt.poll_interval_s:g} s ≈ {polls:,.0f} polls on their way "
+            f"at once (short polling sends one every interval, answered or not); at most "
+            f"{MAX_REQUESTS_IN_FLIGHT:,} are allowed: lower one of them"
+        )
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Split ``section.key=value`` into the dotted key and a TOML-typed value."""
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or "." not in key:
-        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. servers.count=6")
+        raise ConfigError(f"--set {show(text)}: expected section.key=value, e.g. servers.count=6")
     raw = raw.strip()
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw  # bare words such as shared or round_robin
+    value: Any = raw  # bare words such as shared or round_robin, or what tomllib would
+    if _toml_shape_problem(raw) is None:  # take minutes over (a word too: coerce refuses it)
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except (tomllib.TOMLDecodeError, RecursionError):
+            pass
+        except ValueError:  # an integer of more digits than Python converts
+            value = TooLong(max(len(run.replace("_", "")) for run in re.findall(r"[\d_]+", raw)))
     return key, value
 
 
 def with_values(
     config: Config, changes: Mapping[str, Any], where: str, *, check_faults: bool = True
 ) -> Config:
-    """A copy of ``config`` with dotted-key changes applied; all validated before any apply."""
+    """A copy of ``config`` with dotted-key changes applied; all validated before any apply.
+
+    ``check_faults``: also check the schedule from the new settings (``check_schedule``);
+    the engine's own live changes leave it out, their schedule is already under way."""
     specs = key_specs()
     by_section: dict[str, dict[str, Any]] = {}
     for key, value in changes.items():
         spec = specs.get(key)
         if spec is None:
             raise ConfigError(
-                f"{where}: unknown key {key}; keys look like section.key, one of: "
+                f"{where}: unknown key {show_name(key)}; keys look like section.key, one of: "
                 + ", ".join(specs)
             )
         by_section.setdefault(spec.section, {})[spec.name] = coerce(spec, value, where)
@@ -482,7 +641,142 @@ def with_values(
         s: dataclasses.replace(getattr(config, s), **vals) for s, vals in by_section.items()
     }
     new = dataclasses.replace(config, **replaced)
+    _check_lesson(new, by_section, where)
     check_load(new, where)
     if check_faults:
-        _check_targets(list(new.faults), new.servers.count, where)
+        check_schedule(new, where)
     return new
+
+
+# --- reading TOML text -------------------------------------------------------------------
+
+#: Most parts a dotted key or a table name may have (``compare.state.mode`` has 3, the
+#: most a scenario needs). tomllib's time grows with the square of a key's parts (a 200 KB
+#: file holding one 100,000-part key takes it minutes, and gigabytes) and with the parts
+#: of a table's name times its keys; at 8, the worst 1 MB file parses in about 2 s, as
+#: long as a 1 MB list of numbers does. More are refused before parsing.
+MAX_KEY_PARTS = 8
+
+#: What the shape check stops at: dots (joining key parts), the starts of strings (skipped
+#: whole, as tomllib reads them) and of comments. Between two of them, a character that
+#: ends a key (``=``, ``,``, a bracket, a brace, a line break) starts the count again.
+_TOML_TOKEN = re.compile(r"\"\"\"|'''|[\"'#.]")
+_KEY_END = re.compile(r"[=,\[\]{}\n]")
+_BASIC_REST = re.compile(r'(?:[^"\\\n]++|\\[^\n])*+"')
+_ML_BASIC_REST = re.compile(r'(?:[^"\\]++|\\.|"(?!""))*+""""{0,2}', re.DOTALL)
+_ML_LITERAL_REST = re.compile(r"'''(?:''?)?")
+
+
+def _toml_shape_problem(text: str) -> int | None:
+    """Where (an offset) ``text`` has a key or table name of more than ``MAX_KEY_PARTS``
+    parts, or None. Linear, and its loop turns only at dots, quotes and comments: it
+    skips strings and comments the way tomllib reads them (outside them, a dot joins
+    key parts; a float or a time has one). A string that does not end where tomllib
+    would accept it ends the pass: tomllib stops there too."""
+    if text.count(".") < MAX_KEY_PARTS:
+        return None
+    dots = 0
+    pos = 0  # where the search for the next token goes on
+    since = 0  # from where a key's end would start the count again
+    find, key_end = _TOML_TOKEN.search, _KEY_END.search
+    while (m := find(text, pos)) is not None:
+        token, start = m.group(), m.start()
+        if dots and key_end(text, since, start) is not None:
+            dots = 0
+        if token == ".":
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                return start
+            pos = m.end()
+        elif token == "#":
+            pos = text.find("\n", start)
+            if pos < 0:
+                return None
+            dots = 0
+        else:
+            pos = _string_end(text, token, m.end())
+            if pos < 0:
+                return None
+        since = pos
+    return None
+
+
+def _string_end(text: str, opener: str, pos: int) -> int:
+    """Where the string ``opener`` began (just before ``pos``) ends, as tomllib reads it;
+    -1 if it does not end well (tomllib stops there)."""
+    if opener == "'":
+        end = text.find("'", pos)
+        return end + 1 if end >= 0 and text.find("\n", pos, end) < 0 else -1
+    if opener == "'''":
+        end = text.find("'''", pos)
+        rest = None if end < 0 else _ML_LITERAL_REST.match(text, end)
+    else:
+        rest = (_BASIC_REST if opener == '"' else _ML_BASIC_REST).match(text, pos)
+    return -1 if rest is None else rest.end()
+
+
+def loads_toml(text: str, where: str) -> dict[str, Any]:
+    """``tomllib.loads`` for a scenario file, where any problem is one short line:
+    a shape that would take tomllib minutes is refused before it starts, and a number
+    Python will not convert names its key."""
+    at = _toml_shape_problem(text)
+    if at is not None:
+        raise ConfigError(
+            f"{where}: line {text.count(chr(10), 0, at) + 1}: a key or table name of more "
+            f"than {MAX_KEY_PARTS} dotted parts; at most {MAX_KEY_PARTS} are allowed (a "
+            "scenario's have at most 3, as in compare.state.mode)"
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML ({_toml_problem(exc)})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid TOML (arrays or tables nested too deeply)") from None
+    except ValueError as exc:  # int() of more digits than Python converts
+        raise ConfigError(_too_long_number(text, where, exc)) from None
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message, less any key it quotes at length (it quotes whole keys)."""
+    text = str(exc)
+    place = re.search(r" \(at [^()]*\)\Z", text)
+    head, tail = (text[: place.start()], place.group()) if place else (text, "")
+    return show_name(head) + tail
+
+
+_KEY_NUMBER = re.compile(r"^[ \t]*([^\s=#\[\]{}]+)[ \t]*=[ \t]*[+-]?([0-9_]+)", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([^\]\n]*?)[ \t]*\]", re.MULTILINE)
+_SET_KEY = re.compile(r"^[ \t]*key[ \t]*=[ \t]*[\"']([^\"'\n]*)[\"']", re.MULTILINE)
+
+
+def _too_long_number(text: str, where: str, exc: ValueError) -> str:
+    """The message for a number Python refuses to convert: the key that holds it (found
+    again, as tomllib does not say), its length and what the key allows."""
+    limit = sys.get_int_max_str_digits() or 1 << 62
+    for m in _KEY_NUMBER.finditer(text):
+        digits = len(m.group(2).replace("_", ""))
+        if digits <= limit:
+            continue
+        name, shown = m.group(1), show(TooLong(digits))
+        headers = list(_HEADER.finditer(text, 0, m.start()))
+        header = headers[-1] if headers else None
+        if header is not None and header.group().lstrip().startswith("[["):  # which fault
+            nth = sum(h.group() == header.group() for h in headers)
+            table = f"{header.group(1).replace(' ', '')}[{nth}]"
+            following = _HEADER.search(text, m.end())
+            setting = _SET_KEY.search(
+                text, header.end(), following.start() if following else len(text)
+            )
+            spec = key_specs().get(setting.group(1)) if setting and name == "value" else None
+            if spec is not None:  # the value of a scheduled set: named as its key
+                return (
+                    f"{where}: {table}: {spec.dotted} = {shown} is not allowed (out of range); "
+                    f"expected {spec.allowed()}"
+                )
+            key = f"{table}.{name}"
+        else:
+            key = f"{header.group(1).replace(' ', '')}.{name}" if header is not None else name
+        spec = key_specs().get(key)
+        allowed = f"; expected {spec.allowed()}" if spec else ""
+        return f"{where}: {show_name(key)} = {shown} is not allowed (out of range){allowed}"
+    return f"{where}: not valid TOML ({show_name(str(exc))})"
