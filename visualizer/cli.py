@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import os
+import re
 import signal
 import stat
 import sys
@@ -55,7 +56,17 @@ STOP_SIGNALS = tuple(
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise UsageError(f"{self.prog}: {_cut_words(message)} (see {self.prog} --help)")
+
+
+def _cut_words(message: str) -> str:
+    """argparse's message with what it quotes from the command line (an invalid choice,
+    unrecognized arguments) cut as scenario messages cut values: an argument may be a
+    100 KB word, and the message stays one short line."""
+    from visualizer.sim.schema import show, show_name
+
+    message = re.sub(r"'([^'\n]{61,})'", lambda m: show(m.group(1)), message)
+    return re.sub(r"\S{81,}", lambda m: show_name(m.group()), message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,13 +144,22 @@ def _scenario_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _quoted(text: str) -> str:
+    """An argument as a message quotes it: cut, as it may be any length."""
+    from visualizer.sim.schema import show
+
+    return show(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a number of seconds") from None
+    if not math.isfinite(value):  # 1e999, or 400 digits, is inf
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a finite number of seconds")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} must be a positive number of seconds")
     return value
 
 
@@ -152,7 +172,7 @@ def _at_seconds(text: str) -> float:
     limit = key_specs()["scenario.duration_s"].hi or math.inf
     if value > limit:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is too late; at most {limit:,.0f} s, the longest a scenario runs"
+            f"{_quoted(text)} is too late; at most {limit:,.0f} s, the longest a scenario runs"
         )
     return value
 
@@ -168,19 +188,29 @@ def _clip_seconds(text: str) -> float:
     if frames > Recording.MAX_GIF_FRAMES:
         longest = (Recording.MAX_GIF_FRAMES - 1) / CLIP_FPS
         raise argparse.ArgumentTypeError(
-            f"{text!r} is too long; a GIF holds at most {Recording.MAX_GIF_FRAMES} frames, "
+            f"{_quoted(text)} is too long; a GIF holds at most {Recording.MAX_GIF_FRAMES} frames, "
             f"{longest:g} s at {CLIP_FPS:g} frames/s"
         )
     return value
 
 
 def _seed(text: str) -> int:
+    """``--seed``: a whole number a scenario's seed may be (Python refuses to convert
+    one of more than 4,300 digits: that is a seed too large, not a word)."""
+    from visualizer.sim.schema import key_specs
+
+    hi = int(key_specs()["scenario.seed"].hi or 0)
+    too_large = f"{_quoted(text)} is too large; a seed is at most {hi:,}"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if re.fullmatch(r"\s*\+?\d[\d_]*\s*", text):
+            raise argparse.ArgumentTypeError(too_large) from None
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} must be 0 or more")
+    if value > hi:
+        raise argparse.ArgumentTypeError(too_large)
     return value
 
 

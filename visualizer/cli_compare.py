@@ -20,8 +20,10 @@ from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
     LIVE_SECTIONS,
     ConfigError,
+    check_schedule,
     parse_override,
     server_slots,
+    show_name,
     with_values,
 )
 
@@ -73,18 +75,24 @@ def comparison_config(args: argparse.Namespace) -> Config:
     a_changes = _changes(args.a, "--a")
     b_changes = _changes(args.b, "--b")
     compare = config.compare or CompareSection()
-    if not (a_changes or b_changes or compare.changes):
+    # the sides differ by a setting, or by commands given to one side only
+    if not (a_changes or b_changes or compare.changes or compare.only_a or compare.only_b):
         raise cli.UsageError(
             f"visualizer {COMMAND}: A and B would be the same; say what B changes with "
             "--b section.key=value (e.g. --b state.mode=shared) or use a scenario with a "
             "[compare] section"
         )
-    a = with_values(config, a_changes, "--a")
+    a = with_values(config, a_changes, "--a", check_faults=False)
     # B keeps the scenario's own values of what --a changed, unless B changes them too
     kept = {key: _plain(config.get(key)) for key in a_changes}
     b = kept | dict(compare.changes) | b_changes
-    with_values(dataclasses.replace(a, compare=None), b, "--b")  # every B value, now
-    return _with_changes(a, b)
+    with_values(dataclasses.replace(a, compare=None), b, "--b", check_faults=False)
+    both = _with_changes(a, b)
+    # each side's schedule from its settings, now rather than halfway through the run:
+    # A's alone first (B then as A), so that a problem is named by the option it follows
+    check_schedule(dataclasses.replace(both, compare=CompareSection(only_a=compare.only_a)), "--a")
+    check_schedule(both, "--b")
+    return both
 
 
 def _with_changes(config: Config, changes: dict[str, Any]) -> Config:
@@ -107,9 +115,9 @@ def _changes(texts: list[str], option: str) -> dict[str, Any]:
             raise ConfigError(str(exc).replace("--set", option, 1)) from None
         if key.split(".", 1)[0] not in LIVE_SECTIONS:
             raise ConfigError(
-                f"{option} {text}: {key} cannot differ between A and B (they share the "
-                "scenario, its seed and its duration); use --set, --seed or --duration "
-                "for both"
+                f"{option} {show_name(text)}: {show_name(key)} cannot differ between A and B "
+                "(they share the scenario, its seed and its duration); use --set, --seed or "
+                "--duration for both"
             )
         out[key] = _plain(value)
     return out
