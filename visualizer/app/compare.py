@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from visualizer.app.run import Run
+from visualizer.app.run import REPLAY_EVENTS, Run
 from visualizer.sim.commands import Command, to_command, to_fault
 from visualizer.sim.config import (
     AuthMethod,
@@ -265,22 +265,52 @@ class Comparison:
         return any(changed)
 
     def seek(self, t: float) -> None:
+        for _ in self.seeking(t):
+            pass
+
+    def seeking(self, t: float) -> Iterator[float]:
+        """``seek`` in slices of work, yielding the fraction done; stopped early, both runs
+        stand at one moment (the one reached)."""
         t = min(max(0.0, t), self.end)
         for run in self.runs:
-            run.seek(t)
+            run.rewind_for(t)
+        yield from self.advancing(t)
+
+    def advancing(self, t: float) -> Iterator[float]:
+        """Both runs to ``t`` on one clock, in slices, yielding the fraction done. (A run
+        that restored an earlier checkpoint than the other first catches up with it.)"""
+        lead = max(run.now for run in self.runs)
+        try:
+            for run in self.runs:
+                for _ in run.advancing(lead):
+                    yield 0.0
+        finally:  # (stopped while catching up: the other still goes to the same moment)
+            for run in self.runs:
+                run.advance(lead)
+        start = self.now
+        while not self.advance_some(t, REPLAY_EVENTS):
+            yield (self.now - start) / (t - start)
 
     def undo(self) -> bool:
         """Bring back the future the last command given in the past replaced (on the
         sides it changed); both sides end at the same moment."""
-        if not self._undo_sides:
+        steps = self.undoing()
+        if steps is None:
             return False
-        undone = self._undo_sides.pop()
-        for s in undone:
-            self.run(s).undo()
-        t = min(self.run(s).now for s in undone)  # the moment the command was given
-        for run in self.runs:
-            run.seek(t)  # a side the command did not change goes there too (one clock)
+        for _ in steps:
+            pass
         return True
+
+    def undoing(self) -> Iterator[float] | None:
+        """``undo`` in slices of work (None: nothing to undo). The sides it changed go back
+        to the moment of the command, and so does the other (one clock)."""
+        if not self._undo_sides:
+            return None
+        undone = self._undo_sides.pop()
+        t = min(self.run(s).undo_future() or 0.0 for s in undone)  # the command's moment
+        for run in self.runs:
+            run.rewind_for(t)
+        return self.advancing(t)
 
     @property
     def can_undo(self) -> bool:

@@ -15,7 +15,7 @@ import dataclasses
 import pickle
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,8 @@ LOOKBACK_S = 5.0
 #: Checkpoints slower than this (about a frame) come as many times less often.
 HITCH_S = 0.02
 MAX_SPACING = 30.0
+#: Events per slice of a long replay (seek, undo): a few milliseconds of work.
+REPLAY_EVENTS = 2_000
 #: Undo keeps this many abandoned futures.
 UNDO_DEPTH = 10
 #: Users whose arrival and departure are remembered (for their stories).
@@ -270,19 +272,48 @@ class Run:
 
     def seek(self, t: float) -> None:
         """Show the run at simulated time ``t`` (0 to ``end``): exactly what it was then."""
+        _exhaust(self.seeking(t))
+
+    def seeking(self, t: float) -> Iterator[float]:
+        """``seek`` in slices of work, for callers that show progress: yields the fraction
+        done after each. Stopped early (``close()``), the run stays at the moment reached,
+        which is as exact as any other."""
         t = min(max(0.0, t), self.end)
-        if t == self.now:
-            return
-        if self.now < t <= self.now + self.checkpoint_s:
-            self.advance(t)  # a short way forward: just go on
-            return
-        self._restore(self._usable(max(0.0, t - LOOKBACK_S)))
-        self.advance(t)
+        self.rewind_for(t)
+        yield from self.advancing(t)
+
+    def rewind_for(self, t: float) -> None:
+        """Restore the checkpoint before ``t`` unless ``t`` is a short way ahead: the run
+        then stands at or before ``t``, which ``advancing(t)`` reaches."""
+        t = min(max(0.0, t), self.end)
+        if not self.now < t <= self.now + self.checkpoint_s and t != self.now:
+            self._restore(self._usable(max(0.0, t - LOOKBACK_S)))
+
+    def advancing(self, t: float) -> Iterator[float]:
+        """Advance to ``t`` in slices of about ``REPLAY_EVENTS`` events, yielding the
+        fraction of the way done after each."""
+        start = self.now
+        while not self.advance_some(t, REPLAY_EVENTS):
+            yield (self.now - start) / (t - start)
 
     def undo(self) -> bool:
         """Bring back the future that the last command given in the past replaced."""
-        if not self._futures:
+        at = self.undo_future()
+        if at is None:
             return False
+        self.advance(at)
+        return True
+
+    def undoing(self) -> Iterator[float] | None:
+        """``undo`` in slices of work (None: nothing to undo)."""
+        at = self.undo_future()
+        return None if at is None else self.advancing(at)
+
+    def undo_future(self) -> float | None:
+        """The bookkeeping of ``undo`` (the old future back, its checkpoint restored);
+        returns the moment to advance to (that of the command), None if nothing to undo."""
+        if not self._futures:
+            return None
         future = self._futures.pop()
         self.commands = future.commands
         self._checkpoints = future.checkpoints
@@ -292,8 +323,7 @@ class Run:
             history.truncate(kept)  # the abandoned branch's own
             history.extend(ahead)
         self._restore(self._usable(future.at))
-        self.advance(future.at)
-        return True
+        return future.at
 
     @property
     def can_undo(self) -> bool:
@@ -456,6 +486,11 @@ class Run:
     def checkpoint_bytes(self) -> int:
         """What the checkpoints take, those kept for undo included."""
         return self._checkpoint_total()
+
+
+def _exhaust(steps: Iterator[float]) -> None:
+    for _ in steps:
+        pass
 
 
 def _size(checkpoint: Checkpoint) -> int:

@@ -11,7 +11,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from visualizer.app.compare import Comparison, Side, with_b_changes
 from visualizer.app.scoreboard import scoreboard
@@ -175,24 +175,7 @@ class CompareMode(QObject):
         d = self.driver
         was_running = d.running
         d.pause()
-        progress = QProgressDialog(
-            "Computing A and B up to this moment…", "Cancel", 0, 100, self.window
-        )
-        progress.setWindowTitle("Compare")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-
-        def report(fraction: float) -> bool:
-            progress.setValue(round(fraction * 100))
-            QApplication.processEvents()
-            return not progress.wasCanceled()
-
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            done = d.compare(config, report)
-        finally:
-            QApplication.restoreOverrideCursor()
-            progress.close()
+        done = d.compare(config)
         if was_running:
             d.play()
         return done

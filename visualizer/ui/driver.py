@@ -25,6 +25,7 @@ from visualizer.sim.commands import Command, SetValue
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import ConfigError, with_values
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.long_work import LongWork
 
 SPEEDS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
@@ -74,6 +75,7 @@ class SimDriver(QObject):
         self._next_capture = self._last_capture = 0.0
         self._record_clock = 0.0
         self.comparison: Comparison | None = None
+        self.work = LongWork()  # long work with progress (the window gives it a parent)
         self.run = self._build(config)
 
     # --- state --------------------------------------------------------------------------
@@ -165,6 +167,8 @@ class SimDriver(QObject):
 
         Commands land on whole milliseconds (the run first moves on by less than a
         millisecond if needed), so a saved session reads ``at_s = 19.518``."""
+        if self.work.busy:
+            return False
         clock = self._driven
         on_ms = math.ceil(clock.now * 1000.0 - 1e-6) / 1000.0
         if on_ms > clock.now:
@@ -186,6 +190,8 @@ class SimDriver(QObject):
 
     def step(self, seconds: float = STEP_S) -> None:
         """Advance a little while paused (pauses first if running)."""
+        if self.work.busy:
+            return
         self.pause()
         self._driven.advance(self.run.now + seconds)
         self._force_frame = True
@@ -198,17 +204,23 @@ class SimDriver(QObject):
 
     def seek(self, t: float) -> None:
         """Show the run at simulated time ``t`` (0 to the furthest computed); playing goes
-        on from there."""
-        if t == self.run.now:
+        on from there. A long replay shows its progress and can be cancelled (the run then
+        shows the moment it reached)."""
+        if t == self.run.now or self.work.busy:
             return
-        self._driven.seek(t)
+        steps = self._driven.seeking(t)
+        self.work.run("Rewinding", f"Computing the run at {t:,.1f} s…", steps)
         self._moved()
 
     def undo(self) -> bool:
         """Bring back the future a command given in the past replaced."""
-        if not self._driven.undo():
+        if self.work.busy:
+            return False
+        steps = self._driven.undoing()
+        if steps is None:
             self.problem.emit("nothing to undo: no command was given in the past")
             return False
+        self.work.run("Undo", "Bringing back the future you replaced…", steps)
         self._moved()
         return True
 
@@ -221,6 +233,8 @@ class SimDriver(QObject):
 
     def restart(self, config: Config | None = None, seed: int | None = None) -> None:
         """A fresh run from t = 0 with the current settings (or ``config``), new seed if given."""
+        if self.work.busy:
+            return
         base = config if config is not None else self._current_settings()
         if seed is not None:
             try:
@@ -253,19 +267,16 @@ class SimDriver(QObject):
         changes = (self.comparison.config.compare or CompareSection()).changes
         return dataclasses.replace(config, compare=CompareSection(changes))
 
-    def compare(self, config: Config, progress: Callable[[float], bool] | None = None) -> bool:
+    def compare(self, config: Config) -> bool:
         """Compare from now on: A and B (``config`` and its [compare] section) computed
-        from 0 s to the moment shown, then shown side by side. ``progress(fraction)`` is
-        told how far it got and may return False to give up (nothing changes then)."""
-        at = self.run.now
+        from 0 s to the moment shown, then shown side by side. A long computation shows
+        its progress and can be cancelled (nothing changes then)."""
+        if self.work.busy:
+            return False
         comparison = Comparison(config, background=True)
-        step = max(10.0, at / 50.0)
-        t = 0.0
-        while t < at:
-            t = min(at, t + step)
-            comparison.advance(t)
-            if progress is not None and not progress(t / at):
-                return False
+        steps = comparison.advancing(self.run.now)
+        if not self.work.run("Compare", "Computing A and B up to this moment…", steps):
+            return False
         self.comparison = comparison
         self.run = comparison.a
         self._moved_to_new_runs(config)
@@ -299,7 +310,10 @@ class SimDriver(QObject):
         self.tick(self._wall.restart() / 1000.0)
 
     def tick(self, wall_dt: float) -> None:
-        """One frame: advance by ``wall_dt`` × speed (if playing) and publish the frame."""
+        """One frame: advance by ``wall_dt`` × speed (if playing) and publish the frame.
+        (None while long work runs: the run is half-way through it.)"""
+        if self.work.busy:
+            return
         wall_dt = min(max(wall_dt, 0.0), MAX_FRAME_GAP_S)
         now = time.monotonic()
         self._frame_times.append(now)

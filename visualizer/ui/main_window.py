@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.settings = settings if settings is not None else AppSettings()
         self.driver = SimDriver(config, self)
+        self.driver.work.parent = self  # long work's progress dialog belongs to the window
         self.steer = Steering(self.driver)
         self._last_text = 0.0
         self._shown_config: Config | None = None
