@@ -22,8 +22,17 @@ if TYPE_CHECKING:
     from visualizer.sim.state.store import SessionStore
 
 
+#: The queue of a stopped server: nothing joins it again (an empty deque is 0.7 kB, and a
+#: long run of adds and removes keeps every server it ever made, for their names and counts).
+STOPPED: tuple[()] = ()
+
+
 class Fleet:
-    """Servers by index (never reused: a new server is a new machine) and the store."""
+    """Servers by index (never reused: a new server is a new machine) and the store.
+
+    ``servers`` holds every server ever created; the ones that exist are also kept apart
+    (``existing``, ``live``), so that the work of a step follows the servers running, not
+    every name a long run of adds and removes has used."""
 
     def __init__(
         self,
@@ -42,11 +51,22 @@ class Fleet:
         self.store = store
         self.requests: RequestPath  # wired by the simulation
         self.lesson: LessonModel  # wired by the simulation
-        self.servers: list[Server] = []
+        self.servers: list[Server] = []  # every server ever created, by index
+        # by index, in index order (a new server has the highest index yet):
+        self._existing: dict[int, Server] = {}  # not removed: live or draining
+        self._live: dict[int, Server] = {}  # part of the fleet: neither removed nor draining
+        #: servers stopped since the sampler last looked (it takes their last figures)
+        self.removed_lately: list[Server] = []
         for i in range(config.servers.count):
-            server = Server(i, config.servers.workers, 0.0)
-            self.servers.append(server)
+            server = self._new(i, 0.0)
             balancer.set_in_rotation(server, True)
+
+    def _new(self, index: int, now: float) -> Server:
+        s = Server(index, self.config.servers.workers, now)
+        self.servers.append(s)
+        self._existing[index] = s
+        self._live[index] = s
+        return s
 
     def server(self, index: int) -> Server | None:
         """The server with this index, unless it was removed."""
@@ -55,7 +75,15 @@ class Fleet:
         return None
 
     def live(self) -> list[Server]:
-        return [s for s in self.servers if s.live]
+        """The servers of the fleet (neither removed nor draining), by index."""
+        return list(self._live.values())
+
+    def live_count(self) -> int:
+        return len(self._live)
+
+    def existing(self) -> list[Server]:
+        """The servers not removed (live or draining), by index."""
+        return list(self._existing.values())
 
     # --- servers ------------------------------------------------------------------------
 
@@ -89,27 +117,27 @@ class Fleet:
         return True
 
     def add(self) -> Server | None:
-        if len(self.live()) >= MAX_SERVERS:
+        if len(self._live) >= MAX_SERVERS:
             return None
         # A new server is a new machine with the next number: names are never reused,
         # so a name in a saved schedule means one server whatever the timing of drains.
-        s = Server(len(self.servers), self.config.servers.workers, self.env._now)
-        self.servers.append(s)
+        s = self._new(len(self.servers), self.env._now)
         self.journal.notable(EventKind.SERVER_ADDED, s.index, f"{s.name} added")
         self._schedule_health_check(s)
         return s
 
     def remove(self, index: int | None) -> bool:
-        live = self.live()
+        live = self._live
         if len(live) <= 1:
             return False
         if index is None:
-            s = live[-1]
+            s = next(reversed(live.values()))  # the newest
         else:
             s = self.server(index)  # type: ignore[assignment]
             if s is None or not s.live:
                 return False
         s.draining = True
+        del live[s.index]
         if s.in_rotation:
             self._set_rotation(s, False)
         self.journal.notable(EventKind.SERVER_DRAINING, s.index, f"{s.name} removed (draining)")
@@ -121,9 +149,12 @@ class Fleet:
         """A drained server stops; its in-memory sessions go with it."""
         s.draining = False
         s.removed = True
+        del self._existing[s.index]
+        self.removed_lately.append(s)
         s.up = False
         s.epoch += 1
         s.set_busy(0, self.env._now)
+        s.queue = STOPPED  # type: ignore[assignment]  # (its empty deque held 0.7 kB)
         lost = self.keeper.drop(s.sessions, LossCause.CRASH)
         self.journal.notable(
             EventKind.SERVER_REMOVED, s.index, f"{s.name} stopped: {lost:,} sessions lost", lost
@@ -131,13 +162,20 @@ class Fleet:
         self.lesson.server_down(s)
 
     def set_workers(self, workers: int) -> None:
-        for s in self.servers:
+        """Every server not removed gets ``workers`` (a removed one is counted with the
+        fleet's setting: see ``workers_of``)."""
+        for s in self.existing():
             s.workers = workers
             self.requests.pump(s)
 
+    def workers_of(self, s: Server) -> int:
+        """Workers ``s`` is counted with in the summary's utilization: its own, or for a
+        removed server the fleet's setting now (as if every server ever followed it)."""
+        return self.config.servers.workers if s.removed else s.workers
+
     def check_memory(self) -> None:
         """A lower cap or bigger sessions can put servers over their memory at once."""
-        for s in self.servers:
+        for s in self.existing():
             if s.up and self.keeper.over_memory(s):
                 self.crash(s, LossCause.OOM)
 

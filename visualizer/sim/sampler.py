@@ -25,11 +25,27 @@ if TYPE_CHECKING:
     from visualizer.sim.fleet import Fleet
     from visualizer.sim.journal import Journal
     from visualizer.sim.lessons.base import LessonModel
+    from visualizer.sim.nodes import Server
     from visualizer.sim.requests import RequestPath
     from visualizer.sim.state.keeper import SessionKeeper
 
 #: Seconds of completed requests behind the live p50/p95/p99.
 LATENCY_WINDOW_S = 5
+#: The figures of a server removed before the previous sample: it holds nothing, does
+#: nothing and never comes back (one shared row, so a second costs what the servers that
+#: exist cost, however many names a long run has used).
+GONE = ServerSample(
+    sessions=0,
+    memory_mb=0.0,
+    queue=0,
+    busy=0,
+    served=0,
+    failed=0,
+    utilization=0.0,
+    up=False,
+    in_rotation=False,
+    live=False,
+)
 
 
 class Sampler:
@@ -57,7 +73,9 @@ class Sampler:
         self.samples: deque[Sample] = deque(maxlen=history_s)
         self.on_sample = on_sample
         self._window: deque[np.ndarray] = deque(maxlen=LATENCY_WINDOW_S)
-        self._prev: dict[int, tuple[int, int, float]] = {}  # served, failed, busy area
+        # by server index: served, failed and busy area at the last sample (servers that
+        # exist, and those removed since it)
+        self._prev: dict[int, tuple[int, int, float]] = {}
         self._prev_totals = (0, 0, 0, (0,) * len(ERROR_CODES))  # sent, ok, failed, by code
         self._last_sample_t = 0.0
 
@@ -79,36 +97,50 @@ class Sampler:
         kb_mb = keeper.kb / 1000.0
         lesson = self.lesson
         totals = self.totals
-        store = self.fleet.store
-        rows = []
-        for s in self.fleet.servers:
+        fleet = self.fleet
+        store = fleet.store
+        # the servers that exist, and those stopped since the last sample (their last
+        # second); every other server ever created was removed before: ``GONE``
+        measured = fleet.existing()
+        gone = fleet.removed_lately
+        if gone:
+            measured = sorted([*measured, *gone], key=_index)
+            fleet.removed_lately = []
+        rows = [GONE] * len(fleet.servers)
+        prev = self._prev
+        peak_sessions = totals.peak_sessions_by_server
+        peak_memory = totals.peak_memory_by_server
+        sessions = 0
+        memory_total = 0.0
+        for s in measured:
+            i = s.index
             keeper.sweep(s.sessions)
-            served0, failed0, area0 = self._prev.get(s.index, (0, 0, 0.0))
+            served0, failed0, area0 = prev.get(i, (0, 0, 0.0))
             area = s.busy_area_at(now)
-            self._prev[s.index] = (s.served, s.failed, area)
+            prev[i] = (s.served, s.failed, area)
             n = len(s.sessions)
-            memory = n * kb_mb + lesson.memory_mb(s.index)
+            memory = n * kb_mb + lesson.memory_mb(i)
             util = (area - area0) / (s.workers * dt) if dt > 0 else 0.0
-            rows.append(
-                ServerSample(
-                    sessions=n,
-                    memory_mb=memory,
-                    queue=len(s.queue),
-                    busy=s.busy,
-                    served=s.served - served0,
-                    failed=s.failed - failed0,
-                    utilization=min(1.0, util),
-                    up=s.up,
-                    in_rotation=s.in_rotation,
-                    live=s.live,
-                )
+            row = ServerSample(
+                sessions=n,
+                memory_mb=memory,
+                queue=len(s.queue),
+                busy=s.busy,
+                served=s.served - served0,
+                failed=s.failed - failed0,
+                utilization=min(1.0, util),
+                up=s.up,
+                in_rotation=s.in_rotation,
+                live=s.live,
             )
-            totals.peak_sessions_by_server[s.index] = max(
-                totals.peak_sessions_by_server.get(s.index, 0), n
-            )
-            totals.peak_memory_by_server[s.index] = max(
-                totals.peak_memory_by_server.get(s.index, 0.0), memory
-            )
+            # (a server added and removed within the second did nothing: one shared row)
+            rows[i] = GONE if s.removed and row == GONE else row
+            sessions += n
+            memory_total += memory
+            if n > peak_sessions.get(i, 0):
+                peak_sessions[i] = n
+            if memory > peak_memory.get(i, 0.0):
+                peak_memory[i] = memory
         keeper.sweep(store.sessions)
         keeper.sweep(keeper.tokens)
         second = np.asarray(self.requests.sec_latency, dtype=np.float64)
@@ -122,12 +154,13 @@ class Sampler:
         self._prev_totals = (totals.sent, totals.ok, totals.failed, by_code)
         store_n = len(store.sessions)
         tokens = len(keeper.tokens)
-        active = sum(r.sessions for r in rows) + store_n + tokens
+        active = sessions + store_n + tokens
+        store_mb = store_n * kb_mb
         sample = Sample(
             t=now,
             servers=tuple(rows),
             store_sessions=store_n,
-            store_memory_mb=store_n * kb_mb,
+            store_memory_mb=store_mb,
             store_up=store.up,
             token_sessions=tokens,
             sent=totals.sent - sent0,
@@ -143,8 +176,12 @@ class Sampler:
             lesson=self.lesson.sample(),
         )
         totals.peak_active = max(totals.peak_active, active)
-        totals.peak_store_mb = max(totals.peak_store_mb, sample.store_memory_mb)
-        totals.peak_total_mb = max(totals.peak_total_mb, sample.memory_mb)
+        totals.peak_store_mb = max(totals.peak_store_mb, store_mb)
+        # = sample.memory_mb, without a walk over every server ever created (the rows
+        # left out are GONE's 0.0, which adds nothing to a sum)
+        totals.peak_total_mb = max(totals.peak_total_mb, memory_total + store_mb)
+        for s in gone:  # its last figures are taken: nothing of it changes any more
+            del prev[s.index]
         self.samples.append(sample)
         if self._events is not None:
             self._events.append(Event(now, EventKind.SAMPLED, 0, 0, -1))
@@ -158,3 +195,7 @@ class Sampler:
         merged.merge(self.totals.latency)
         merged.add_many(self.requests.sec_latency)
         return merged
+
+
+def _index(s: Server) -> int:
+    return s.index

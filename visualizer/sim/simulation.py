@@ -117,7 +117,13 @@ class Simulation:
 
     @property
     def servers(self) -> list[Server]:
+        """Every server ever created, by index (removed ones too: names are never reused)."""
         return self.fleet.servers
+
+    def existing_servers(self) -> list[Server]:
+        """The servers not removed (live or draining), by index: what a view draws costs
+        what the fleet holds, not every name a long run has used."""
+        return self.fleet.existing()
 
     @property
     def store(self) -> SessionStore:
@@ -315,9 +321,9 @@ class Simulation:
         fleet = self.fleet
         if key == "servers.count":
             target = new.servers.count
-            while len(fleet.live()) < target:
+            while fleet.live_count() < target:
                 fleet.add()
-            while len(fleet.live()) > target:
+            while fleet.live_count() > target:
                 fleet.remove(None)
         old = self.config
         self._configure(new)
@@ -338,7 +344,7 @@ class Simulation:
         return True
 
     def _sync_count(self) -> None:
-        live = len(self.fleet.live())
+        live = self.fleet.live_count()
         if live != self.config.servers.count:
             servers = dataclasses.replace(self.config.servers, count=live)
             self._configure(dataclasses.replace(self.config, servers=servers))

@@ -23,13 +23,16 @@ def summarize(sim: Simulation) -> dict[str, Any]:
     p50, p95, p99 = sim.run_latency().quantiles((0.5, 0.95, 0.99))
     mean = t.latency_sum / t.ok if t.ok else float("nan")
     servers = {}
-    for s in sim.servers:
+    workers_of = sim.fleet.workers_of
+    for s in sim.servers:  # every server ever created, removed ones too
         servers[s.name] = {
             "served": s.served,
             "failed": s.failed,
             "crashes": s.crashes,
             "peak_sessions": t.peak_sessions_by_server.get(s.index, 0),
-            "utilization": round(s.busy_area_at(now) / (s.workers * now), 4) if now > 0 else 0.0,
+            "utilization": (
+                round(s.busy_area_at(now) / (workers_of(s) * now), 4) if now > 0 else 0.0
+            ),
         }
     return {
         "schema": SCHEMA,

@@ -284,9 +284,7 @@ class CounterModel(LessonModel):
         server_counts: tuple[tuple[int, int], ...] = ()
         if self._global:
             server_counts = tuple(
-                (s.index, self.server.value(s.index, GLOBAL) or 0)
-                for s in self.sim.fleet.servers
-                if s.live
+                (s.index, self.server.value(s.index, GLOBAL) or 0) for s in self.sim.fleet.live()
             )
         return CounterFacts(
             scope=config.scope,
@@ -316,7 +314,7 @@ class CounterModel(LessonModel):
             true=self.true.get(uid, 0),
             carried=self.carried[uid],
             servers=tuple(
-                (s.index, self.server.value(s.index, uid)) for s in self.sim.fleet.servers if s.live
+                (s.index, self.server.value(s.index, uid)) for s in self.sim.fleet.live()
             ),
             store=self.store.values.get(uid),
             forges=uid in self.forgers,

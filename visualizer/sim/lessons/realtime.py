@@ -531,9 +531,7 @@ class RealtimeModel(LessonModel):
     def facts(self) -> RealtimeFacts:
         rt = self.rt
         rows = []
-        for s in self.sim.fleet.servers:
-            if not s.live:
-                continue
+        for s in self.sim.fleet.live():
             n = len(self.conns.get(s.index, ()))
             rows.append(
                 ServerConnections(s.index, n, n * self.kb / 1000.0, len(self.held.get(s.index, ())))
