@@ -75,6 +75,7 @@ class Pending:
                 os._exit(status)
         os.close(write)
         self.cost = 0.0
+        self.size = 0  # bytes, once written
         self._blob: bytes | None = None
         self._thread = threading.Thread(target=self._collect, args=(read, pid), daemon=True)
         self._thread.start()
@@ -86,6 +87,7 @@ class Pending:
         if status == 0 and len(data) > _HEADER.size:
             self.cost = _HEADER.unpack_from(data)[0]
             self._blob = data[_HEADER.size :]
+            self.size = len(self._blob)
 
     @property
     def done(self) -> bool:
@@ -122,10 +124,9 @@ class Checkpoint:
 
     @property
     def size(self) -> int:
-        """Bytes held (0 while a child is still writing them)."""
-        if not self.ready:
-            return 0
-        return len(self.blob or b"")
+        """Bytes held (0 while a child is still writing them, or if it failed)."""
+        data = self.data
+        return len(data) if isinstance(data, bytes) else data.size
 
     def restore(self) -> Simulation:
         blob = self.blob

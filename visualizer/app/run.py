@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,8 +102,9 @@ class Run:
         self._traces_total = 0
         self._checkpoint_every = checkpoint_s  # simulated seconds (see _checkpoint)
         self._costs: list[float] = []
-        self._arrivals: dict[int, Event] = {}
-        self._departures: dict[int, Event] = {}
+        # (ordered: the oldest leave first, in O(1); a dict's front deletions get slower)
+        self._arrivals: OrderedDict[int, Event] = OrderedDict()
+        self._departures: OrderedDict[int, Event] = OrderedDict()
         self._listen()
         self._checkpoint()
 
@@ -337,8 +338,8 @@ class Run:
             clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
         clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
-        clone._arrivals = dict(self._arrivals)
-        clone._departures = dict(self._departures)
+        clone._arrivals = OrderedDict(self._arrivals)
+        clone._departures = OrderedDict(self._departures)
         clone._samples = self._samples.copy()
         clone._markers = self._markers.copy()
         clone._listen()
@@ -362,7 +363,7 @@ class Run:
                 self._departures[e.user] = e
         for index in (self._arrivals, self._departures):
             while len(index) > USERS_KEPT:
-                del index[next(iter(index))]
+                index.popitem(last=False)
         traces = sim.drain_traces()
         self.traces.extend(traces)
         self._traces_total += len(traces)
