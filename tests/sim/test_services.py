@@ -221,6 +221,7 @@ def test_cli_run_json_has_the_services_part(capsys):
         "orders_created",
         "orders_failed",
         "notified",
+        "dropped",
         "peak_queue_depth",
         "max_consumer_lag_s",
         "latency_ms_by_tier",

@@ -276,6 +276,13 @@ class ServicesSection:
         20.0, lo=0.001, hi=600_000.0, doc="mean work per message for a consumer"
     )
     consumer_up: bool = _key(True, doc="the notification consumers run")
+    queue_limit: int = _key(
+        100_000,
+        lo=1,
+        hi=10_000_000,
+        doc="messages the notification queue holds (about 33 bytes each); "
+        "a message published to a full queue is dropped and counted",
+    )
 
 
 @dataclass(frozen=True)

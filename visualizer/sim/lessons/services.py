@@ -96,6 +96,7 @@ FIGURES = (
     "services_users_ms",
     "services_orders_ms",
     "services_inventory_ms",
+    "services_dropped",  # messages dropped this second: published to a full queue
 )
 
 
@@ -228,6 +229,8 @@ class ServicesModel(LessonModel):
         self.orders_created = 0
         self.orders_failed = 0
         self.notified = 0
+        self.dropped = 0  # messages published to a full queue (``queue_limit``): lost
+        self.queue_limit = 0
         self.notify_latency_sum = 0.0
         self.gateway_latency_sum = 0.0
         self.gateway_answered = 0
@@ -244,7 +247,7 @@ class ServicesModel(LessonModel):
         self.max_lag = 0.0
         self.peak_depth = 0
         self._share = (0.4, 0.3)
-        self._prev = (0, 0, 0)
+        self._prev = (0, 0, 0, 0)
         self._prev_tiers = [(0.0, 0)] * (1 + len(SERVICES))  # (latency sum, count) by tier
         path: ServicesPath = sim.requests  # type: ignore[assignment]
         traffic: ServicesTraffic = sim.traffic  # type: ignore[assignment]
@@ -269,6 +272,7 @@ class ServicesModel(LessonModel):
                 self._pump(pool, inst)
         self._consumer_s = c.consumer_service_ms / 1000.0
         self.consumers = c.queue_consumers
+        self.queue_limit = c.queue_limit
         now = self.sim.env._now
         if self.consumer_up and not c.consumer_up:
             self._stop_consumers()
@@ -416,7 +420,7 @@ class ServicesModel(LessonModel):
         lag = self.lag()
         if lag > self.max_lag:
             self.max_lag = lag
-        now = (self.orders_created, self.orders_failed, self.notified)
+        now = (self.orders_created, self.orders_failed, self.notified, self.dropped)
         prev, self._prev = self._prev, now
         tiers = [(self.gateway_latency_sum, self.gateway_answered)]
         tiers += [(p.latency_sum, p.answered) for p in self.pools]
@@ -431,6 +435,7 @@ class ServicesModel(LessonModel):
             lag,
             float(now[2] - prev[2]),
             *means,
+            float(now[3] - prev[3]),
         )
 
     def facts(self) -> ServicesFacts:
@@ -460,6 +465,8 @@ class ServicesModel(LessonModel):
             notified=self.notified,
             order_rate_per_s=self.order_rate(),
             outage_s=self.sim.env._now - self._down_at if not self.consumer_up else self.outage_s,
+            dropped=self.dropped,
+            queue_limit=self.queue_limit,
         )
 
     def order_rate(self) -> float:
@@ -485,6 +492,7 @@ class ServicesModel(LessonModel):
                 "orders_created": self.orders_created,
                 "orders_failed": self.orders_failed,
                 "notified": self.notified,
+                "dropped": self.dropped,
                 "peak_queue_depth": self.peak_depth,
                 "max_consumer_lag_s": round(max(self.max_lag, self.lag()), 3),
                 "latency_ms_by_tier": self.latency_ms_by_tier(),
@@ -502,6 +510,6 @@ class ServicesModel(LessonModel):
             f"services  {c['orders_created']:>10,} orders created  "
             f"{c['orders_failed']:>8,} order requests failed  {c['notified']:,} notified",
             f"          peak queue {c['peak_queue_depth']:,}  max consumer lag "
-            f"{c['max_consumer_lag_s']:,.1f} s",
+            f"{c['max_consumer_lag_s']:,.1f} s  {c['dropped']:,} dropped (queue full)",
             f"          latency ms by tier: {tiers}",
         ]

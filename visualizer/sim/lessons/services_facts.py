@@ -38,6 +38,8 @@ class ServicesFacts:
     notified: int
     order_rate_per_s: float  # expected: users/s × requests per user × order share
     outage_s: float  # seconds the consumers have been down now (up: the last outage)
+    dropped: int = 0  # messages published to a full queue, lost
+    queue_limit: int = 100_000  # messages the queue holds
 
 
 def backlog_text(rate: float, outage_s: float) -> str:
