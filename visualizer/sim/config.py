@@ -280,7 +280,7 @@ class ServicesSection:
         100_000,
         lo=1,
         hi=10_000_000,
-        doc="messages the notification queue holds (about 33 bytes each); "
+        doc="messages the notification queue holds (about 32 bytes each); "
         "a message published to a full queue is dropped and counted",
     )
 

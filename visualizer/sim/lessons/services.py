@@ -30,7 +30,11 @@ Faults (all live keys, so ``set`` faults schedule them):
   way when the database went down).
 - ``services.consumer_up = false``: the notification consumers stop; messages being
   worked on go back to the head of the queue (unacknowledged: delivered at least once),
-  nothing is lost; the queue grows until they run again and then drains.
+  nothing is lost; the queue grows until they run again and then drains, or until it
+  holds ``queue_limit`` messages (waiting and being worked on): then each message
+  published is dropped and counted (``dropped``; the order stands, its notification is
+  lost), with a marker the first time it fills (and again after it has emptied). A limit
+  lowered below the depth drops nothing already queued.
 
 Definitions used by the summary, the per-second figures and the tests:
 
@@ -40,7 +44,8 @@ Definitions used by the summary, the per-second figures and the tests:
   *orders failed*: order requests that failed (each attempt, any code). A created order
   is always answered with success, and a failed attempt never created one, so
   ``orders created = order requests answered ok``: no order is lost or created twice,
-  whatever crashes.
+  whatever crashes. Every created order publishes one message, queued or dropped:
+  ``orders created = notified + queue depth + dropped``.
 - *queue depth*: messages published and not yet consumed (waiting or being worked on).
 - *consumer lag*: now minus the publish time of the oldest message not yet consumed (0
   when the queue is empty); ``max_consumer_lag_s`` is the largest seen at any sample.
@@ -231,6 +236,7 @@ class ServicesModel(LessonModel):
         self.notified = 0
         self.dropped = 0  # messages published to a full queue (``queue_limit``): lost
         self.queue_limit = 0
+        self._full = False  # the queue has been full since it was last empty
         self.notify_latency_sum = 0.0
         self.gateway_latency_sum = 0.0
         self.gateway_answered = 0
@@ -372,11 +378,27 @@ class ServicesModel(LessonModel):
     # --- the queue and the notification consumers -------------------------------------------
 
     def _publish(self, now: float) -> None:
-        self.queue.append(now)
         depth = len(self.queue) + len(self.working)
+        if depth >= self.queue_limit:
+            self._drop(depth)
+            return
+        self.queue.append(now)
+        depth += 1
         if depth > self.peak_depth:
             self.peak_depth = depth
         self._consume()
+
+    def _drop(self, depth: int) -> None:
+        """A full queue refuses the message: it is lost (the order stands). The first
+        time it fills, and again after it has emptied, is a notable moment."""
+        self.dropped += 1
+        if not self._full:
+            self._full = True
+            self.sim.journal.notable(
+                EventKind.SETTING_CHANGED,
+                -1,
+                f"notification queue full ({depth:,} messages): new ones are dropped",
+            )
 
     def _consume(self) -> None:
         if not self.consumer_up:
@@ -398,6 +420,8 @@ class ServicesModel(LessonModel):
         self.notified += 1
         self.notify_latency_sum += self.sim.env._now - published
         self._consume()
+        if self._full and not self.queue and not self.working:
+            self._full = False  # emptied: the next time it fills is news again
 
     def _stop_consumers(self) -> None:
         """Unacknowledged messages go back to the head of the queue, oldest first."""
