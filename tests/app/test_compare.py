@@ -274,3 +274,21 @@ def test_undo_of_a_one_side_command_leaves_both_sides_at_one_moment():
     ]
     both.apply(ev.CrashServer(1), Side.A)
     assert both.a.commands[-1][0] == 10.0
+
+
+def test_b_changes_are_checked_against_b_itself_not_a():
+    # A alone is scheduled to think for 3,000 s at 10 s (20 users a second: 360,000 online,
+    # within the limit); B, without that command, may take 200 users a second. Checked as
+    # A's settings plus B's changes it was refused
+    config = parse_config(
+        tomllib.loads(
+            to_toml(load("sticky-crash"))
+            + '\n[[compare.only_a]]\nat_s = 10\naction = "set"\nkey = "traffic.think_time_s"\n'
+            + "value = 3000\n"
+        )
+    )
+    b = with_b_changes(config, {"traffic.users_per_s": 200.0})
+    assert sides(b)[1].traffic.users_per_s == 200.0
+    a_too = to_toml(config).replace("users_per_s = 20.0", "users_per_s = 200.0")
+    with pytest.raises(ConfigError, match=r"only_a\[1\].*users online"):
+        parse_config(tomllib.loads(a_too))  # (A with that command could not take them)

@@ -27,7 +27,7 @@ from visualizer.sim.config import (
     Mode,
     Transport,
 )
-from visualizer.sim.schema import LIVE_SECTIONS, key_specs, with_values
+from visualizer.sim.schema import LIVE_SECTIONS, check_schedule, key_specs, with_values
 
 
 class Side(StrEnum):
@@ -63,11 +63,13 @@ def _with_faults(config: Config, extra: Iterable[Fault]) -> Config:
 def with_b_changes(config: Config, changes: Mapping[str, Any]) -> Config:
     """``config`` (side A) with ``changes`` as its ``[compare]`` section, validated."""
     plain = {k: getattr(v, "value", v) for k, v in changes.items()}
-    with_values(config, plain, "B")  # refuses a bad value before anything is built
+    with_values(config, plain, "B", check_faults=False)  # a bad value, before anything is built
     old = config.compare or CompareSection()
     merged = dict(old.changes) | plain
     section = dataclasses.replace(old, changes=tuple(merged.items()))
-    return dataclasses.replace(config, compare=section)
+    result = dataclasses.replace(config, compare=section)
+    check_schedule(result, "B")  # B exactly: its earlier changes and its own commands too
+    return result
 
 
 # --- what differs, in words ---------------------------------------------------------------
