@@ -10,9 +10,10 @@ import difflib
 import json
 import os
 import random
+import time
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +25,9 @@ from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
 ACTIONS_PER_SEED = int(os.environ.get("MONKEY_ACTIONS", "2000"))
+#: A file to append the longest freezes to (gaps of the event loop, with their action):
+#: ``MONKEY_ACTIONS=5000 MONKEY_REPORT=freezes.txt pytest tests/ui/test_monkey.py``.
+REPORT = os.environ.get("MONKEY_REPORT")
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -46,6 +50,33 @@ KEYS = [
     Qt.Key.Key_R,
     *(getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)),
 ]
+
+
+class Heartbeat:
+    """A timer that fires as often as the event loop lets it: a long gap is a freeze."""
+
+    def __init__(self) -> None:
+        self.action = "start"
+        self.gaps: list[tuple[float, str]] = []
+        self._last = time.monotonic()
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        self.gaps.append((now - self._last, self.action))
+        self._last = now
+
+    def report(self, preset: str, seed: int, actions: int) -> None:
+        self.timer.stop()
+        # ("big jump" is the test's own shortcut through many simulated seconds, not
+        # something a user can do at once)
+        worst = sorted(g for g in self.gaps if g[1] != "big jump")[::-1][:5]
+        with open(REPORT, "a") as fh:  # noqa: PTH123
+            fh.write(f"{preset} seed {seed}, {actions} actions: longest gaps ")
+            fh.write(", ".join(f"{gap * 1000:.0f} ms ({action})" for gap, action in worst) + "\n")
 
 
 @pytest.mark.parametrize(
@@ -182,8 +213,11 @@ def test_random_actions(qtbot, open_window, tmp_path, seed, preset):
     }
     names = list(actions)
     weights = [6 if n in ("tick", "key", "click server") else 1 for n in names]
+    beat = Heartbeat() if REPORT else None
     for _ in range(ACTIONS_PER_SEED):
         name = rng.choices(names, weights)[0]
+        if beat is not None:
+            beat.action = name
         actions[name]()
         done.append(name)
         QApplication.processEvents()
@@ -197,6 +231,8 @@ def test_random_actions(qtbot, open_window, tmp_path, seed, preset):
                 shown = {i: card.view.up for i, card in scene.cards.items()}
                 engine = {s.index: s.up for s in run.engine.servers if not s.removed}
                 assert shown == engine, (name, "B" if run is not d.run else "A")
+    if beat is not None:
+        beat.report(preset, seed, ACTIONS_PER_SEED)
     window.exporter.stop_recording(discard=True)  # closing would ask where to save it
     d.start()  # (closing the window must stop the frame timer)
     t = d.run.engine.totals
