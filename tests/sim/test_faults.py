@@ -1,10 +1,14 @@
 """Crashes, restarts, store outages, health checks, scaling and OOM kills."""
 
+import dataclasses
+
 import pytest
 
 from tests.sim.helpers import config, simulate
 from visualizer.sim import commands as ev
+from visualizer.sim.config import Fault, FaultAction
 from visualizer.sim.records import ErrorCode, EventKind, LossCause
+from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
@@ -275,3 +279,33 @@ def test_all_servers_down_means_every_request_fails_fast():
     assert sim.totals.failed > before
     assert sim.totals.by_code[ErrorCode.SERVER_DOWN] == sim.totals.failed
     assert sim.totals.abandoned > 0
+
+
+def test_a_live_change_that_would_make_a_scheduled_setting_impossible_is_refused():
+    # loads: 20 users/s thinking 3,000 s from 20 s on is 480,000 online; 200 users/s at
+    # 10 s would make that set impossible at 20 s (4.8 million): refused at 10 s, saying why
+    base = config("sticky-crash")
+    at_20 = Fault(20.0, FaultAction.SET, key="traffic.think_time_s", value=3000.0)
+    sim = Simulation(dataclasses.replace(base, faults=(*base.faults, at_20)))
+    sim.advance(10.0)
+    with pytest.raises(ConfigError, match=r"at 20 s the scenario sets traffic.think_time_s"):
+        sim.apply(ev.SetValue("traffic.users_per_s", 200.0))
+    assert sim.config.traffic.users_per_s == base.traffic.users_per_s
+    assert sim.apply(ev.SetValue("traffic.users_per_s", 20.5))  # fits: taken
+    sim.advance(30.0)
+    assert sim.config.traffic.think_time_s == 3000.0
+
+
+def test_a_scheduled_setting_that_became_impossible_is_skipped_visibly(monkeypatch):
+    # (the safety net behind the live check: the run goes on and says what it skipped)
+    monkeypatch.setattr(Simulation, "_check_sets_ahead", lambda self, config: None)
+    base = config("sticky-crash")
+    at_20 = Fault(20.0, FaultAction.SET, key="traffic.think_time_s", value=3000.0)
+    sim = Simulation(dataclasses.replace(base, faults=(*base.faults, at_20)))
+    sim.advance(10.0)
+    sim.apply(ev.SetValue("traffic.users_per_s", 200.0))
+    sim.advance(30.0)  # raised ConfigError at 20 s
+    skipped = [m.label for m in sim.markers if "skipped" in m.label]
+    assert skipped and skipped[0].startswith("set traffic.think_time_s skipped: ")
+    assert "users online" in skipped[0]
+    assert sim.config.traffic.think_time_s == base.traffic.think_time_s

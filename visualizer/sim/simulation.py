@@ -8,6 +8,7 @@ scenario seed (``rng.Streams``); nothing reads a clock.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections import deque
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from visualizer.sim.commands import (
     to_command,
     to_fault,
 )
-from visualizer.sim.config import Config, Fault
+from visualizer.sim.config import Config, Fault, FaultAction
 from visualizer.sim.fleet import Fleet
 from visualizer.sim.journal import Journal
 from visualizer.sim.lessons import model_for
@@ -88,6 +89,11 @@ class Simulation:
         # (time, command, True if it came from the scenario's schedule)
         self.command_log: list[tuple[float, Command, bool]] = []
         self._from_schedule = False
+        # the scheduled sets in time order (a live change is checked against those ahead)
+        self._sets = sorted(
+            (f for f in config.faults if f.action is FaultAction.SET), key=lambda f: f.at_s
+        )
+        self._set_times = [f.at_s for f in self._sets]
         self._replay_generation = 0  # commands re-applied after a rewind (see replay)
         self._configure(config)
         lesson.install()
@@ -296,6 +302,12 @@ class Simulation:
         self._from_schedule = True
         try:
             self._apply(to_command(fault))
+        except ConfigError as exc:
+            # (the load checks every scheduled state; a live change since can still make
+            # one impossible: skipped visibly, as a fault whose server is gone)
+            why = str(exc).removeprefix("setting: ")
+            label = f"{fault.action.value} {fault.key} skipped: {why}"
+            self.journal.notable(EventKind.SETTING_CHANGED, -1, label)
         finally:
             self._from_schedule = False
 
@@ -312,7 +324,24 @@ class Simulation:
                 f"{key} cannot change while running; allowed live: "
                 + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
             )
-        return with_values(self.config, {key: value}, "setting", check_faults=False)
+        new = with_values(self.config, {key: value}, "setting", check_faults=False)
+        if not self._from_schedule:
+            self._check_sets_ahead(new)
+        return new
+
+    def _check_sets_ahead(self, config: Config) -> None:
+        """A live change must leave every scheduled ``set`` ahead possible (the load checked
+        them from the file's settings): refused now, with the moment that would fail."""
+        ahead = bisect.bisect_right(self._set_times, self.env.now)
+        for fault in self._sets[ahead:]:
+            try:
+                config = with_values(config, {fault.key: fault.value}, "", check_faults=False)
+            except ConfigError as exc:
+                why = str(exc).removeprefix(": ")
+                raise ConfigError(
+                    f"setting: refused, because at {fault.at_s:g} s the scenario sets "
+                    f"{fault.key} = {fault.value}, and then {why}"
+                ) from None
 
     def _set_value(self, key: str, value: Any) -> bool:
         new = self._checked_value(key, value)
