@@ -128,12 +128,6 @@ def test_the_recent_files_menu_shows_the_path_literally(open_window, tmp_path):
     assert shown(action.toolTip()) == str(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MainWindow.show_error (main_window.py, not this change's file) still calls "
-    "QMessageBox.warning, which shows a message that looks like HTML as HTML; it must "
-    "call visualizer.ui.plain.warning. Remove this mark with that change.",
-)
 def test_the_cannot_open_dialog_shows_the_key_as_text(qtbot, open_window, tmp_path):
     window = open_window("sticky-crash")
     seen: dict[str, object] = {}

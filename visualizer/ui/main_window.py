@@ -24,6 +24,7 @@ from visualizer.sim import scenario
 from visualizer.sim.config import Config
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui import plain
 from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.comparing import CompareMode
@@ -409,8 +410,9 @@ class MainWindow(QMainWindow):
         return render_widget(self)
 
     def show_error(self, title: str, message: str) -> None:
-        """One dialog saying what failed (replaced in tests)."""
-        QMessageBox.warning(self, title, message)
+        """One dialog saying what failed (replaced in tests), as plain text: it may quote
+        a file's keys and values."""
+        plain.warning(self, title, message)
 
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
