@@ -17,6 +17,7 @@ from visualizer.sim.config import Fault, FaultAction
 from visualizer.sim.schema import (
     MAX_FAULTS,
     MAX_KEY_PARTS,
+    MAX_MESSAGES_WAITING,
     MAX_REQUESTS_IN_FLIGHT,
     MAX_SERVER_NAMES,
     ConfigError,
@@ -145,6 +146,20 @@ def test_just_under_the_polls_limit_loads():
     # 9,900 users online, 1 s away, polling 100 times a second: 990,000 polls on the way
     parse_config(realtime(10, 990, 1_000, 0.01))
     assert "polls on their way" in error(realtime(10, 1_010, 1_000, 0.01))
+
+
+def test_messages_waiting_for_their_users_are_bounded_with_the_arithmetic():
+    # 300,000 users online, 100 messages a second each, polled every 5 s: 150 million
+    # messages wait at once (32 bytes each: about 5 GB)
+    data = realtime(1_000, 300, 0, 5.0, messages_per_min=6_000)
+    message = error(data)
+    assert "300,000 × 100 × 5.04 s ≈ 151,200,000 messages waiting at once" in message
+    assert f"at most {MAX_MESSAGES_WAITING:,} are allowed" in message
+    assert "realtime.poll_interval_s" in message
+    data["realtime"]["transport"] = "websocket"  # pushed at once: only until connected
+    parse_config(data)
+    data["network"]["latency_ms"] = 1_000  # ... but 300,000 × 100 × 1.04 s is too many
+    assert "(network latency + service time)" in error(data)
 
 
 def test_users_who_came_online_polling_keep_polling_after_the_transport_changes():

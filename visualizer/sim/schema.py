@@ -513,6 +513,8 @@ def _fleet_walk(ordered: Sequence[tuple[Any, Fault]], count: int) -> Iterator[in
 MAX_CONCURRENT_USERS = 500_000
 MAX_RETAINED_SESSIONS = 1_000_000
 MAX_REQUESTS_IN_FLIGHT = 1_000_000
+#: Real-time messages waiting for their user's next poll or connection (32 bytes each).
+MAX_MESSAGES_WAITING = 10_000_000
 
 
 def check_load(config: Config, where: str) -> None:
@@ -578,6 +580,8 @@ def _check_realtime_load(config: Config, where: str) -> None:
         )
     if _short_polls(config):
         _check_polls(config, where)
+    if config.scenario.lesson is Lesson.REALTIME:
+        _check_messages_waiting(config, where)
 
 
 def _short_polls(config: Config) -> bool:
@@ -599,6 +603,32 @@ def _check_polls(config: Config, where: str) -> None:
             f"{network_s:g} s ÷ {rt.poll_interval_s:g} s ≈ {polls:,.0f} polls on their way "
             f"at once (short polling sends one every interval, answered or not); at most "
             f"{MAX_REQUESTS_IN_FLIGHT:,} are allowed: lower one of them"
+        )
+
+
+def _check_messages_waiting(config: Config, where: str) -> None:
+    """Messages wait for their user: for the next poll to come and be answered (short
+    polling: up to an interval, plus the way there and the work), or for the poll or the
+    connection a user opens as they come online (the way there and the work)."""
+    t, rt = config.traffic, config.realtime
+    online = t.users_per_s * rt.online_s
+    per_s = rt.messages_per_min / 60.0
+    trip_s = config.network.latency_ms / 1000.0 + config.servers.service_ms / 1000.0
+    short = rt.transport is Transport.SHORT_POLL
+    wait_s = rt.poll_interval_s + trip_s if short else trip_s
+    waiting = online * per_s * wait_s
+    if waiting > MAX_MESSAGES_WAITING:
+        what = (
+            "(poll interval + network latency + service time)"
+            if short
+            else ("(network latency + service time)")
+        )
+        raise ConfigError(
+            f"{where}: users online × messages per second × {what} = {online:,.0f} × "
+            f"{per_s:g} × {wait_s:g} s ≈ {waiting:,.0f} messages waiting at once for their "
+            f"users; at most {MAX_MESSAGES_WAITING:,} are allowed: lower one of "
+            "traffic.users_per_s, realtime.online_s, realtime.messages_per_min"
+            + (" or realtime.poll_interval_s" if short else "")
         )
 
 
