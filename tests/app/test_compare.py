@@ -20,7 +20,7 @@ from visualizer.app.eventlog import Cursor
 from visualizer.app.scoreboard import scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim.config import CompareSection
-from visualizer.sim.records import EventKind
+from visualizer.sim.records import EventKind, event_of
 from visualizer.sim.scenario import load, to_toml
 from visualizer.sim.schema import ConfigError, parse_config
 
@@ -30,7 +30,8 @@ def short(name: str = "sticky-crash", **b) -> Comparison:
 
 
 def arrivals(run) -> list[tuple[int, float]]:
-    return [(e.user, e.t) for e in run.log.read(Cursor(0)) if e.kind is EventKind.USER_ARRIVED]
+    events = map(event_of, run.log.read(Cursor(0)))
+    return [(e.user, e.t) for e in events if e.kind is EventKind.USER_ARRIVED]
 
 
 def test_no_difference_gives_byte_identical_summaries():

@@ -13,7 +13,7 @@ from visualizer.app.eventlog import Cursor
 from visualizer.app.run import Run
 from visualizer.sim import commands as ev
 from visualizer.sim.config import Fault, FaultAction
-from visualizer.sim.records import EventKind
+from visualizer.sim.records import EventKind, event_of
 from visualizer.sim.scenario import load
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import take_snapshot
@@ -157,16 +157,16 @@ def test_views_read_the_log_with_their_own_cursors_and_learn_of_a_rewind():
     canvas, listing = Cursor(), Cursor()
     run.advance(5.0)
     first = run.log.read(canvas)
-    assert canvas.fresh and first and first[0].kind is EventKind.USER_ARRIVED
+    assert canvas.fresh and first and event_of(first[0]).kind is EventKind.USER_ARRIVED
     run.advance(6.0)
     more = run.log.read(canvas)
-    assert not canvas.fresh and more and more[0].t > 5.0
+    assert not canvas.fresh and more and event_of(more[0]).t > 5.0
     assert run.log.read(listing) == first + more  # another view sees everything too
     run.advance(30.0)
     run.seek(12.0)
     after = run.log.read(canvas)
-    assert canvas.fresh and after and after[0].t <= 12.0 - 5.0 + 10.0
-    assert max(e.t for e in after) <= 12.0
+    assert canvas.fresh and after and event_of(after[0]).t <= 12.0 - 5.0 + 10.0
+    assert max(event_of(e).t for e in after) <= 12.0
 
 
 def test_the_log_is_bounded_and_says_what_a_slow_reader_missed():
@@ -188,7 +188,7 @@ def test_traces_follow_the_timeline():
     assert run.user_traces(user)
     run.seek(20.0)
     assert max(t.t_end for t in run.traces) <= 20.0
-    assert run.trace(run.traces[-1].id) is run.traces[-1]
+    assert run.trace(run.traces[-1].id) == run.traces[-1]
 
 
 def test_rewound_the_run_still_knows_the_markers_ahead_and_undo_restores_them():

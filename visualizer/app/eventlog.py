@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from itertools import count
 
-from visualizer.sim.records import Event
+from visualizer.sim.records import Row
 
 
 @dataclass
@@ -31,7 +31,7 @@ class EventLog:
 
     def __init__(self, capacity: int = 400_000) -> None:
         self.capacity = capacity
-        self._chunks: deque[tuple[int, list[Event]]] = deque()  # (number of the first, records)
+        self._chunks: deque[tuple[int, list[Row]]] = deque()  # (number of the first, records)
         self._held = 0
         self.end = 0  # number the next record gets
         self.generation = next(_GENERATIONS)
@@ -44,7 +44,7 @@ class EventLog:
     def __len__(self) -> int:
         return self._held
 
-    def extend(self, events: list[Event]) -> None:
+    def extend(self, events: list[Row]) -> None:
         if not events:
             return
         self._chunks.append((self.end, events))
@@ -60,7 +60,7 @@ class EventLog:
         self.end = 0
         self.generation = next(_GENERATIONS)
 
-    def read(self, cursor: Cursor) -> list[Event]:
+    def read(self, cursor: Cursor) -> list[Row]:
         """Records since the cursor (oldest first), and move it to the end."""
         cursor.fresh = cursor.generation != self.generation
         if cursor.fresh:
@@ -69,7 +69,7 @@ class EventLog:
         if cursor.position < self.start:
             cursor.missed += self.start - cursor.position
             cursor.position = self.start
-        parts: list[list[Event]] = []
+        parts: list[list[Row]] = []
         for first, events in reversed(self._chunks):
             if first + len(events) <= cursor.position:
                 break
@@ -79,6 +79,6 @@ class EventLog:
             return parts[0]
         return [e for part in reversed(parts) for e in part]
 
-    def records(self) -> list[Event]:
+    def records(self) -> list[Row]:
         """Everything held, oldest first."""
         return [e for _, events in self._chunks for e in events]

@@ -32,7 +32,7 @@ from visualizer.app.stories import UserStory, story
 from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Sample
-from visualizer.sim.records import Event, EventKind, Marker, RequestTrace
+from visualizer.sim.records import EventKind, Marker, RequestTrace, Row, event_of
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot
@@ -51,7 +51,7 @@ REPLAY_EVENTS = 2_000
 UNDO_DEPTH = 10
 #: Users whose arrival and departure are remembered (for their stories).
 USERS_KEPT = 200_000
-USER_ARRIVED, USER_LEFT = EventKind.USER_ARRIVED, EventKind.USER_LEFT
+USER_ARRIVED, USER_LEFT = int(EventKind.USER_ARRIVED), int(EventKind.USER_LEFT)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class Run:
         self._traced = traces
         self._sim = self._new_engine(config)
         self.log = EventLog(event_log)
-        self.traces: deque[RequestTrace] = deque(maxlen=trace_log)
+        self._traces: deque[tuple] = deque(maxlen=trace_log)  # rows (RequestTrace.of)
         self._samples = History()
         self._markers = History()
         self.commands: list[tuple[float, Command]] = []  # live commands of this timeline
@@ -103,8 +103,8 @@ class Run:
         self._checkpoint_every = checkpoint_s  # simulated seconds (see _checkpoint)
         self._costs: list[float] = []
         # (ordered: the oldest leave first, in O(1); a dict's front deletions get slower)
-        self._arrivals: OrderedDict[int, Event] = OrderedDict()
-        self._departures: OrderedDict[int, Event] = OrderedDict()
+        self._arrivals: OrderedDict[int, Row] = OrderedDict()
+        self._departures: OrderedDict[int, Row] = OrderedDict()
         self._listen()
         self._checkpoint()
 
@@ -188,20 +188,27 @@ class Run:
         """What the run's lesson knows of ``user`` now (None: nothing)."""
         return self._sim.lesson.about_user(user)
 
+    @property
+    def traces(self) -> Sequence[RequestTrace]:
+        """Recent request traces, oldest first (the run keeps them as rows of plain values,
+        which the garbage collector leaves alone, and types them when read)."""
+        return _Traces(self._traces)
+
     def user_traces(self, user: int) -> list[RequestTrace]:
-        return [t for t in self.traces if t.user == user]
+        return [RequestTrace.of(row) for row in self._traces if row[1] == user]
 
     def user_story(self, user: int) -> UserStory:
         """What ``user`` came to do, where they were sent, what failed, what they did next
         (from the traces the run still holds)."""
-        events = [e for e in (self._arrivals.get(user), self._departures.get(user)) if e]
+        rows = (self._arrivals.get(user), self._departures.get(user))
+        events = [event_of(row) for row in rows if row]
         events = [e for e in events if e.t <= self.now]  # (departures ahead of a rewind)
         return story(user, self.user_traces(user), events)
 
     def trace(self, request: int) -> RequestTrace | None:
-        for t in reversed(self.traces):
-            if t.id == request:
-                return t
+        for row in reversed(self._traces):
+            if row[0] == request:
+                return RequestTrace.of(row)
         return None
 
     # --- driving --------------------------------------------------------------------------
@@ -337,7 +344,7 @@ class Run:
         with collector_paused():
             clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
-        clone.traces = deque(self.traces, maxlen=self.traces.maxlen)
+        clone._traces = deque(self._traces, maxlen=self._traces.maxlen)
         clone._arrivals = OrderedDict(self._arrivals)
         clone._departures = OrderedDict(self._departures)
         clone._samples = self._samples.copy()
@@ -353,19 +360,19 @@ class Run:
     def _collect(self) -> None:
         """Take what the engine recorded since the last call; checkpoint when due."""
         sim = self._sim
-        events = sim.drain_events()
+        events = sim.drain_rows()
         self.log.extend(events)
         for e in events:  # who came and went, for users' stories (kept for recent users)
-            kind = e.kind
-            if kind is USER_ARRIVED:
-                self._arrivals[e.user] = e
-            elif kind is USER_LEFT:
-                self._departures[e.user] = e
+            kind = e[1]
+            if kind == USER_ARRIVED:
+                self._arrivals[e[3]] = e
+            elif kind == USER_LEFT:
+                self._departures[e[3]] = e
         for index in (self._arrivals, self._departures):
             while len(index) > USERS_KEPT:
                 index.popitem(last=False)
-        traces = sim.drain_traces()
-        self.traces.extend(traces)
+        traces = sim.drain_trace_rows()
+        self._traces.extend(traces)
         self._traces_total += len(traces)
         sim.journal.markers.clear()  # the run has them (on_marker): checkpoints stay small
         now = sim.now
@@ -478,8 +485,8 @@ class Run:
         self._sim = sim
         self._samples.upto = checkpoint.samples
         self._markers.upto = checkpoint.markers
-        for _ in range(min(len(self.traces), self._traces_total - checkpoint.traces)):
-            self.traces.pop()
+        for _ in range(min(len(self._traces), self._traces_total - checkpoint.traces)):
+            self._traces.pop()
         self._traces_total = checkpoint.traces
         self.log.reset()
         self._listen()
@@ -487,6 +494,27 @@ class Run:
     def checkpoint_bytes(self) -> int:
         """What the checkpoints take, those kept for undo included."""
         return self._checkpoint_total()
+
+
+class _Traces(Sequence):
+    """The run's trace rows, typed as they are read."""
+
+    def __init__(self, rows: deque[tuple]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [RequestTrace.of(row) for row in list(self._rows)[i]]
+        return RequestTrace.of(self._rows[i])
+
+    def __iter__(self) -> Iterator[RequestTrace]:
+        return map(RequestTrace.of, self._rows)
+
+    def __reversed__(self) -> Iterator[RequestTrace]:
+        return map(RequestTrace.of, reversed(self._rows))
 
 
 def _exhaust(steps: Iterator[float]) -> None:

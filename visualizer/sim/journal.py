@@ -8,7 +8,7 @@ from typing import Any
 
 import simpy
 
-from visualizer.sim.records import Event, EventKind, Marker
+from visualizer.sim.records import EventKind, Marker, Row
 
 
 class Journal:
@@ -24,7 +24,7 @@ class Journal:
         trace_buffer: int = 200_000,
     ) -> None:
         self.env = env
-        self.events: deque[Event] | None = deque(maxlen=event_buffer) if record_events else None
+        self.events: deque[Row] | None = deque(maxlen=event_buffer) if record_events else None
         # (request, error code or None, end time): made into RequestTrace when read
         self.traces: deque[tuple] | None = deque(maxlen=trace_buffer) if traces else None
         self.markers: deque[Marker] = deque(maxlen=2_000)
@@ -46,4 +46,4 @@ class Journal:
         if self.on_marker is not None:
             self.on_marker(marker)
         if self.events is not None:
-            self.events.append(Event(now, kind, 0, 0, server, label if detail is None else detail))
+            self.events.append((now, int(kind), 0, 0, server, label if detail is None else detail))

@@ -20,10 +20,8 @@ from visualizer.sim.metrics import Totals
 from visualizer.sim.records import (
     NO_SERVER,
     ErrorCode,
-    Event,
     EventKind,
     RequestKind,
-    RequestTrace,
     RouteDecision,
 )
 from visualizer.sim.state.placements import PLACEMENTS, Placement
@@ -39,11 +37,12 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import Traffic, User
 
 LOGIN, ACTION, LOGOUT = RequestKind.LOGIN, RequestKind.ACTION, RequestKind.LOGOUT
+# event rows hold plain values (see ``records.Row``)
 SENT, STARTED, SERVED, FAILED = (
-    EventKind.SENT,
-    EventKind.STARTED,
-    EventKind.SERVED,
-    EventKind.FAILED,
+    int(EventKind.SENT),
+    int(EventKind.STARTED),
+    int(EventKind.SERVED),
+    int(EventKind.FAILED),
 )
 
 
@@ -161,13 +160,13 @@ class RequestPath:
         events = self._events
         if server is None:  # nothing in rotation: the balancer answers 503 at once
             if events is not None:
-                events.append(Event(now, SENT, rid, user.id, -1, req.kind))
+                events.append((now, SENT, rid, user.id, -1, int(req.kind)))
             self.fail(req, ErrorCode.SERVER_DOWN)
             return
         req.server = server
         server.outstanding += 1
         if events is not None:
-            events.append(Event(now, SENT, rid, user.id, server.index, req.kind))
+            events.append((now, SENT, rid, user.id, server.index, int(req.kind)))
         if self._net > 0:
             Timeout(self.env, self._net, req).callbacks.append(self._on_arrive)
         else:
@@ -222,7 +221,7 @@ class RequestPath:
         s.active[req.id] = req
         Timeout(self.env, hold + extra, req).callbacks.append(self._on_done)
         if self._events is not None:
-            self._events.append(Event(now, STARTED, req.id, req.user.id, s.index, rtt))
+            self._events.append((now, STARTED, req.id, req.user.id, s.index, rtt))
 
     def _on_done(self, ev: Timeout) -> None:
         req: Request = ev._value
@@ -271,7 +270,7 @@ class RequestPath:
         s.served += 1
         s.outstanding -= 1
         if self._events is not None:
-            self._events.append(Event(now, SERVED, req.id, req.user.id, s.index, latency))
+            self._events.append((now, SERVED, req.id, req.user.id, s.index, latency))
         if self._traces is not None:
             self._traces.append((req, None, now))
 
@@ -285,11 +284,8 @@ class RequestPath:
             s.failed += 1
             s.outstanding -= 1
         if self._events is not None:
-            self._events.append(
-                Event(
-                    self.env._now, FAILED, req.id, req.user.id, -1 if s is None else s.index, code
-                )
-            )
+            where = -1 if s is None else s.index
+            self._events.append((self.env._now, FAILED, req.id, req.user.id, where, code.value))
         if self._traces is not None:
             self._traces.append((req, code, self.env._now))
         if s is not None and s.draining and s.outstanding == 0:
@@ -297,9 +293,10 @@ class RequestPath:
         self.traffic.after_failure(req, code)
 
 
-def trace_of(req: Request, code: ErrorCode | None, end: float) -> RequestTrace:
-    """A finished request as a trace: its route, lookup, outcome and where its time went.
-    Built when read, not on the hot path (the path keeps the request and its outcome)."""
+def trace_row(req: Request, code: ErrorCode | None, end: float) -> tuple:
+    """A finished request as a trace: its route, lookup, outcome and where its time went,
+    as a row of plain values (what a run keeps; ``RequestTrace.of`` types it). Built when
+    read, not on the hot path (the path keeps the request and its outcome)."""
     t_sent, t_arrive = req.t_sent, req.t_arrive
     back = t_arrive - t_sent  # the answer travels back as long as the request came
     if req.t_start >= 0:
@@ -316,13 +313,13 @@ def trace_of(req: Request, code: ErrorCode | None, end: float) -> RequestTrace:
     else:
         lookup = placement.lookup(code)
     s = req.server
-    return RequestTrace(
+    return (
         req.id,
         req.user.id,
-        req.kind,
+        int(req.kind),
         t_sent,
         -1 if s is None else s.index,
-        req.route,
+        tuple(req.route),
         lookup,
         "ok" if code is None else code.value,
         end,

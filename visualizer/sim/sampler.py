@@ -19,7 +19,7 @@ from visualizer.sim.metrics import (
     Totals,
     window_quantiles,
 )
-from visualizer.sim.records import Event, EventKind
+from visualizer.sim.records import EventKind
 
 if TYPE_CHECKING:
     from visualizer.sim.fleet import Fleet
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 #: Seconds of completed requests behind the live p50/p95/p99.
 LATENCY_WINDOW_S = 5
+SAMPLED = int(EventKind.SAMPLED)  # event rows hold plain values (see ``records.Row``)
 #: The figures of a server removed before the previous sample: it holds nothing, does
 #: nothing and never comes back (one shared row, so a second costs what the servers that
 #: exist cost, however many names a long run has used).
@@ -184,7 +185,7 @@ class Sampler:
             del prev[s.index]
         self.samples.append(sample)
         if self._events is not None:
-            self._events.append(Event(now, EventKind.SAMPLED, 0, 0, -1))
+            self._events.append((now, SAMPLED, 0, 0, -1, None))
         if self.on_sample is not None:
             self.on_sample(sample)
         Timeout(self.env, 1.0).callbacks.append(self._on_sample)

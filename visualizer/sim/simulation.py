@@ -36,8 +36,8 @@ from visualizer.sim.journal import Journal
 from visualizer.sim.lessons import model_for
 from visualizer.sim.metrics import LatencyHistogram, Sample, Totals
 from visualizer.sim.nodes import Server
-from visualizer.sim.records import Event, EventKind, LossCause, Marker, RequestTrace
-from visualizer.sim.requests import trace_of
+from visualizer.sim.records import Event, EventKind, LossCause, Marker, RequestTrace, Row, event_of
+from visualizer.sim.requests import trace_row
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
@@ -157,6 +157,11 @@ class Simulation:
 
     def drain_events(self) -> list[Event]:
         """Event records since the last call (oldest first); empty if not recording."""
+        return [event_of(row) for row in self.drain_rows()]
+
+    def drain_rows(self) -> list[Row]:
+        """``drain_events`` as the engine wrote them: plain tuples (``records.Row``), which
+        the garbage collector leaves alone (what a run keeps)."""
         events = self.journal.events
         if events is None:
             return []
@@ -166,10 +171,14 @@ class Simulation:
 
     def drain_traces(self) -> list[RequestTrace]:
         """Traces of requests that ended since the last call; empty unless ``traces``."""
+        return [RequestTrace.of(row) for row in self.drain_trace_rows()]
+
+    def drain_trace_rows(self) -> list[tuple]:
+        """``drain_traces`` as rows of plain values (``RequestTrace.of`` types one)."""
         traces = self.journal.traces
         if traces is None:
             return []
-        out = [trace_of(*raw) for raw in traces]
+        out = [trace_row(*raw) for raw in traces]
         traces.clear()
         return out
 

@@ -11,7 +11,7 @@ from simpy.events import Timeout
 
 from visualizer.sim.config import Config, OnError
 from visualizer.sim.metrics import Totals
-from visualizer.sim.records import ErrorCode, Event, EventKind, LossCause, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, LossCause, RequestKind
 from visualizer.sim.rng import LCG_A, LCG_C, MASK64, UNIT53, Streams
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from visualizer.sim.state.sessions import Session
 
 LOGIN, ACTION, LOGOUT = RequestKind.LOGIN, RequestKind.ACTION, RequestKind.LOGOUT
-USER_ARRIVED, USER_LEFT = EventKind.USER_ARRIVED, EventKind.USER_LEFT
+USER_ARRIVED, USER_LEFT = int(EventKind.USER_ARRIVED), int(EventKind.USER_LEFT)
 SESSION_ERRORS = frozenset(
     {ErrorCode.SESSION_MISSING, ErrorCode.SESSION_LOST, ErrorCode.INSUFFICIENT_CONTEXT}
 )
@@ -148,7 +148,7 @@ class Traffic:
         self.totals.arrived += 1
         self.users_active += 1
         if self._events is not None:
-            self._events.append(Event(self.env._now, USER_ARRIVED, 0, uid, -1, n))
+            self._events.append((self.env._now, USER_ARRIVED, 0, uid, -1, n))
         self.requests.send(user)
 
     def _on_think(self, ev: Timeout) -> None:
@@ -206,7 +206,7 @@ class Traffic:
     def leaves(self, user: User, *, completed: bool) -> None:
         self.users_active -= 1
         if self._events is not None:
-            self._events.append(Event(self.env._now, USER_LEFT, 0, user.id, -1, completed))
+            self._events.append((self.env._now, USER_LEFT, 0, user.id, -1, completed))
         if completed:
             self.totals.completed += 1
         else:

@@ -47,8 +47,8 @@ def tune_gc() -> None:
 
     Qt, pyqtgraph and numpy leave ~75,000 tracked objects behind at start-up; every full
     collection rescanned them (30-40 ms, a visible hitch). Frozen, they are never scanned
-    again. A larger young-generation threshold makes full collections of the engine's
-    objects rare; the driver also collects when a run is replaced.
+    again. The driver collects on the frames' schedule (``collector``); the thresholds
+    stay, larger, for whatever allocates outside frames.
     """
     gc.collect()
     gc.freeze()

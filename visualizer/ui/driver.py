@@ -25,6 +25,7 @@ from visualizer.sim.commands import Command, SetValue
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import ConfigError, with_values
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.collector import Collector
 from visualizer.ui.long_work import LongWork
 
 SPEEDS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
@@ -76,6 +77,7 @@ class SimDriver(QObject):
         self._record_clock = 0.0
         self.comparison: Comparison | None = None
         self.work = LongWork()  # long work with progress (the window gives it a parent)
+        self.collector = Collector(self)  # the garbage collector, on the frames' schedule
         self.run = self._build(config)
 
     # --- state --------------------------------------------------------------------------
@@ -225,6 +227,7 @@ class SimDriver(QObject):
         return True
 
     def _moved(self) -> None:
+        self.collector.engine_replaced()
         self._next_capture = self._last_capture = self._record_clock = self.run.now
         self._samples_seen = -1
         self.jumped.emit()
@@ -290,6 +293,7 @@ class SimDriver(QObject):
         self._moved_to_new_runs(self.run.initial_config)
 
     def _moved_to_new_runs(self, config: Config) -> None:
+        self.collector.engine_replaced()
         self._samples_seen = -1
         self._next_capture = self._last_capture = self._record_clock = self.run.now
         self.comparisonChanged.emit(self.comparison)
@@ -322,6 +326,7 @@ class SimDriver(QObject):
         self.fps = float(len(self._frame_times))
         if self._running and wall_dt > 0 and self._capture is not None:
             self._tick_recording(wall_dt)
+            self.collector.frame()
         elif self._running and wall_dt > 0:
             start_t = self.run.now
             started = time.perf_counter()
@@ -329,6 +334,7 @@ class SimDriver(QObject):
             self.engine_ms = (time.perf_counter() - started) * 1000.0
             self._note_progress(wall_dt, self.run.now - start_t)
             self._emit_frame()
+            self.collector.frame()
         elif self._force_frame:
             self._progress.clear()
             self.actual_speed = 0.0

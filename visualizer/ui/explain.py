@@ -166,6 +166,22 @@ def measured(snap: Snapshot) -> str:
     return f"measured: p50 {snap.p50_ms:,.0f} ms · p95 {snap.p95_ms:,.0f} ms"
 
 
+#: Kinds of record that may have a caption (or a burst of chips), as ints: what a view
+#: picks out of the rows before typing them (``records.event_of``).
+CAPTIONED = frozenset(
+    int(kind)
+    for kind in (
+        EventKind.SERVER_CRASHED,
+        EventKind.SERVER_RESTARTED,
+        EventKind.STORE_CRASHED,
+        EventKind.STORE_RESTORED,
+        EventKind.SERVER_ADDED,
+        EventKind.SERVER_REMOVED,
+        EventKind.SETTING_CHANGED,
+    )
+)
+
+
 def caption_for(event: Event) -> str | None:
     """A one-line caption for a notable event (presenter mode shows it on the canvas)."""
     kind = event.kind

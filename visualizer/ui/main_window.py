@@ -472,9 +472,11 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.redraw)
 
     def _on_jumped(self) -> None:
-        """The run moved to another moment: every view shows that moment, whole."""
+        """The run moved to another moment: every view shows that moment, whole (the
+        status and the strip too, at once, playing or not)."""
         self.plot_dock.clear()
         self.inspection.jumped()
+        self._last_text = 0.0
 
     def _sync_controls(self) -> None:
         d = self.driver

@@ -83,7 +83,7 @@ from visualizer.sim.lessons import register
 from visualizer.sim.lessons.auth_checks import Jwt, JwtTable, Refresh, SessionCookie
 from visualizer.sim.lessons.auth_words import bytes_text, describe, gap_text
 from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.records import CLIENT, STORE, ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import CLIENT, STORE, ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.state.placements import (
     Placement,
@@ -103,7 +103,8 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 LOGIN = RequestKind.LOGIN
-SERVED = EventKind.SERVED
+SERVED = int(EventKind.SERVED)
+SESSION_ENDED = int(EventKind.SESSION_ENDED)
 REVOKED = ErrorCode.REVOKED
 EXPIRED = ErrorCode.INSUFFICIENT_CONTEXT
 STORE_UNAVAILABLE = ErrorCode.STORE_UNAVAILABLE
@@ -394,7 +395,7 @@ class AuthModel(LessonModel):
                 sess.holder.remove(sess)
                 events = self.sim.journal.events
                 if events is not None:
-                    events.append(Event(now, EventKind.SESSION_ENDED, 0, uid, STORE, sess.id))
+                    events.append((now, SESSION_ENDED, 0, uid, STORE, sess.id))
             gap = 0.0
         elif self.jwt_home.blocklist:
             gap = 0.0

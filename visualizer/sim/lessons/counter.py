@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 LOGIN, ACTION = RequestKind.LOGIN, RequestKind.ACTION
-STARTED, SERVED = EventKind.STARTED, EventKind.SERVED
+STARTED, SERVED = int(EventKind.STARTED), int(EventKind.SERVED)
 STORE_UNAVAILABLE, TAMPERED = ErrorCode.STORE_UNAVAILABLE, ErrorCode.TAMPERED
 
 #: The key of the one count everybody shares (users are numbered from 1).

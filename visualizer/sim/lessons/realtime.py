@@ -81,7 +81,7 @@ from visualizer.sim.lessons.realtime_facts import (
     summary_lines,
 )
 from visualizer.sim.metrics import LatencyHistogram, window_quantiles
-from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.rng import LCG_A, LCG_C, MASK64, UNIT53
 from visualizer.sim.traffic import Traffic
@@ -93,8 +93,8 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 LOGIN, ACTION = RequestKind.LOGIN, RequestKind.ACTION
-STARTED, SERVED, FAILED = EventKind.STARTED, EventKind.SERVED, EventKind.FAILED
-MESSAGES = EventKind.MESSAGES
+STARTED, SERVED, FAILED = int(EventKind.STARTED), int(EventKind.SERVED), int(EventKind.FAILED)
+MESSAGES = int(EventKind.MESSAGES)
 DOWN = ErrorCode.SERVER_DOWN
 SHORT, LONG, WS = Transport.SHORT_POLL, Transport.LONG_POLL, Transport.WEBSOCKET
 
@@ -402,7 +402,7 @@ class RealtimeModel(LessonModel):
         """The record views draw messages from (and empty polls grey)."""
         events = self._path._events
         if events is not None:
-            events.append(Event(self.env._now, MESSAGES, request, user, server, n))
+            events.append((self.env._now, MESSAGES, request, user, server, n))
 
     def _connect(self, on: Online, s: Server) -> None:
         on.server = s
@@ -475,7 +475,7 @@ class RealtimeModel(LessonModel):
                 s.failed += 1
                 s.outstanding -= 1
                 if path._events is not None:
-                    path._events.append(Event(now, FAILED, req.id, on.user.id, s.index, DOWN))
+                    path._events.append((now, FAILED, req.id, on.user.id, s.index, DOWN.value))
                 if path._traces is not None:
                     path._traces.append((req, DOWN, now))
                 self._reconnect(on, 0.0)

@@ -70,7 +70,7 @@ from visualizer.sim.config import Config, Lesson
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.lessons.services_facts import ServicesFacts, TierFacts
-from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
 
@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from visualizer.sim.traffic import User
 
 ACTION = RequestKind.ACTION
-FORWARDED = EventKind.FORWARDED
+FORWARDED = int(EventKind.FORWARDED)
 DOWN, DB_DOWN = ErrorCode.SERVER_DOWN, ErrorCode.DB_UNAVAILABLE
 
 #: The domain services, in the order of the figures and the summary.
@@ -336,7 +336,7 @@ class ServicesModel(LessonModel):
         events = self._path._events
         if events is not None:
             gateway: Server = req.server  # type: ignore[assignment]
-            events.append(Event(now, FORWARDED, req.id, req.user.id, gateway.index, pool.index))
+            events.append((now, FORWARDED, req.id, req.user.id, gateway.index, pool.index))
         live = pool.live()
         if not live:
             self._path.fail(req, DOWN)

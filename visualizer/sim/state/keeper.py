@@ -8,7 +8,7 @@ import simpy
 
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Totals
-from visualizer.sim.records import CLIENT, Event, EventKind, LossCause
+from visualizer.sim.records import CLIENT, EventKind, LossCause
 from visualizer.sim.state.sessions import Session, SessionTable
 from visualizer.sim.state.store import SessionStore
 
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from visualizer.sim.nodes import Server
     from visualizer.sim.state.placements import Placement
     from visualizer.sim.traffic import User
+
+# event rows hold plain values (see ``records.Row``)
+SESSION_CREATED = int(EventKind.SESSION_CREATED)
+SESSION_ENDED = int(EventKind.SESSION_ENDED)
+SESSION_EXPIRED = int(EventKind.SESSION_EXPIRED)
 
 
 class SessionKeeper:
@@ -48,7 +53,7 @@ class SessionKeeper:
         user.session = sess
         self.totals.sessions_created += 1
         if self._events is not None:
-            self._events.append(Event(now, EventKind.SESSION_CREATED, 0, user.id, table.where, sid))
+            self._events.append((now, SESSION_CREATED, 0, user.id, table.where, sid))
         if table is s.sessions and self.over_memory(s):
             self.fleet.crash(s, LossCause.OOM)
 
@@ -59,23 +64,21 @@ class SessionKeeper:
         sess.holder.remove(sess)
         if self._events is not None:
             where = sess.holder.where
-            self._events.append(Event(now, EventKind.SESSION_ENDED, 0, user.id, where, sess.id))
+            self._events.append((now, SESSION_ENDED, 0, user.id, where, sess.id))
 
     def expire(self, sess: Session) -> None:
         """Drop one session found idle past the TTL when it was next used."""
         sess.holder.remove(sess)
         if self._events is not None:
             self._events.append(
-                Event(self.env._now, EventKind.SESSION_EXPIRED, 0, sess.user, sess.holder.where, 1)
+                (self.env._now, SESSION_EXPIRED, 0, sess.user, sess.holder.where, 1)
             )
 
     def sweep(self, table: SessionTable) -> None:
         """Drop every session in ``table`` idle past the TTL."""
         n = table.expire(self.env._now, self.ttl)
         if n and self._events is not None:
-            self._events.append(
-                Event(self.env._now, EventKind.SESSION_EXPIRED, 0, 0, table.where, n)
-            )
+            self._events.append((self.env._now, SESSION_EXPIRED, 0, 0, table.where, n))
 
     def over_memory(self, s: Server) -> bool:
         return self.cap_mb > 0 and len(s.sessions) * self.kb / 1000.0 > self.cap_mb

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
 from visualizer.app.eventlog import Cursor, EventLog
-from visualizer.sim.records import ErrorCode, Event, EventKind
+from visualizer.sim.records import ErrorCode, Event, EventKind, Row, event_of
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.canvas.card import BOLD_BELOW_PX, ServerCard
 from visualizer.ui.canvas.connections import ConnectionLines
@@ -46,7 +46,7 @@ from visualizer.ui.canvas.overlays import (
 from visualizer.ui.canvas.tiers import TierBox
 from visualizer.ui.canvas.topology import ONE_TIER, Topology
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
-from visualizer.ui.explain import caption_for
+from visualizer.ui.explain import CAPTIONED, caption_for
 from visualizer.ui.lesson_views import view_for
 from visualizer.ui.theme import ERROR_COLORS, Theme
 
@@ -181,7 +181,7 @@ class TopologyScene(QGraphicsScene):
 
     # --- a frame ------------------------------------------------------------------------
 
-    def _feed_quietly(self, events: list[Event], snapshot: Snapshot) -> None:
+    def _feed_quietly(self, events: list[Row], snapshot: Snapshot) -> None:
         """Requests in flight at a moment jumped to, without replaying old effects."""
         self.tracker.feed(events, snapshot.config.network.latency_ms / 1000.0)
 
@@ -230,9 +230,11 @@ class TopologyScene(QGraphicsScene):
             def since(t: float) -> float:
                 return wall - (now - t) / max(self.speed, 1e-9)
 
-            self._bursts_for(events, since)
+            # the few notable records, typed (rows are plain tuples: records.Row)
+            fleet = [event_of(row) for row in events if row[1] in CAPTIONED]
+            self._bursts_for(fleet, since)
             if self.captions:
-                notable = [(e, caption_for(e)) for e in events]
+                notable = [(e, caption_for(e)) for e in fleet]
                 notable = [(e, text) for e, text in notable if text]
                 if notable:
                     e, text = notable[-1]

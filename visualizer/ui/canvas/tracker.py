@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from visualizer.sim.records import ErrorCode, Event, EventKind
+from visualizer.sim.records import ErrorCode, EventKind, Row
 from visualizer.ui.canvas.layout import LANES, Layout
 from visualizer.ui.theme import USER_COLORS, user_color_index
 
@@ -28,6 +28,15 @@ MESSAGE_SPRITE = FAILED_SPRITE + 2  # a message on its way to its user
 HOP_S = 0.5  # of a network delay: a forwarded request's move from its card to its tier
 QUEUE_DOTS = 12  # queued requests drawn per server; the card says how many there are
 INF = np.inf
+
+# event rows hold plain values (``records.Row``)
+SENT, STARTED, SERVED, FAILED = (
+    int(EventKind.SENT),
+    int(EventKind.STARTED),
+    int(EventKind.SERVED),
+    int(EventKind.FAILED),
+)
+FORWARDED, MESSAGES = int(EventKind.FORWARDED), int(EventKind.MESSAGES)
 
 
 @dataclass(frozen=True)
@@ -150,81 +159,82 @@ class RequestTracker:
 
     # --- events ------------------------------------------------------------------------
 
-    def feed(self, events: list[Event], net_s: float) -> list[Failure]:
-        """Apply event records (oldest first); returns the failures among them."""
+    def feed(self, events: list[Row], net_s: float) -> list[Failure]:
+        """Apply event rows (``records.Row``, oldest first); returns the failures among
+        them."""
         failures: list[Failure] = []
         slot_of = self._slot_of
         ended: dict[int, int] = {}  # requests answered in this batch: request -> slot
-        for e in events:
-            kind = e.kind
-            if kind is EventKind.SENT:
-                i = slot_of[e.request] = self._take(e, net_s)
-                self.t_arrive[i] = e.t + net_s
+        for t, kind, request, user, server, detail in events:
+            if kind == SENT:
+                i = slot_of[request] = self._take(t, server, user, net_s)
+                self.t_arrive[i] = t + net_s
                 self.t_start[i] = INF
                 self.t_end[i] = INF
-                self.rid[i] = e.request
-                self.sprite[i] = user_color_index(e.user)
-                self.jx[i], self.jy[i] = _jitter(e.request)
-            elif kind is EventKind.STARTED:
-                i = slot_of.get(e.request)
+                self.rid[i] = request
+                self.sprite[i] = user_color_index(user)
+                self.jx[i], self.jy[i] = _jitter(request)
+            elif kind == STARTED:
+                i = slot_of.get(request)
                 if i is not None:
-                    self.t_start[i] = e.t
-                    self.rtt[i] = e.detail
-            elif kind is EventKind.FORWARDED:
-                i = slot_of.get(e.request)
-                if i is not None and 0 <= e.detail < self._hops:
-                    self.t_fwd[i] = e.t
-                    self.tier[i] = e.detail
-            elif kind is EventKind.SERVED or kind is EventKind.FAILED:
-                i = slot_of.pop(e.request, None)
+                    self.t_start[i] = t
+                    self.rtt[i] = detail
+            elif kind == FORWARDED:
+                i = slot_of.get(request)
+                if i is not None and 0 <= detail < self._hops:
+                    self.t_fwd[i] = t
+                    self.tier[i] = detail
+            elif kind in (SERVED, FAILED):
+                i = slot_of.pop(request, None)
                 if i is None:
                     continue
-                self.t_end[i] = e.t
-                ended[e.request] = i
-                server = int(self.server[i])
+                self.t_end[i] = t
+                ended[request] = i
+                at = int(self.server[i])
                 tier = int(self.tier[i])
                 if tier >= 0:
                     x, y = self.t_x[tier], self.t_y[tier] + self.t_h[tier] / 2
-                elif server >= 0 and self._geometry_ok:
-                    x, y = self.in_x[server], self.in_y[server]
+                elif at >= 0 and self._geometry_ok:
+                    x, y = self.in_x[at], self.in_y[at]
                 else:
                     x, y = self.lb
                 self.ox[i], self.oy[i] = x, y
-                if kind is EventKind.FAILED:
+                if kind == FAILED:
                     self.sprite[i] = FAILED_SPRITE
-                    failures.append(Failure(e.t, float(x), float(y), server, e.detail, tier >= 0))
-            elif kind is EventKind.MESSAGES:
-                i = ended.get(e.request)
+                    code = ErrorCode(detail)  # (rows hold its value)
+                    failures.append(Failure(t, float(x), float(y), at, code, tier >= 0))
+            elif kind == MESSAGES:
+                i = ended.get(request)
                 if i is not None:  # the response just answered: grey if it carried nothing
-                    self.sprite[i] = MESSAGE_SPRITE if e.detail else EMPTY_SPRITE
-                elif e.request == 0 and e.server >= 0 and self._geometry_ok:
-                    self._message(e, net_s)
+                    self.sprite[i] = MESSAGE_SPRITE if detail else EMPTY_SPRITE
+                elif request == 0 and server >= 0 and self._geometry_ok:
+                    self._message(t, server, user, net_s)
         return failures
 
-    def _take(self, e: Event, net_s: float) -> int:
-        """A free slot for a dot that leaves at ``e.t`` from or to ``e.server``."""
+    def _take(self, t: float, server: int, user: int, net_s: float) -> int:
+        """A free slot for a dot that leaves at ``t`` from or to ``server``."""
         if not self._free:
             self._grow(self._capacity * 2)
         i = self._free.pop()
         self.active[i] = True
-        self.t_sent[i] = e.t
+        self.t_sent[i] = t
         self.rtt[i] = 0.0
         self.net[i] = net_s
-        self.server[i] = e.server
-        self.user[i] = e.user
-        self.lane[i] = lane_of(e.user)
+        self.server[i] = server
+        self.user[i] = user
+        self.lane[i] = lane_of(user)
         self.t_fwd[i] = INF
         self.tier[i] = -1
         return i
 
-    def _message(self, e: Event, net_s: float) -> None:
+    def _message(self, t: float, server: int, user: int, net_s: float) -> None:
         """A frame pushed from its server: a dot of its own on the way back only."""
-        i = self._take(e, net_s)
-        self.t_arrive[i] = self.t_start[i] = self.t_end[i] = e.t
+        i = self._take(t, server, user, net_s)
+        self.t_arrive[i] = self.t_start[i] = self.t_end[i] = t
         self.rid[i] = -1  # not a request: a click on it inspects its user
         self.sprite[i] = MESSAGE_SPRITE
         self.jx[i], self.jy[i] = 0.5, 0.5
-        self.ox[i], self.oy[i] = self.in_x[e.server], self.in_y[e.server]
+        self.ox[i], self.oy[i] = self.in_x[server], self.in_y[server]
 
     # --- a frame -----------------------------------------------------------------------
 
