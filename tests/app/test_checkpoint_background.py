@@ -44,7 +44,7 @@ def pickled_here(monkeypatch) -> list[int]:
 
 
 def test_slow_checkpoints_are_written_beside_the_window_and_seek_exactly(monkeypatch):
-    monkeypatch.setattr(run_module, "HITCH_S", 1e-9)  # every engine counts as slow to copy
+    monkeypatch.setattr(run_module, "FORK_ABOVE_S", 0.0)  # every engine counts as slow to copy
     calls = pickled_here(monkeypatch)
     run = Run(load("sticky-crash"), background=True)
     play(run, 80.0)
@@ -61,7 +61,7 @@ def test_slow_checkpoints_are_written_beside_the_window_and_seek_exactly(monkeyp
 
 
 def test_a_child_that_fails_leaves_no_checkpoint_and_the_run_copies_in_process(monkeypatch):
-    monkeypatch.setattr(run_module, "HITCH_S", 1e-9)
+    monkeypatch.setattr(run_module, "FORK_ABOVE_S", 0.0)
     parent = os.getpid()
     real = checkpoint_module.snapshot_bytes
 

@@ -44,6 +44,10 @@ CHECKPOINT_S = 10.0
 LOOKBACK_S = 5.0
 #: Checkpoints slower than this (about a frame) come as many times less often.
 HITCH_S = 0.02
+#: A window's checkpoints are written by a forked copy of the process past this cost: a
+#: fork costs 5-15 ms (more the bigger the process) and slows the window a little while
+#: the copy lives, so a cheaper checkpoint is taken in-process.
+FORK_ABOVE_S = 0.05
 MAX_SPACING = 30.0
 #: Events per slice of a long replay (seek, undo): a few milliseconds of work.
 REPLAY_EVENTS = 2_000
@@ -399,7 +403,7 @@ class Run:
         started = time.perf_counter()
         sim = self._sim
         live = sum(1 for *_, scheduled in sim.command_log if not scheduled)
-        slow = bool(self._costs) and self._costs[-1] > HITCH_S
+        slow = bool(self._costs) and self._costs[-1] > FORK_ABOVE_S
         data: bytes | Pending | None = None
         if slow and self._background:
             try:
