@@ -17,3 +17,24 @@ _SETTINGS_DIR = tempfile.mkdtemp(prefix="rrv-test-settings-")
 QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _SETTINGS_DIR)
 QCoreApplication.setOrganizationName("request-routing-visualizer-tests")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def full_device(tmp_path):
+    """A private /dev/full (a device node in a temporary folder; writes fail with
+    ENOSPC): never the real device, which as root a test could damage."""
+    import stat
+
+    node = tmp_path / "full"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    try:
+        node.open("wb").close()
+    except PermissionError:
+        pytest.skip("devices cannot be opened on this file system (mounted nodev)")
+    return node

@@ -8,15 +8,11 @@ import errno
 import os
 import stat
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.files import names
 from visualizer.atomic import open_atomic, write_atomic
-
-
-def names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 def test_a_planted_link_is_replaced_and_its_target_untouched(tmp_path):
@@ -85,18 +81,10 @@ def test_a_folder_under_the_name_is_refused(tmp_path):
     assert names(tmp_path) == ["canvas.svg"]
 
 
-def test_a_failing_block_is_not_replaced_by_the_close_on_a_full_device(tmp_path):
+def test_a_failing_block_is_not_replaced_by_the_close_on_a_full_device(tmp_path, full_device):
     """The block fails with text still buffered for a full device; closing then fails
     with ENOSPC, and that must not hide the block's own error."""
-    node = tmp_path / "full"
-    try:
-        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 7))  # a private /dev/full
-    except PermissionError:
-        pytest.skip("creating a device node needs root")
-    try:
-        node.open("wb").close()
-    except PermissionError:
-        pytest.skip("devices cannot be opened on this file system (mounted nodev)")
+    node = full_device
 
     class MineError(Exception):
         pass

@@ -30,7 +30,24 @@ CHECKPOINT_BUDGET = 100_000_000
 RECENT_CHECKPOINTS = 30
 
 
-class History(Sequence):
+class _ListLike(Sequence):
+    """Compares, adds and prints as the list it stands for."""
+
+    def __add__(self, other: Sequence[Any]) -> list[Any]:
+        return [*self, *other]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class History(_ListLike):
     """Samples or markers of the whole computed timeline; ``upto`` of them are at or
     before the moment shown (the rest lie ahead when the run is rewound). A replay after
     a rewind makes the same items again: they are counted, not added twice.
@@ -78,19 +95,6 @@ class History(Sequence):
         for b in range(len(self._blocks)):
             yield from self._block(b)
         yield from self._items
-
-    def __add__(self, other: Sequence[Any]) -> list[Any]:
-        return [*self, *other]
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(list(self))
 
     def _range(self, start: int, stop: int) -> list[Any]:
         out: list[Any] = []
@@ -166,7 +170,7 @@ class History(Sequence):
         return sum(len(b) for b in self._blocks)
 
 
-class _Prefix(Sequence):
+class _Prefix(_ListLike):
     """The first ``n`` items of a history (what is shown while the run is rewound)."""
 
     def __init__(self, history: History, n: int) -> None:
@@ -193,19 +197,6 @@ class _Prefix(Sequence):
             if k >= self._n:
                 return
             yield item
-
-    def __add__(self, other: Sequence[Any]) -> list[Any]:
-        return [*self, *other]
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(list(self))
 
 
 def thin(checkpoints: list[Any], size: Any, budget: int = CHECKPOINT_BUDGET) -> list[Any]:
