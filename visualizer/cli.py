@@ -99,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every request's trace as JSON Lines: route, session lookup, outcome, "
         "where its time went ('-': stdout only)",
     )
-    from visualizer import cli_compare
+    from visualizer import cli_compare, cli_settings
 
     cli_compare.add_parser(sub)
+    cli_settings.add_parser(sub)
     exp = sub.add_parser(
         "export",
         help="render the window offscreen at a simulated time and write its files",
@@ -232,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
                 from visualizer import cli_compare
 
                 code = cli_compare.run(args)
+            elif args.command == "settings":
+                from visualizer import cli_settings
+
+                code = cli_settings.run(args, sys.stdout)
             else:
                 code = _cmd_window(args)
             _flush_stdout()  # a closed pipe or a full disk shows here, not at exit

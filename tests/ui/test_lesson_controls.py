@@ -106,3 +106,34 @@ def test_the_keys_hint_names_the_lessons_own_toggles(qtbot):
         words = " · ".join(f"{t.letter} {t.title.lower()}" for t in panel.lesson.toggles)
         assert panel.hint.text() == f"Keys: Space play\n{words} on/off"
     assert "R orders database" in panel.hint.text()  # not "R shared store"
+
+
+def test_the_panels_boxes_take_each_settings_range_label_and_words_from_its_spec(qtbot):
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    for key, widget in panel.fields.items():
+        spec = key_specs()[key]
+        assert widget.accessibleName() == spec.label and widget.toolTip() == spec.doc
+        if spec.kind == "bool":
+            assert isinstance(widget, QCheckBox)
+        elif spec.kind == "choice":
+            assert isinstance(widget, QComboBox)
+            shown = [(widget.itemData(i), widget.itemText(i)) for i in range(widget.count())]
+            assert shown == [(v, spec.words_for(v)) for v in spec.choices]
+        else:
+            step = 10.0 ** -max(0, spec.decimals)
+            assert isinstance(widget, QSpinBox if spec.decimals < 0 else QDoubleSpinBox)
+            # the spec's range, rounded in to the digits the box types
+            assert spec.lo <= widget.minimum() < spec.lo + step
+            assert spec.hi - step < widget.maximum() <= spec.hi
+            assert widget.suffix() == (f" {spec.unit}" if spec.unit else "")
+
+
+def test_a_new_panel_shows_the_sessions_lessons_rows_only(qtbot):
+    # (it listed every lesson's rows until a run of another lesson came and went)
+    panel = ControlPanel(LIGHT)
+    qtbot.addWidget(panel)
+    panel.sync(config("sticky-crash"), False, 1.0)
+    assert shown_rows(panel) == set(CONTROLS[Lesson.SESSIONS].fields)

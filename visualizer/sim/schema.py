@@ -52,6 +52,9 @@ class ConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class KeySpec:
+    """One setting, as its field in ``config`` declares it: the one spec validation, the
+    control panel, the dialogs, ``visualizer settings`` and the README read."""
+
     section: str
     name: str
     type: type
@@ -60,10 +63,59 @@ class KeySpec:
     hi: float | None
     doc: str
     words: tuple[str, ...] | None = None
+    label: str = ""
+    unit: str = ""  # "ms", "s", "KB", "MB", "/s", "/min", "B", or "" (a count, a share)
+    decimals: int = -1  # digits typed after the point (-1: a whole number, or not a number)
+    special: str = ""  # words shown for the lowest value ("no cap" for a memory cap of 0)
+    choice_words: tuple[tuple[str, str], ...] = ()  # (value, words) of a choice
 
     @property
     def dotted(self) -> str:
         return f"{self.section}.{self.name}"
+
+    @property
+    def lesson(self) -> str | None:
+        """The lesson whose section holds it (None: a section every lesson has)."""
+        lesson = LESSON_SECTIONS.get(self.section)
+        return None if lesson is None else lesson.value
+
+    @property
+    def kind(self) -> str:
+        """``int``, ``float``, ``bool``, ``choice`` or ``text``."""
+        t = self.type
+        if issubclass(t, StrEnum):
+            return "choice"
+        if t is bool:
+            return "bool"
+        if t is str:
+            return "text"
+        return "int" if t is int else "float"
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values a choice (or a list of words) may take."""
+        if issubclass(self.type, StrEnum):
+            return tuple(m.value for m in self.type)
+        return tuple(self.words or ())
+
+    def words_for(self, value: Any) -> str:
+        """A choice's words ("on each server" for ``counter.placement = "server"``)."""
+        plain = getattr(value, "value", value)
+        return dict(self.choice_words).get(plain, str(plain))
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``visualizer settings --json`` prints for it."""
+        out: dict[str, Any] = {
+            "key": self.dotted,
+            "lesson": self.lesson,
+            "type": self.kind,
+            "default": getattr(self.default, "value", self.default),
+        }
+        if self.kind in ("int", "float"):
+            out |= {"min": self.lo, "max": self.hi, "unit": self.unit}
+        if self.choices:
+            out["choices"] = list(self.choices)
+        return out | {"label": self.label, "help": self.doc}
 
     def allowed(self) -> str:
         """Plain-English description of the allowed values."""
@@ -95,18 +147,43 @@ def key_specs() -> dict[str, KeySpec]:
     for section, cls in SECTIONS.items():
         hints = typing.get_type_hints(cls)
         for f in dataclasses.fields(cls):
+            meta, kind = f.metadata, hints[f.name]
+            unit = meta.get("unit")
+            decimals = meta.get("decimals")
+            number = kind in (int, float) and not issubclass(kind, bool)
             spec = KeySpec(
                 section=section,
                 name=f.name,
-                type=hints[f.name],
+                type=kind,
                 default=f.default,
-                lo=f.metadata.get("lo"),
-                hi=f.metadata.get("hi"),
-                doc=f.metadata.get("doc", ""),
-                words=f.metadata.get("words"),
+                lo=meta.get("lo"),
+                hi=meta.get("hi"),
+                doc=meta.get("doc", ""),
+                words=meta.get("words"),
+                label=meta.get("label", ""),
+                unit=(_unit_of(f.name) if unit is None else unit) if number else "",
+                decimals=(1 if kind is float else -1) if decimals is None else decimals,
+                special=meta.get("special", ""),
+                choice_words=tuple((meta.get("choices") or {}).items()),
             )
             specs[spec.dotted] = spec
     return specs
+
+
+#: Units read off a key's name (units are in the key names).
+_UNITS = (
+    ("_per_s", "/s"),
+    ("_per_min", "/min"),
+    ("_ms", "ms"),
+    ("_s", "s"),
+    ("_kb", "KB"),
+    ("_mb", "MB"),
+    ("_bytes", "B"),
+)
+
+
+def _unit_of(name: str) -> str:
+    return next((unit for end, unit in _UNITS if name.endswith(end)), "")
 
 
 def coerce(spec: KeySpec, value: Any, where: str) -> Any:

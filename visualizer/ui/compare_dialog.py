@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.app.lesson_controls import controls_for
-from visualizer.sim.config import Config, Mode
+from visualizer.sim.config import Config
 from visualizer.ui.controls import (
     ALGORITHM_LABELS,
     FIELD_BY_KEY,
@@ -28,11 +28,6 @@ from visualizer.ui.controls import (
     set_field,
 )
 
-MODE_LABELS = {
-    Mode.LOCAL: "In server memory (stateful)",
-    Mode.SHARED: "In a shared store",
-    Mode.TOKEN: "In tokens the client carries (stateless)",
-}
 #: The one setting the dialog never offers: the users' traffic is the same on both sides.
 SAME_TRAFFIC = "traffic.users_per_s"
 
@@ -60,14 +55,8 @@ class CompareDialog(QDialog):
         for key in lesson.design:
             if key == "balancer.sticky":
                 continue
-            if key == "state.mode":
-                widget = QComboBox()
-                for mode, label in MODE_LABELS.items():
-                    widget.addItem(label, mode.value)
-                form.addRow("Where state lives", widget)
-            else:
-                widget = field_widget(FIELD_BY_KEY[key])
-                form.addRow(FIELD_BY_KEY[key].label, widget)
+            widget = field_widget(FIELD_BY_KEY[key])
+            form.addRow(FIELD_BY_KEY[key].label, widget)
             set_field(widget, b.get(key))
             self.design[key] = widget
         self.mode = next(iter(self.design.values()))

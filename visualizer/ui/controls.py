@@ -27,16 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.app.lesson_controls import SESSIONS, LessonControls, controls_for
-from visualizer.sim.config import MAX_SERVERS, Algorithm, Config
+from visualizer.app.lesson_controls import CONTROLS, SESSIONS, LessonControls, controls_for
+from visualizer.sim.config import Algorithm, Config
+from visualizer.sim.schema import key_specs
 from visualizer.ui.driver import MAX_SPEED, MIN_SPEED
 from visualizer.ui.theme import GREEN, Theme
 
+#: The balancing algorithms' words, from the setting's spec.
 ALGORITHM_LABELS = {
-    Algorithm.ROUND_ROBIN: "Round robin",
-    Algorithm.RANDOM: "Random",
-    Algorithm.LEAST_CONNECTIONS: "Least connections",
-    Algorithm.HASH: "Hash of client address",
+    Algorithm(value): words for value, words in key_specs()["balancer.algorithm"].choice_words
 }
 _SLIDER_STEPS = 200
 
@@ -67,144 +66,32 @@ class Field:
     check: bool = False
 
 
-#: Every setting that carries a lesson, in the order of the panel.
-FIELDS = (
-    Field("servers.count", "Servers", 1, MAX_SERVERS, -1, "", "servers in the fleet"),
-    Field("servers.workers", "Workers", 1, 1_024, -1, " / server", "requests a server works on"),
-    Field("traffic.users_per_s", "New users", 0.0, 2_000.0, 1, " /s", "users arriving a second"),
-    Field("state.session_kb", "Session size", 0.0, 100_000.0, 0, " KB", "memory per session"),
-    Field(
-        "servers.memory_mb",
-        "Memory cap",
-        0.0,
-        1_000_000.0,
-        0,
-        " MB",
-        "a server past this much session memory dies (out of memory)",
-        "no cap",
-    ),
-    Field("state.ttl_s", "Session TTL", 1.0, 86_400.0, 0, " s", "idle time before expiry"),
-    Field("store.latency_ms", "Store latency", 0.0, 10_000.0, 1, " ms", "store round trip"),
-    Field("store.replicas", "Store replicas", 0, 9, -1, "", "replicas keep sessions", "none"),
-    Field(
-        "balancer.health_check_s",
-        "Health check",
-        0.0,
-        3_600.0,
-        1,
-        " s",
-        "how often the balancer notices a dead server",
-        "instant",
-    ),
-    # the counter lesson
-    Field(
-        "counter.placement",
-        "Count lives",
-        tip="where the count lives",
-        choices=(
-            ("server", "on each server"),
-            ("store", "in the shared store"),
-            ("client", "on the client"),
-        ),
-    ),
-    Field(
-        "counter.scope",
-        "Count",
-        tip="whose count a click adds to",
-        choices=(("user", "per user"), ("global", "global")),
-    ),
-    Field(
-        "counter.update",
-        "Store update",
-        tip="how the store adds a click; read, add, write loses overlapping clicks",
-        choices=(("atomic", "atomic +1"), ("read_modify_write", "read + write")),
-    ),
-    Field("counter.signed", "Signed counts", tip="a forged client count is refused", check=True),
-    Field(
-        "traffic.tamper_fraction",
-        "Forging clients",
-        0.0,
-        1.0,
-        2,
-        "",
-        "share of users whose client sends a forged count",
-        "none",
-    ),
-    # the sign-in lesson
-    Field(
-        "auth.method",
-        "Sign-in",
-        tip="how a signed-in user proves it",
-        choices=(("session", "server session"), ("jwt", "JWT")),
-    ),
-    Field("auth.blocklist", "Blocklist", tip="every request checks revocations", check=True),
-    Field("auth.token_ttl_s", "Token life", 1.0, 86_400.0, 0, " s", "a JWT's life from issue"),
-    Field("auth.refresh", "Refresh tokens", tip="short access tokens, renewed", check=True),
-    Field("auth.access_ttl_s", "Access token", 1.0, 86_400.0, 0, " s", "an access token's life"),
-    Field(
-        "auth.revocations_per_min",
-        "Revocations",
-        0.0,
-        10_000.0,
-        1,
-        " /min",
-        "active users banned or reset a minute",
-        "none",
-    ),
-    Field("auth.token_bytes", "JWT size", 0, 1_000_000, -1, " B", "bytes a JWT adds"),
-    Field("auth.cookie_bytes", "Cookie size", 0, 1_000_000, -1, " B", "bytes a cookie adds"),
-    # the real-time lesson
-    Field(
-        "realtime.transport",
-        "Transport",
-        tip="how clients get their messages (for users who come online after)",
-        choices=(
-            ("short_poll", "short polling"),
-            ("long_poll", "long polling"),
-            ("websocket", "WebSocket"),
-        ),
-    ),
-    Field("realtime.poll_interval_s", "Poll every", 0.1, 3_600.0, 1, " s", "short polling"),
-    Field("realtime.long_poll_timeout_s", "Hold polls", 0.1, 3_600.0, 1, " s", "long polling"),
-    Field(
-        "realtime.messages_per_min",
-        "Messages",
-        0.0,
-        6_000.0,
-        1,
-        " /min",
-        "messages a minute for each online user",
-        "none",
-    ),
-    Field("realtime.online_s", "Online for", 1.0, 86_400.0, 0, " s", "mean time a user stays"),
-    Field("realtime.connection_kb", "Connection", 0.0, 100_000.0, 0, " KB", "memory per WebSocket"),
-    Field(
-        "realtime.reconnect_jitter_s",
-        "Reconnect jitter",
-        0.0,
-        3_600.0,
-        1,
-        " s",
-        "dropped clients come back within this",
-        "none",
-    ),
-    Field("realtime.header_bytes", "Headers", 0, 1_000_000, -1, " B", "per request and response"),
-    Field("realtime.frame_bytes", "Frame", 0, 1_000_000, -1, " B", "per message delivered"),
-    # the services lesson
-    Field("services.consumer_up", "Consumer running", tip="notification consumers", check=True),
-    Field("services.orders_db_up", "Orders DB up", tip="the orders database answers", check=True),
-    Field("services.order_share", "Orders", 0.0, 1.0, 2, "", "share of requests creating an order"),
-    Field("services.orders_instances", "Order instances", 0, 64, -1, "", "orders service", "none"),
-    Field("services.orders_workers", "Order workers", 1, 10_000, -1, "", "per orders instance"),
-    Field("services.orders_db_ms", "Orders DB", 0.0, 60_000.0, 1, " ms", "database round trip"),
-    Field(
-        "services.queue_consumers", "Consumers", 0, 10_000, -1, "", "notification workers", "none"
-    ),
-    Field(
-        "services.consumer_service_ms", "Per message", 0.1, 60_000.0, 1, " ms", "a consumer's work"
-    ),
+def field_for(key: str) -> Field:
+    """How the panel and the dialogs type a setting, from its one spec
+    (``schema.key_specs``): its label, range (rounded in to the digits typed), unit,
+    meaning, words for its lowest value and for its choices."""
+    spec = key_specs()[key]
+    if spec.kind == "bool":
+        return Field(key, spec.label, tip=spec.doc, check=True)
+    if spec.kind == "choice":
+        words = dict(spec.choice_words)
+        choices = tuple((value, words.get(value, value)) for value in spec.choices)
+        return Field(key, spec.label, tip=spec.doc, choices=choices)
+    step = 10.0 ** -max(0, spec.decimals)
+    lo = math.ceil(float(spec.lo or 0.0) / step - 1e-9) * step
+    hi = math.floor(float(spec.hi or 0.0) / step + 1e-9) * step
+    unit = f" {spec.unit}" if spec.unit else ""
+    return Field(key, spec.label, lo, hi, spec.decimals, unit, spec.doc, spec.special)
+
+
+#: Every setting a lesson's panel offers, in the panel's order.
+FIELDS = tuple(
+    field_for(key) for key in dict.fromkeys(k for c in CONTROLS.values() for k in c.fields)
 )
-FIELD_BY_KEY = {f.key: f for f in FIELDS}
+#: Those, and what the lessons' toggles set (the Compare dialog offers them as lists).
+FIELD_BY_KEY = {f.key: f for f in FIELDS} | {
+    key: field_for(key) for c in CONTROLS.values() for key in c.design
+}
 
 
 class BigToggle(QPushButton):
@@ -345,6 +232,8 @@ class ControlPanel(QWidget):
         layout.addWidget(self.hint)
         self.set_theme(theme)
         self._connect()
+        self.lesson = None  # type: ignore[assignment]
+        self._show_lesson(SESSIONS)  # (until the first sync: the sessions lesson's rows only)
 
     def set_theme(self, theme: Theme) -> None:
         self.setStyleSheet(
