@@ -139,7 +139,9 @@ def test_merged_markers():
             server - 1,
         )
 
-    setting = Marker(10.0, "balancer.sticky = False", EventKind.SETTING_CHANGED, -1)
+    setting = Marker(
+        10.0, "balancer.sticky = False", EventKind.SETTING_CHANGED, -1, "balancer.sticky", False
+    )
     a = [setting, crash(60.0, 2, 262)]
     b = [setting, crash(40.0, 3, 0), crash(60.0, 2, 0)]
     merged = merge_markers(a, b)

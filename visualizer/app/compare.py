@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
 from visualizer.app.run import REPLAY_EVENTS, Run
+from visualizer.app.words import short
 from visualizer.sim.commands import Command, to_command, to_fault
 from visualizer.sim.config import (
     AuthMethod,
@@ -87,61 +88,6 @@ _TRANSPORT_WORDS = {
 }
 
 
-def _n(value: float) -> str:
-    return f"{value:g}"
-
-
-#: Short words for a setting's value, for the sides' titles ("6 servers", "store 15 ms").
-_SHORT: dict[str, Callable[[Any], str]] = {
-    "traffic.users_per_s": lambda v: f"{_n(v)} users/s",
-    "traffic.requests_per_user": lambda v: f"{_n(v)} requests per user",
-    "traffic.think_time_s": lambda v: f"think {_n(v)} s",
-    "traffic.on_error": lambda v: f"on error {v}",
-    "balancer.algorithm": lambda v: str(v).replace("_", " "),
-    "balancer.health_check_s": lambda v: f"health check {_n(v)} s" if v else "no health check",
-    "servers.count": lambda v: f"{v} servers",
-    "servers.workers": lambda v: f"{v} workers",
-    "servers.service_ms": lambda v: f"service {_n(v)} ms",
-    "servers.memory_mb": lambda v: f"memory cap {_n(v)} MB" if v else "no memory cap",
-    "state.session_kb": lambda v: f"sessions {_n(v)} KB",
-    "state.ttl_s": lambda v: f"TTL {_n(v)} s",
-    "store.latency_ms": lambda v: f"store {_n(v)} ms",
-    "store.replicas": lambda v: f"{v} replicas",
-    "network.latency_ms": lambda v: f"network {_n(v)} ms",
-    "counter.scope": lambda v: "per-user counts" if v == "user" else "one global count",
-    "counter.update": lambda v: "atomic +1" if v == "atomic" else "read + write",
-    "counter.signed": lambda v: "signed" if v else "unsigned",
-    "traffic.tamper_fraction": lambda v: f"{v:.0%} forging clients",
-    "auth.token_ttl_s": lambda v: f"token life {_n(v)} s",
-    "auth.refresh": lambda v: "refresh tokens" if v else "no refresh",
-    "auth.access_ttl_s": lambda v: f"access token {_n(v)} s",
-    "auth.revocations_per_min": lambda v: f"{_n(v)} revocations/min",
-    "auth.token_bytes": lambda v: f"JWT {_n(v)} B",
-    "auth.cookie_bytes": lambda v: f"cookie {_n(v)} B",
-    "realtime.poll_interval_s": lambda v: f"poll every {_n(v)} s",
-    "realtime.long_poll_timeout_s": lambda v: f"hold polls {_n(v)} s",
-    "realtime.messages_per_min": lambda v: f"{_n(v)} messages/min",
-    "realtime.online_s": lambda v: f"online {_n(v)} s",
-    "realtime.connection_kb": lambda v: f"{_n(v)} KB per connection",
-    "realtime.reconnect_jitter_s": lambda v: f"jitter {_n(v)} s" if v else "no jitter",
-    "realtime.header_bytes": lambda v: f"headers {_n(v)} B",
-    "realtime.frame_bytes": lambda v: f"frames {_n(v)} B",
-    "services.order_share": lambda v: f"{v:.0%} orders",
-    "services.users_share": lambda v: f"{v:.0%} to users",
-    "services.queue_consumers": lambda v: f"{v} consumer" + ("" if v == 1 else "s"),
-    "services.consumer_service_ms": lambda v: f"{_n(v)} ms per message",
-    "services.consumer_up": lambda v: "consumers running" if v else "consumers stopped",
-}
-for _svc in ("users", "orders", "inventory"):
-    _SHORT |= {
-        f"services.{_svc}_instances": lambda v, s=_svc: f"{v} {s} instances",
-        f"services.{_svc}_workers": lambda v, s=_svc: f"{v} {s} workers",
-        f"services.{_svc}_service_ms": lambda v, s=_svc: f"{s} {_n(v)} ms",
-        f"services.{_svc}_db_ms": lambda v, s=_svc: f"{s} database {_n(v)} ms",
-        f"services.{_svc}_db_up": lambda v, s=_svc: f"{s} database " + ("up" if v else "down"),
-    }
-
-
 def design_words(config: Config) -> str:
     """Where state lives, and stickiness where it matters: "sticky, server memory"
     (for the counter lesson, where the count lives; for sign-in, the method)."""
@@ -195,10 +141,7 @@ def titles(a: Config, b: Config) -> tuple[str, str]:
         for key in keys:
             if key in _IN_DESIGN_WORDS:
                 continue
-            value = config.get(key)
-            value = getattr(value, "value", value)
-            short = _SHORT.get(key)
-            words.append(short(value) if short else f"{key} = {value}")
+            words.append(short(key, config.get(key)))
         out.append(f"{label}: " + ", ".join(words))
     return out[0], out[1]
 

@@ -38,12 +38,17 @@ class Journal:
         state["on_marker"] = None
         return state
 
-    def notable(self, kind: EventKind, server: int, label: str, detail: Any = None) -> None:
-        """A moment worth a plot marker and a caption, also sent as an event record."""
+    def notable(
+        self, kind: EventKind, server: int, label: str, detail: Any = None, key: str = ""
+    ) -> None:
+        """A moment worth a plot marker and a caption, also sent as an event record. A
+        setting changed to ``detail`` names its ``key``: the record's detail is then
+        ``(key, value)``."""
         now = self.env._now
-        marker = Marker(now, label, kind, server)
+        marker = Marker(now, label, kind, server, key, detail if key else None)
         self.markers.append(marker)
         if self.on_marker is not None:
             self.on_marker(marker)
         if self.events is not None:
-            self.events.append((now, int(kind), 0, 0, server, label if detail is None else detail))
+            said = (key, detail) if key else label if detail is None else detail
+            self.events.append((now, int(kind), 0, 0, server, said))

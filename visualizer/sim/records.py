@@ -100,12 +100,16 @@ def event_of(row: Row) -> Event:
 
 @dataclass(frozen=True)
 class Marker:
-    """A notable moment for plots and captions: a fault, a crash, a setting change."""
+    """A notable moment for plots and captions: a fault, a crash, a setting change. A
+    setting change names its ``key`` and holds its new ``value`` (plain: an enum as its
+    value), so views put it in words without reading the label back."""
 
     t: float
     label: str
     kind: EventKind
     server: int  # index, STORE, or -1 for settings
+    key: str = ""  # the setting changed ("" for anything else)
+    value: Any = None
 
 
 class RouteDecision(NamedTuple):

@@ -378,7 +378,7 @@ class Simulation:
         shown = new.get(key)
         shown = getattr(shown, "value", shown)
         if old.get(key) != new.get(key):
-            self.journal.notable(EventKind.SETTING_CHANGED, -1, f"{key} = {shown}")
+            self.journal.notable(EventKind.SETTING_CHANGED, -1, f"{key} = {shown}", shown, key)
         return True
 
     def _sync_count(self) -> None:

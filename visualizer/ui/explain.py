@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from visualizer.app.words import caption
 from visualizer.sim.config import Algorithm, Config, Mode
 from visualizer.sim.records import Event, EventKind
 from visualizer.sim.snapshot import Snapshot
@@ -202,15 +203,8 @@ def caption_for(event: Event) -> str | None:
     if kind is EventKind.SERVER_REMOVED:
         lost = int(event.detail or 0)
         return f"{name} removed — {lost:,} sessions went with it"
-    if kind is EventKind.SETTING_CHANGED and isinstance(event.detail, str):
-        return SETTING_CAPTIONS.get(event.detail, event.detail.replace(" = ", " → "))
+    if kind is EventKind.SETTING_CHANGED:
+        if isinstance(event.detail, tuple):  # (key, value): a setting changed
+            return caption(*event.detail)
+        return str(event.detail)  # a note (a fault skipped, a queue full) says itself
     return None
-
-
-SETTING_CAPTIONS = {
-    "state.mode = token": "stateless: new sessions travel in signed tokens",
-    "state.mode = local": "stateful: new sessions live in server memory",
-    "state.mode = shared": "new sessions live in the shared store",
-    "balancer.sticky = True": "sticky sessions on: each user pinned to one server",
-    "balancer.sticky = False": "sticky sessions off: any request, any server",
-}

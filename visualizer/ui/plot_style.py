@@ -7,11 +7,13 @@ import colorsys
 import functools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
+from visualizer.app.words import short
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui.theme import GREEN, SERVER_COLORS, Theme
 
@@ -189,70 +191,17 @@ def nice_top(value: float) -> float:
 
 # --- marker labels ----------------------------------------------------------------------
 
-_ALGORITHMS = {
-    "round_robin": "round robin",
-    "least_connections": "least conn.",
-    "random": "random",
-    "hash": "hash",
-}
-_SETTING_WORDS = {
-    "traffic.users_per_s": ("users", "/s"),
-    "traffic.requests_per_user": ("requests/user", ""),
-    "traffic.think_time_s": ("think", " s"),
-    "traffic.max_retries": ("retries", ""),
-    "traffic.logout_fraction": ("logouts", ""),
-    "traffic.proxy_fraction": ("proxies", ""),
-    "balancer.health_check_s": ("health check", " s"),
-    "servers.workers": ("workers", ""),
-    "servers.service_ms": ("service", " ms"),
-    "servers.memory_mb": ("memory cap", " MB"),
-    "servers.queue_limit": ("queue limit", ""),
-    "state.session_kb": ("session", " KB"),
-    "state.ttl_s": ("TTL", " s"),
-    "state.token_verify_ms": ("token check", " ms"),
-    "store.latency_ms": ("store", " ms"),
-    "store.replicas": ("replicas", ""),
-    "network.latency_ms": ("network", " ms"),
-}
+
+def setting_label(marker: Marker, before: Any = None) -> str:
+    """A setting change in a few words ("sticky off", "store on", "6 servers"), from the
+    marker's key and value; ``before`` is the value the setting had. A note (a fault
+    skipped, a queue full) says its first word, or "skipped"."""
+    if marker.key:
+        return short(marker.key, marker.value, before)
+    return "skipped" if "skipped" in marker.label else marker.label.split(" ")[0]
 
 
-def _number(text: str) -> str:
-    try:
-        return f"{float(text):g}"
-    except ValueError:
-        return text
-
-
-def setting_label(label: str, previous_mode: str | None = None) -> str:
-    """A setting change in a few words: "sticky off", "store on", "tokens", "servers 6"."""
-    key, sep, value = label.partition(" = ")
-    if not sep:
-        return "skipped" if "skipped" in label else label.split(" ")[0]
-    if key == "balancer.sticky":
-        return "sticky on" if value == "True" else "sticky off"
-    if key == "state.mode":
-        if value == "shared":
-            return "store on"
-        if value == "token":
-            return "tokens"
-        return {"shared": "store off", "token": "stateful"}.get(previous_mode or "", "in memory")
-    if key == "balancer.algorithm":
-        return _ALGORITHMS.get(value, value)
-    if key == "servers.count":
-        return f"servers {value}"
-    if key in _SETTING_WORDS:
-        word, unit = _SETTING_WORDS[key]
-        return f"{word} {_number(value)}{unit}"
-    name = key.rsplit(".", 1)[-1]
-    if value in ("True", "False"):  # "consumer down", "orders db up", "blocklist on"
-        on = value == "True"
-        if name.endswith("_up"):
-            return f"{name[:-3].replace('_', ' ')} {'up' if on else 'down'}"
-        return f"{name.replace('_', ' ')} {'on' if on else 'off'}"
-    return f"{name.replace('_', ' ')} {_number(value)}"
-
-
-def marker_label(marker: Marker, previous_mode: str | None = None) -> str:
+def marker_label(marker: Marker, before: Any = None) -> str:
     """The few words a marker line carries ("✖ server-2", "↺ store", "sticky off")."""
     kind, name = marker.kind, marker.label.split(" ")[0]
     if kind is EventKind.SERVER_CRASHED:
@@ -267,4 +216,4 @@ def marker_label(marker: Marker, previous_mode: str | None = None) -> str:
         return f"+ {name}"
     if kind is EventKind.SERVER_DRAINING:
         return f"− {name}"
-    return setting_label(marker.label, previous_mode)
+    return setting_label(marker, before)
