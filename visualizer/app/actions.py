@@ -31,7 +31,7 @@ SCENARIO, SIMULATION, TIMELINE, STATE, SERVERS, VIEW, HELP = (
     "S&imulation",
     "Time&line",
     "S&tate",
-    "Ser&vers",
+    "Se&rvers",
     "&View",
     "&Help",
 )
@@ -51,7 +51,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "record",
-        "Start / stop &recording…",
+        "S&tart / stop recording…",
         ("Ctrl+Shift+R",),
         SCENARIO,
         "start / stop recording a GIF or MP4",

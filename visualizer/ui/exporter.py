@@ -379,7 +379,7 @@ class Exporter(QObject):
 
     def add_export_one_menu(self, menu: QMenu) -> None:
         """The Scenario menu's "Export one" submenu: each kind of file on its own."""
-        one = menu.addMenu("Export &one")
+        one = menu.addMenu("Export o&ne")
         for scale in (1, 2, 4):
             one.addAction(
                 f"Canvas as PNG ({scale}×)…", lambda s=scale: self.export_one("canvas_png", s)
