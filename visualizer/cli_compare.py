@@ -15,7 +15,7 @@ from typing import Any
 
 from visualizer import cli
 from visualizer.app.compare import document, sides, titles
-from visualizer.app.scoreboard import scoreboard
+from visualizer.app.scoreboard import Sampled, scoreboard
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
     LIVE_SECTIONS,
@@ -149,9 +149,16 @@ def run(args: argparse.Namespace) -> int:
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
     with cli._csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
         rows.write(table.paired_header(*slots, table.lesson_figures(config)))
+        lesson = config.scenario.lesson.value
+        sampled = (Sampled(lesson), Sampled(lesson))  # what the scoreboard reads of them
+
+        def on_sample(s: Any, out: list[list[str]], n: int, seen: Sampled) -> None:
+            out.append(table.row(s, n))
+            seen.add(s)
+
         sims = [
-            Simulation(cfg, on_sample=lambda s, out=out, n=n: out.append(table.row(s, n)))
-            for cfg, out, n in zip((a_config, b_config), pending, slots, strict=True)
+            Simulation(cfg, on_sample=lambda s, o=out, n=n, seen=seen: on_sample(s, o, n, seen))
+            for cfg, out, n, seen in zip((a_config, b_config), pending, slots, sampled, strict=True)
         ]
 
         def flush() -> None:
@@ -174,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json == "-":
         cli._write_out(sys.stdout, text)
     elif args.csv != "-":
-        cli._write_out(sys.stdout, format_comparison(a, b, titles(a_config, b_config)) + "\n")
+        names = titles(a_config, b_config)
+        cli._write_out(sys.stdout, format_comparison(a, b, names, sampled) + "\n")
     return cli.EXIT_OK
 
 
@@ -183,8 +191,14 @@ def _advance_both(sims: list[Any], duration: float, flush: Any) -> None:
     cli.advance_in_slices(sims, duration, flush, "simulating A and B…")
 
 
-def format_comparison(a: dict[str, Any], b: dict[str, Any], names: tuple[str, str]) -> str:
-    """The two summaries as one table: A, B, B − A and which side did better."""
+def format_comparison(
+    a: dict[str, Any],
+    b: dict[str, Any],
+    names: tuple[str, str],
+    sampled: tuple[Sampled, Sampled] | None = None,
+) -> str:
+    """The two summaries (and what the samples said) as one table: A, B, B − A and which
+    side did better."""
     cfg = a["config"]
     lines = [
         cli.printable(f"{a['scenario']}: {cfg['scenario']['title']}"),
@@ -194,7 +208,7 @@ def format_comparison(a: dict[str, Any], b: dict[str, Any], names: tuple[str, st
         "",
         f"{'':<22}{'A':>14}{'B':>14}{'B − A':>14}  better",
     ]
-    for row in scoreboard(a, b):
+    for row in scoreboard(a, b, sampled):
         label = ("  " + row.label) if row.indent else row.label
         better = {None: "", "a": "A", "b": "B"}[row.better and row.better.value]
         lines.append(

@@ -17,7 +17,7 @@ from visualizer.app.compare import (
     with_b_changes,
 )
 from visualizer.app.eventlog import Cursor
-from visualizer.app.scoreboard import scoreboard
+from visualizer.app.scoreboard import board, scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim.config import CompareSection
 from visualizer.sim.records import EventKind, event_of
@@ -204,7 +204,7 @@ def test_scoreboard_marks_the_better_side_by_its_name():
     assert rows["Sessions lost"].better is Side.B
     assert rows["Sessions lost"].difference_text().startswith("−")
     assert rows["Latency p50"].better is Side.A  # the store round trip
-    assert rows["Requests served"].higher_is_better
+    assert not rows["Requests served"].judged  # relogins count too: more is not better
     assert rows["by crash"].indent
 
 
@@ -245,10 +245,11 @@ def test_a_lessons_comparison_leads_with_that_lessons_numbers():
 def test_a_services_comparison_leads_with_the_queue_and_names_what_differs():
     both = short("queue-backlog", **{"services.queue_consumers": 12})
     both.advance(100.0)  # the consumers stopped from 60 s to 90 s
-    rows = scoreboard(*both.summaries())
-    assert [r.label for r in rows[:3]] == ["Notification delay", "Peak queue", "max lag"]
+    rows = board(both)
+    assert [r.label for r in rows[:4]] == ["Behind now", "Drain time", "Peak queue", "max lag"]
     assert rows[0].better is Side.B  # more consumers drain the same backlog sooner
-    assert rows[2].text(rows[2].a) == "30.1 s"
+    assert rows[1].a is None and rows[1].b is not None  # B has drained, A not yet
+    assert rows[3].text(rows[3].a) == "30.1 s"
     assert both.titles == (
         "A: stateless gateway, 4 consumers",
         "B: stateless gateway, 12 consumers",

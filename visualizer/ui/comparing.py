@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from visualizer.app.compare import Comparison, Side, with_b_changes
-from visualizer.app.scoreboard import scoreboard
+from visualizer.app.scoreboard import board
 from visualizer.sim import commands as ev
 from visualizer.sim.commands import to_fault
 from visualizer.sim.config import CompareSection, Config
@@ -214,7 +214,7 @@ class CompareMode(QObject):
         comparison = self.comparison
         if comparison is None:
             return
-        self.stage.scoreboard.show_rows(scoreboard(*comparison.summaries()))
+        self.stage.scoreboard.show_rows(board(comparison))
         for side, title, label in (
             (Side.A, comparison.titles[0], self.stage.title_a),
             (Side.B, comparison.titles[1], self.stage.title_b),

@@ -12,7 +12,12 @@ from typing import Any
 
 from visualizer.sim.config import Config, Lesson
 from visualizer.sim.lessons.services import SERVICES
-from visualizer.sim.lessons.services_facts import ServicesFacts, backlog_text, drain_text
+from visualizer.sim.lessons.services_facts import (
+    UP_TO_DATE_S,
+    ServicesFacts,
+    backlog_text,
+    drain_text,
+)
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.layout import nice_scale
 from visualizer.ui.canvas.topology import FLEET, Link, NodeFacts, Shape, TierNode, Topology
@@ -27,7 +32,9 @@ def _facts(snap: Snapshot) -> ServicesFacts | None:
 
 def lag_words(lag_s: float) -> str:
     """The consumer's lag as the headline says it."""
-    return f"notifications {lag_s:,.0f} s behind" if lag_s >= 1 else "notifications up to date"
+    if lag_s >= UP_TO_DATE_S:
+        return f"notifications {lag_s:,.0f} s behind"
+    return "notifications up to date"
 
 
 TOPOLOGY = Topology(

@@ -42,6 +42,11 @@ class ServicesFacts:
     queue_limit: int = 100_000  # messages the queue holds
 
 
+#: Consumers less than this far behind are "up to date" (the headline's words; the
+#: scoreboard's drain time ends there).
+UP_TO_DATE_S = 1.0
+
+
 def backlog_text(rate: float, outage_s: float) -> str:
     """The backlog arithmetic for the strip: ``backlog = order rate × outage``."""
     return (
