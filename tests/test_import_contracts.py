@@ -83,8 +83,8 @@ def test_running_the_engine_loads_no_qt_module():
     assert out.stdout.strip() == ""
 
 
-# A made-up package shaped like ours: the CLI and the UI on top, the run layer between
-# them and the engine at the bottom.
+# A made-up package shaped like ours: the CLI and the UI on top, then the run layer, the
+# lessons' specs and the engine at the bottom.
 _OUTLINE = {
     "visualizer/__init__.py": "",
     "visualizer/atomic.py": "import os\n",
@@ -97,7 +97,11 @@ _OUTLINE = {
 }
 PACKAGE = _OUTLINE | {
     "visualizer/app/__init__.py": "from visualizer.app.run import Run\n",
-    "visualizer/app/run.py": "import visualizer.sim.engine\nRun = object\n",
+    "visualizer/app/run.py": (
+        "import visualizer.sim.engine\nimport visualizer.lessons\nRun = object\n"
+    ),
+    "visualizer/lessons/__init__.py": "from visualizer.lessons.toy import SPEC\n",
+    "visualizer/lessons/toy.py": "import visualizer.sim.config\nSPEC = object\n",
     "visualizer/ui/window.py": "import PySide6\nimport visualizer.app.run\n",
 }
 
@@ -129,12 +133,13 @@ BREAKS = {
             "visualizer/sim/config.py": "import visualizer.atomic\n",
             "visualizer/atomic.py": "from shiboken6 import isValid\n",
         },
-        {"engine-headless", "run-layer-headless"},  # the run layer imports the engine
+        # the run layer imports the engine, a lesson's spec its config
+        {"engine-headless", "run-layer-headless", "lesson-specs-headless"},
     ),
     "engine imports pyqtgraph inside a function": (
         PACKAGE
         | {"visualizer/sim/config.py": "def plot():\n    import pyqtgraph\n    return pyqtgraph\n"},
-        {"engine-headless", "run-layer-headless"},  # the run layer imports the engine
+        {"engine-headless", "run-layer-headless", "lesson-specs-headless"},
     ),
     "engine imports the UI": (
         PACKAGE | {"visualizer/sim/engine.py": "from visualizer.ui import window\n"},
@@ -147,7 +152,7 @@ BREAKS = {
     ),
     "engine imports the run layer": (
         PACKAGE | {"visualizer/sim/config.py": "import visualizer.app\n"},
-        {"engine-headless", "layers"},
+        {"engine-headless", "lesson-specs-headless", "layers"},
     ),
     "run layer imports Qt in its __init__": (
         PACKAGE | {"visualizer/app/__init__.py": "import PySide6\n"},
@@ -156,6 +161,18 @@ BREAKS = {
     "run layer module imports pyqtgraph": (
         PACKAGE | {"visualizer/app/run.py": "import pyqtgraph\nRun = object\n"},
         {"run-layer-headless"},
+    ),
+    "a lesson's spec imports Qt": (
+        PACKAGE | {"visualizer/lessons/toy.py": "import PySide6.QtGui\nSPEC = object\n"},
+        {"lesson-specs-headless", "run-layer-headless"},  # the run layer imports the specs
+    ),
+    "a lesson's spec imports the run layer": (
+        PACKAGE | {"visualizer/lessons/toy.py": "import visualizer.app.run\nSPEC = object\n"},
+        {"lesson-specs-headless", "layers"},
+    ),
+    "engine imports a lesson's spec": (
+        PACKAGE | {"visualizer/sim/engine.py": "import simpy\nimport visualizer.lessons.toy\n"},
+        {"layers"},
     ),
     "run layer imports the UI": (
         PACKAGE | {"visualizer/app/run.py": "from visualizer.ui.window import View\n"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.sim.helpers import config
-from visualizer.app.lesson_controls import CONTROLS, controls_for
+from visualizer.lessons import CONTROLS, controls_for
 from visualizer.sim.config import Lesson
 from visualizer.sim.schema import key_specs, with_values
 from visualizer.ui.controls import FIELD_BY_KEY, ControlPanel

@@ -17,17 +17,9 @@ from typing import Any
 
 from visualizer.app.run import REPLAY_EVENTS, Run
 from visualizer.app.words import short
+from visualizer.lessons import spec_for
 from visualizer.sim.commands import Command, to_command, to_fault
-from visualizer.sim.config import (
-    AuthMethod,
-    CompareSection,
-    Config,
-    CounterPlacement,
-    Fault,
-    Lesson,
-    Mode,
-    Transport,
-)
+from visualizer.sim.config import CompareSection, Config, Fault
 from visualizer.sim.schema import LIVE_SECTIONS, check_schedule, key_specs, with_values
 
 
@@ -75,53 +67,10 @@ def with_b_changes(config: Config, changes: Mapping[str, Any]) -> Config:
 
 # --- what differs, in words ---------------------------------------------------------------
 
-_MODE_WORDS = {Mode.LOCAL: "server memory", Mode.SHARED: "shared store", Mode.TOKEN: "tokens"}
-_COUNT_WORDS = {
-    CounterPlacement.SERVER: "counts on the servers",
-    CounterPlacement.STORE: "count in the store",
-    CounterPlacement.CLIENT: "count on the client",
-}
-_TRANSPORT_WORDS = {
-    Transport.SHORT_POLL: "short polling",
-    Transport.LONG_POLL: "long polling",
-    Transport.WEBSOCKET: "WebSocket",
-}
-
 
 def design_words(config: Config) -> str:
-    """Where state lives, and stickiness where it matters: "sticky, server memory"
-    (for the counter lesson, where the count lives; for sign-in, the method)."""
-    lesson = config.scenario.lesson
-    if lesson is Lesson.COUNTER:
-        placement = config.counter.placement
-        words = _COUNT_WORDS[placement]
-        if placement is CounterPlacement.SERVER:
-            return ("sticky, " if config.balancer.sticky else "not sticky, ") + words
-        return words
-    if lesson is Lesson.AUTH:
-        if config.auth.method is AuthMethod.SESSION:
-            return "server sessions"
-        return "JWT" + (" + blocklist" if config.auth.blocklist else "")
-    if lesson is Lesson.REALTIME:
-        return _TRANSPORT_WORDS[config.realtime.transport]
-    if lesson is Lesson.SERVICES:
-        return "stateless gateway" + (", sticky" if config.balancer.sticky else "")
-    mode = config.state.mode
-    words = _MODE_WORDS[mode]
-    if mode is Mode.LOCAL:
-        return ("sticky, " if config.balancer.sticky else "not sticky, ") + words
-    return words
-
-
-#: Keys ``design_words`` already says.
-_IN_DESIGN_WORDS = (
-    "state.mode",
-    "balancer.sticky",
-    "counter.placement",
-    "auth.method",
-    "auth.blocklist",
-    "realtime.transport",
-)
+    """The design a run has, in its lesson's words: "sticky, server memory", "JWT"."""
+    return spec_for(config).design_words(config)
 
 
 def differing_keys(a: Config, b: Config) -> list[str]:
@@ -139,7 +88,7 @@ def titles(a: Config, b: Config) -> tuple[str, str]:
     for label, config in (("A", a), ("B", b)):
         words = [design_words(config)]
         for key in keys:
-            if key in _IN_DESIGN_WORDS:
+            if key in spec_for(config).design_keys:
                 continue
             words.append(short(key, config.get(key)))
         out.append(f"{label}: " + ", ".join(words))

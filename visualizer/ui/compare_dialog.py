@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.app.lesson_controls import controls_for
+from visualizer.lessons import controls_for
 from visualizer.sim.config import Config
 from visualizer.ui.controls import (
     ALGORITHM_LABELS,

@@ -27,11 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.app.lesson_controls import CONTROLS, SESSIONS, LessonControls, controls_for
-from visualizer.sim.config import Algorithm, Config
+from visualizer.lessons import CONTROLS, LessonControls, controls_for
+from visualizer.sim.config import Algorithm, Config, Lesson
 from visualizer.sim.schema import key_specs
 from visualizer.ui.driver import MAX_SPEED, MIN_SPEED
 from visualizer.ui.theme import GREEN, Theme
+
+#: The panel's lesson until the first run's settings come (a window opens on it).
+SESSIONS = CONTROLS[Lesson.SESSIONS]
 
 #: The balancing algorithms' words, from the setting's spec.
 ALGORITHM_LABELS = {
@@ -118,7 +121,7 @@ class BigToggle(QPushButton):
 
 
 class ControlPanel(QWidget):
-    """The toggles and settings of the run's lesson (``app.lesson_controls``)."""
+    """The toggles and settings of the run's lesson (``visualizer.lessons``)."""
 
     toggleChosen = Signal(str, bool)  # T, S or R; on
     algorithmChosen = Signal(str)

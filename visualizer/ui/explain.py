@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from visualizer.app.words import caption
+from visualizer.lessons import spec_for
 from visualizer.sim.config import Algorithm, Config, Mode
 from visualizer.sim.records import Event, EventKind
 from visualizer.sim.snapshot import Snapshot
@@ -183,28 +184,11 @@ CAPTIONED = frozenset(
 )
 
 
-def caption_for(event: Event) -> str | None:
-    """A one-line caption for a notable event (presenter mode shows it on the canvas)."""
-    kind = event.kind
-    name = f"server-{event.server + 1}"
-    if kind is EventKind.SERVER_CRASHED:
-        lost = int(event.detail or 0)
-        return f"{name} crashed — {lost:,} session{'s' if lost != 1 else ''} lost"
-    if kind is EventKind.SERVER_RESTARTED:
-        return f"{name} restarted — empty: no sessions"
-    if kind is EventKind.STORE_CRASHED:
-        lost = int(event.detail or 0)
-        tail = f" · {lost:,} sessions lost" if lost else " · sessions kept by a replica"
-        return "store down — requests failing with STORE_UNAVAILABLE" + tail
-    if kind is EventKind.STORE_RESTORED:
-        return "store back up"
-    if kind is EventKind.SERVER_ADDED:
-        return f"{name} added — it joins at the next health check"
-    if kind is EventKind.SERVER_REMOVED:
-        lost = int(event.detail or 0)
-        return f"{name} removed — {lost:,} sessions went with it"
-    if kind is EventKind.SETTING_CHANGED:
+def caption_for(event: Event, config: Config) -> str | None:
+    """A one-line caption for a notable event (presenter mode shows it on the canvas), in
+    the words of the lesson and design of the run it happened in (``config``)."""
+    if event.kind is EventKind.SETTING_CHANGED:
         if isinstance(event.detail, tuple):  # (key, value): a setting changed
             return caption(*event.detail)
         return str(event.detail)  # a note (a fault skipped, a queue full) says itself
-    return None
+    return spec_for(config).caption(event, config)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from visualizer.app.lesson_controls import controls_for
+from visualizer.lessons import controls_for
 from visualizer.sim import scenario
 from visualizer.sim.config import Config
 from visualizer.sim.snapshot import Snapshot

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from visualizer.app.lesson_controls import controls_for
+from visualizer.lessons import controls_for
 from visualizer.sim import commands as ev
 from visualizer.sim.snapshot import ServerView
 from visualizer.ui.driver import SimDriver

@@ -234,7 +234,7 @@ class TopologyScene(QGraphicsScene):
             fleet = [event_of(row) for row in events if row[1] in CAPTIONED]
             self._bursts_for(fleet, since)
             if self.captions:
-                notable = [(e, caption_for(e)) for e in fleet]
+                notable = [(e, caption_for(e, snapshot.config)) for e in fleet]
                 notable = [(e, text) for e, text in notable if text]
                 if notable:
                     e, text = notable[-1]

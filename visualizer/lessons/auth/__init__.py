@@ -1,0 +1,5 @@
+"""The sign-in lesson: server sessions vs JWTs, and what revoking a sign-in takes."""
+
+from visualizer.lessons.auth.spec import SPEC
+
+__all__ = ["SPEC"]

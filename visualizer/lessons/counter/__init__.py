@@ -1,0 +1,6 @@
+"""The counter lesson: where a count lives (each server, the shared store or the
+client), and what each place gets wrong."""
+
+from visualizer.lessons.counter.spec import SPEC
+
+__all__ = ["SPEC"]

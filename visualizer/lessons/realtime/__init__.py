@@ -1,0 +1,6 @@
+"""The realtime lesson: short polling, long polling and WebSockets, and what a crash
+does to connections."""
+
+from visualizer.lessons.realtime.spec import SPEC
+
+__all__ = ["SPEC"]

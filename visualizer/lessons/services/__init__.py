@@ -1,0 +1,5 @@
+"""The services lesson: a stateless gateway in front of stateful services and a queue."""
+
+from visualizer.lessons.services.spec import SPEC
+
+__all__ = ["SPEC"]

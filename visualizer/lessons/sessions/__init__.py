@@ -1,0 +1,6 @@
+"""The sessions lesson: where session state lives (server memory, a shared store or the
+clients' tokens), stickiness, and what a crash costs."""
+
+from visualizer.lessons.sessions.spec import SPEC
+
+__all__ = ["SPEC"]
