@@ -19,3 +19,18 @@ def test_the_quick_start_commands_are_the_ones_ci_runs():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -e ".[dev]"' in README and 'pip install -q -e ".[dev]"' in ci
     assert "python -m pytest" in README and "python -m pytest" in ci
+
+
+def test_the_readme_names_each_lessons_toggles_as_the_lessons_do():
+    from visualizer.lessons import SPECS
+
+    begin = README.index("<!-- toggles table: begin")
+    table = README[README.index("\n", begin) + 1 : README.index("<!-- toggles table: end")]
+    rows = ["| lesson | T (off: …) | S | R (off: …) |", "|---|---|---|---|"]
+    for lesson, spec in SPECS.items():
+        t, s, r = spec.controls.toggles
+        rows.append(
+            f"| {lesson.value} | {t.title} (off: {t.off_text}) | {s.title} "
+            f"| {r.title} (off: {r.off_text}) |"
+        )
+    assert table.strip().splitlines() == rows

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from visualizer.lessons.spec import LessonControls
+
 
 @dataclass(frozen=True)
 class Action:
@@ -103,9 +105,10 @@ ACTIONS: tuple[Action, ...] = (
         separator_before=True,
     ),
     # --- state --------------------------------------------------------------------------
-    Action("stateful", "&Stateful (off = tokens)", ("T",), STATE, "stateful on/off (off = tokens)"),
-    Action("sticky", "S&ticky sessions", ("S",), STATE, "sticky sessions on/off"),
-    Action("shared", "Shared sto&re", ("R",), STATE, "shared store on/off"),
+    # (titled in the lesson's words once a run is shown: ``toggle_words``)
+    Action("stateful", "S&tateful", ("T",), STATE, "the lesson's first toggle on / off"),
+    Action("sticky", "&Sticky", ("S",), STATE, "sticky on / off"),
+    Action("shared", "Sha&red store", ("R",), STATE, "the lesson's third toggle on / off"),
     # --- servers ------------------------------------------------------------------------
     *(
         Action(
@@ -151,9 +154,29 @@ ACTIONS: tuple[Action, ...] = (
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
 
 
-def help_rows() -> list[tuple[str, str]]:
-    """(keys, what they do) for the F1 help, in table order."""
-    return [(a.key_text, a.help) for a in ACTIONS if a.help]
+#: The State menu's actions press the lesson's big toggles (``visualizer.lessons``).
+TOGGLE_ACTIONS = {"stateful": "T", "sticky": "S", "shared": "R"}
+
+
+def toggle_words(controls: LessonControls) -> dict[str, tuple[str, str]]:
+    """Each toggle action's menu title and F1 line in the lesson's words, e.g.
+    ("WebSocke&t", "WebSocket on / off (off: clients poll over plain HTTP)"): the
+    key T, S or R is the mnemonic where the title has its letter."""
+    words = {}
+    for action_id, letter in TOGGLE_ACTIONS.items():
+        toggle = controls.toggle(letter)
+        title = toggle.title
+        at = title.lower().find(letter.lower())  # the toggle's key as its mnemonic
+        menu = title if at < 0 else f"{title[:at]}&{title[at:]}"
+        words[action_id] = (menu, f"{title} on / off (off: {toggle.off_text})")
+    return words
+
+
+def help_rows(controls: LessonControls | None = None) -> list[tuple[str, str]]:
+    """(keys, what they do) for the F1 help, in table order; the toggles in the words of
+    the lesson ``controls`` gives (none: the table's own)."""
+    said = toggle_words(controls) if controls is not None else {}
+    return [(a.key_text, said[a.id][1] if a.id in said else a.help) for a in ACTIONS if a.help]
 
 
 def hint(*ids: str) -> str:

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from visualizer.app.actions import hint
 from visualizer.app.compare import Side
+from visualizer.lessons import controls_for
 from visualizer.sim import scenario
-from visualizer.sim.config import Config
+from visualizer.sim.config import Config, Lesson
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui import plain
@@ -35,7 +36,7 @@ from visualizer.ui.exporter import Exporter
 from visualizer.ui.inspection import Inspection
 from visualizer.ui.keyboard import FieldKeys, ModalPause
 from visualizer.ui.lesson_views import view_for
-from visualizer.ui.menus import build_actions, shortcuts_html
+from visualizer.ui.menus import build_actions, shortcuts_html, word_toggles
 from visualizer.ui.plots_dock import PlotsDock
 from visualizer.ui.presenter import PresenterBar, PresenterMode, SpeakerNotes
 from visualizer.ui.scenario_files import ScenarioFiles
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.steer = Steering(self.driver)
         self._last_text = 0.0
         self._shown_config: Config | None = None
+        self._shown_lesson: Lesson | None = None  # the lesson the menus' toggles are worded for
         self._pending_seek: float | None = None
         self._init_canvas()
         self._init_controls()
@@ -454,7 +456,9 @@ class MainWindow(QMainWindow):
         self._sync_controls()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html())
+        QMessageBox.information(
+            self, "Keyboard shortcuts", shortcuts_html(controls_for(self.driver.config))
+        )
 
     # --- frames -------------------------------------------------------------------------------
 
@@ -481,6 +485,9 @@ class MainWindow(QMainWindow):
     def _sync_controls(self) -> None:
         d = self.driver
         self.controls.sync(d.config, d.running, d.speed)
+        if d.config.scenario.lesson is not self._shown_lesson:
+            self._shown_lesson = d.config.scenario.lesson
+            word_toggles(self.actions_by_id, controls_for(d.config))
         self._shown_config = d.config
 
     def _on_frame(self, frame: Frame | None) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from visualizer.app.actions import ACTIONS, MENUS, help_rows
+from visualizer.app.actions import ACTIONS, MENUS, help_rows, toggle_words
+from visualizer.lessons.spec import LessonControls
 
 Handler = Callable[[], object]
 
@@ -48,8 +50,20 @@ def build_actions(
     return actions
 
 
-def shortcuts_html() -> str:
-    rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;{v}</td></tr>" for k, v in help_rows())
+def word_toggles(actions: dict[str, QAction], controls: LessonControls) -> None:
+    """The State menu's three toggles titled in the lesson's words (T is "WebSocket" in
+    the realtime lesson, "Server sessions" in sign-in), their status tips too."""
+    for action_id, (title, help_line) in toggle_words(controls).items():
+        actions[action_id].setText(title)
+        actions[action_id].setStatusTip(help_line)
+
+
+def shortcuts_html(controls: LessonControls | None = None) -> str:
+    """The F1 help: every key, the toggles in the words of the lesson ``controls``."""
+    rows = "".join(
+        f"<tr><td><b>{html.escape(k)}</b></td><td>&nbsp;{html.escape(v)}</td></tr>"
+        for k, v in help_rows(controls)
+    )
     return (
         f"<table>{rows}</table><p>Click a server card's name bar to crash it and again to "
         "restart it; click the store to crash or restore it; click a moving dot, a session "
