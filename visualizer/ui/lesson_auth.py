@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from visualizer.sim.config import AuthMethod, Config, Lesson
 from visualizer.sim.lessons.auth import AuthFacts
-from visualizer.sim.lessons.auth_words import bytes_text, gap_text, lookups_text
+from visualizer.sim.lessons.auth_words import bytes_text, clicks_of, gap_text, lookups_text
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
@@ -93,8 +93,11 @@ class AuthView(LessonView):
         if as_preset(c, preset):
             body = preset.scenario.explanation  # type: ignore[union-attr]
         rps = snap.rps
+        clicks = clicks_of(c)
         return Explanation(
-            headline, body, (gap_text(auth), bytes_text(auth, rps), lookups_text(auth, rps))
+            headline,
+            body,
+            (gap_text(auth, clicks), bytes_text(auth, rps), lookups_text(auth, rps, clicks)),
         )
 
     def measured(self, snap: Snapshot) -> str:

@@ -53,10 +53,14 @@ Definitions used by the summary, the per-second figures and the tests:
   the refresh that would renew it is refused). It is judged with the settings of the
   moment of the revocation (a blocklist turned on later cuts it short; that is not
   re-counted). Users who leave before the gap ends count in full: the token stays usable
-  (a logout does not invalidate a JWT). Theory: a signed-in user's token age at a random
-  moment is uniform over its life when users stay signed in for several TTLs, so the mean
-  gap is ``token_ttl_s / 2`` (with refresh ``access_ttl_s / 2``). Every request accepted
-  after a revocation was checked within ``[t_revoke, t_revoke + gap]``.
+  (a logout does not invalidate a JWT). Theory (``auth_words``): the mean gap is the token
+  life minus the mean age of a signed-in user's token: ``token_ttl_s / 2`` when users
+  stay signed in for many TTLs (the age is then uniform over the life), nearer the full
+  TTL when they stay less; with refresh, a user refreshes at their first request after
+  the access token expired, so its gap is 0 until then and the mean is
+  A² / 2(A + θ) for users who stay many access lives (θ: a think and a round trip), not
+  ``access_ttl_s / 2``. Every request accepted after a revocation was checked within
+  ``[t_revoke, t_revoke + gap]``.
 - *store lookups*: store round trips the credential checks start (including those that
   find the store down): sessions, one per request that reaches a worker; JWT with a
   blocklist, one per request after the login whose token has not expired; one per
@@ -81,7 +85,7 @@ from simpy.events import Timeout
 from visualizer.sim.config import AuthMethod, AuthSection, Config, Lesson, OnError
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.auth_checks import Jwt, JwtTable, Refresh, SessionCookie
-from visualizer.sim.lessons.auth_words import bytes_text, describe, gap_text
+from visualizer.sim.lessons.auth_words import bytes_text, clicks_from, describe, gap_text
 from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.records import CLIENT, STORE, ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
@@ -531,10 +535,11 @@ class AuthModel(LessonModel):
         rps = (req["total"] - req["logins"]) / duration if duration > 0 else 0.0
         gap = a["revocation_gap_s_mean"]
         measured = "—" if gap is None else f"{gap:,.1f} s"
+        theory = gap_text(auth, clicks_from(summary["config"]))
         return [
             f"auth      {describe(auth)}",
             f"          {a['revocations']:>10,} revoked  {a['accepted_after_revoke']:>10,} "
-            f"requests accepted after revoke   gap mean {measured} ({gap_text(auth)})",
+            f"requests accepted after revoke   gap mean {measured} ({theory})",
             f"          {a['store_lookups']:>10,} store lookups  {a['refreshes']:>8,} refreshes  "
             f"{a['request_bytes_total']:>14,} credential bytes ({bytes_text(auth, rps)})",
         ]
