@@ -8,9 +8,11 @@ import json
 import pytest
 
 from tests.sim.helpers import config
+from visualizer.sim.commands import CrashServer
 from visualizer.sim.records import RequestKind
 from visualizer.sim.routing.strategies import describe
 from visualizer.sim.scenario import list_presets, load
+from visualizer.sim.schema import with_values
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
@@ -126,3 +128,33 @@ def test_store_lookups_and_outage():
     assert {t.outcome for t in down} == {"STORE_UNAVAILABLE"}
     found = [t for t in traces if t.lookup == "store-found" and t.ok]
     assert min(t.state for t in found) == pytest.approx(0.015)
+
+
+@pytest.mark.parametrize(
+    "name, changes",
+    [
+        ("sticky-crash", {}),
+        ("counter-diverges", {}),
+        ("jwt-revocation", {}),
+        ("gateway-services", {}),
+        ("polling-waste", {"realtime.transport": "long_poll"}),  # held polls fail at a crash
+        ("websocket-reconnect-storm", {}),
+    ],
+)
+def test_a_request_in_flight_shows_the_route_its_trace_will_give(name, changes):
+    sim = Simulation(with_values(load(name), changes, "test"), traces=True)
+    sim.advance(40.0)
+    sim.apply(CrashServer(1))
+    sim.advance(41.0)
+    flying = [sim.in_flight(rid) for rid in list(sim.requests.open_requests)]
+    assert len(flying) == sim.totals.in_flight > 0  # every path that ends one forgets it
+    sim.drain_traces()
+    sim.advance(90.0)
+    assert len(sim.requests.open_requests) == sim.totals.in_flight
+    ended = {t.id: t for t in sim.drain_traces()}
+    for f in flying:
+        t = ended.get(f.id)
+        if t is not None:
+            assert (f.user, f.kind, f.t_sent, f.server) == (t.user, t.kind, t.t_sent, t.server)
+            assert f.route == t.route and f.stage in ("on its way", "queued", "working")
+    assert sim.in_flight(max(ended)) is None  # answered: no longer in flight

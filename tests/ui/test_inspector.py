@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
+from tests.app.test_stories import arrivals, crash_of, sessions_by_last_login
 from tests.ui.conftest import card_point
+from visualizer.sim.routing.strategies import describe
 
 
 def dot_point(window, index: int = 0) -> tuple[QPoint, int, int]:
@@ -72,7 +74,11 @@ def test_a_session_chip_and_a_client_lane_open_a_users_story(qtbot, open_window)
     inspector = window.inspection.inspector
     assert inspector.user == user and inspector.request is None
     assert window.driver.run.snapshot().servers[0].up  # the chip click crashed nothing
-    assert "cart now holds" in inspector.text.toPlainText()
+    text = inspector.text.toPlainText()
+    assert f"{user}: arrived" in text
+    # (a user who has left has no cart to tell of; their chip stays until it idles out)
+    if window.driver.run.user_story(user).left is None:
+        assert "in server-1's memory" in text
     lane = window.scene.lanes.lanes[2]
     pos = window.canvas.mapFromScene(lane.x + lane.w * 0.8, lane.cy)
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -116,3 +122,51 @@ def test_in_presenter_mode_a_click_on_a_card_always_crashes_it(qtbot, open_windo
     assert window.canvas.inspecting
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=card_point(window, 0))
     assert window.driver.run.snapshot().servers[0].up  # the name bar restarts it
+
+
+def test_a_user_whose_session_died_with_the_server_is_told_their_cart_was_lost(qtbot, open_window):
+    window = open_window("sticky-crash")
+    run = window.driver.run
+    crash_t, index = crash_of(run)
+    window.driver.step(crash_t + 1.0)
+    lost, kept = sessions_by_last_login(run)
+    user = max(lost, key=lambda u: run.user_story(u).cart)  # the fullest cart lost
+    window.inspection.inspect(("user", user))
+    text = window.inspection.inspector.text.toPlainText()
+    assert f"server-{index + 1} crashed at {crash_t:,.1f} s" in text
+    assert f"lost with {run.user_story(user).cart} items" in text and "holds" not in text
+    window.inspection.inspect(("user", kept[0]))
+    cart = run.user_story(kept[0]).cart
+    assert f"holds {cart} item" in window.inspection.inspector.text.toPlainText()
+
+
+def test_rewound_before_a_users_arrival_the_inspector_says_not_arrived_yet(qtbot, open_window):
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.step(75.0)
+    user = next(u for u, t in arrivals(d.run).items() if 65.0 < t <= 75.0)
+    window.inspection.inspect(("user", user))
+    d.seek(61.3)
+    qtbot.waitUntil(lambda: abs(d.now - 61.3) < 1e-9)
+    window.inspection.refresh(force=True)
+    text = window.inspection.inspector.text.toPlainText()
+    assert f"{user}: not arrived yet at 61.3 s" in text
+    assert "arrived arrived" not in text and "online" not in text and "Did" not in text
+
+
+def test_a_dot_in_flight_shows_the_routing_decision_already_made(qtbot, open_window):
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.step(20.0)
+    d.tick(0.0)
+    dots = [dot_point(window, k) for k in range(window.scene.tracker._last[0].size)]
+    # a dot whose request is not answered yet (not one on its way back)
+    pos, rid, _ = next(dot for dot in dots if d.run.trace(dot[1]) is None)
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    inspector = window.inspection.inspector
+    assert inspector.request == rid
+    flying = inspector.text.toPlainText()
+    assert f"in flight at {d.now:,.1f} s" in flying
+    d.step(5.0)  # it ends: the route its trace gives is the one shown in flight
+    trace = d.run.trace(rid)
+    assert "Route" in flying and describe(trace.route) in flying

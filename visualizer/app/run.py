@@ -32,7 +32,7 @@ from visualizer.app.stories import UserStory, story
 from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Sample
-from visualizer.sim.records import EventKind, Marker, RequestTrace, Row, event_of
+from visualizer.sim.records import EventKind, InFlight, Marker, RequestTrace, Row, event_of
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot
@@ -203,17 +203,39 @@ class Run:
 
     def user_story(self, user: int) -> UserStory:
         """What ``user`` came to do, where they were sent, what failed, what they did next
-        (from the traces the run still holds)."""
+        (from the traces the run still holds), and what their session is now (the
+        engine's word). Rewound before their arrival, the story says they are not here
+        yet."""
         rows = (self._arrivals.get(user), self._departures.get(user))
         events = [event_of(row) for row in rows if row]
-        events = [e for e in events if e.t <= self.now]  # (departures ahead of a rewind)
-        return story(user, self.user_traces(user), events)
+        session = self._sim.session_now(user)
+        lost_at = None
+        if session is not None and session.state == "lost":
+            lost_at = self._went_down(session.holder)
+        traces = self.user_traces(user)
+        return story(user, traces, events, at=self.now, session=session, lost_at=lost_at)
+
+    def _went_down(self, holder: int) -> float | None:
+        """When ``holder`` (a server index or ``STORE``) last crashed or stopped, up to now."""
+        downs = {
+            int(EventKind.SERVER_CRASHED),
+            int(EventKind.SERVER_REMOVED),
+            int(EventKind.STORE_CRASHED),
+        }
+        for marker in reversed(self.markers):
+            if marker.server == holder and marker.kind in downs:
+                return marker.t
+        return None
 
     def trace(self, request: int) -> RequestTrace | None:
         for row in reversed(self._traces):
             if row[0] == request:
                 return RequestTrace.of(row)
         return None
+
+    def in_flight(self, request: int) -> InFlight | None:
+        """Request ``request`` if it is in flight now: where it was sent and why."""
+        return self._sim.in_flight(request)
 
     # --- driving --------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from visualizer.sim.records import Event, EventKind, RequestKind, RequestTrace
+from visualizer.sim.records import Event, EventKind, RequestKind, RequestTrace, SessionNow
 
 KIND_NAMES = {
     RequestKind.LOGIN: "login",
@@ -38,6 +38,11 @@ class UserStory:
     servers: tuple[str, ...]  # in the order first visited
     failures: tuple[Failure, ...]
     last: RequestTrace | None
+    at: float = 0.0  # the moment the story is told
+    ahead: bool = False  # the user arrives after ``at`` (a rewound run): not here yet
+    session: SessionNow | None = None  # the engine's word at ``at`` (None: not online)
+    lost_at: float | None = None  # when the holder of a lost session went down
+    cart_known: bool = True  # False: the traces held start after the last login
 
     @property
     def pinned(self) -> str | None:
@@ -54,17 +59,34 @@ def _then(after: RequestTrace | None, failed: RequestTrace, gone: bool) -> str:
     return "retried" if after.kind is failed.kind else f"sent a {KIND_NAMES[after.kind]}"
 
 
-def story(user: int, traces: list[RequestTrace], events: list[Event]) -> UserStory:
-    """The story of ``user`` from their traces (oldest first) and their event records."""
+def story(
+    user: int,
+    traces: list[RequestTrace],
+    events: list[Event],
+    *,
+    at: float = 0.0,
+    session: SessionNow | None = None,
+    lost_at: float | None = None,
+) -> UserStory:
+    """The story of ``user`` at ``at`` from their traces (oldest first), their event
+    records (an arrival after ``at``: the user is not here yet) and the engine's word on
+    their session now."""
     arrived = planned = left = completed = None
+    ahead = False
     for e in events:
         if e.user != user:
             continue
         if e.kind is EventKind.USER_ARRIVED:
+            if e.t > at:
+                ahead = True
+                continue
             arrived, planned = e.t, int(e.detail)
-        elif e.kind is EventKind.USER_LEFT:
+        elif e.kind is EventKind.USER_LEFT and e.t <= at:
             left, completed = e.t, bool(e.detail)
+    if ahead:
+        return UserStory(user, None, None, None, None, 0, 0, 0, 0, (), (), None, at, True)
     logins = steps = cart = 0
+    cart_known = False
     servers: list[str] = []
     failures = []
     for k, t in enumerate(traces):
@@ -75,6 +97,7 @@ def story(user: int, traces: list[RequestTrace], events: list[Event]) -> UserSto
             if t.kind is RequestKind.LOGIN:
                 logins += 1
                 cart = 0
+                cart_known = True
             else:
                 steps += 1
                 cart += t.kind is RequestKind.ACTION
@@ -95,4 +118,9 @@ def story(user: int, traces: list[RequestTrace], events: list[Event]) -> UserSto
         tuple(servers),
         tuple(failures),
         traces[-1] if traces else None,
+        at,
+        False,
+        session,
+        lost_at,
+        cart_known,
     )

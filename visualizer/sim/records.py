@@ -164,3 +164,30 @@ class RequestTrace(NamedTuple):
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
+
+
+class InFlight(NamedTuple):
+    """A request not yet answered (``Simulation.in_flight``): where the balancer sent it
+    and why, decided when it was sent; ``stage`` is ``on its way`` (to its server),
+    ``queued`` (waiting for a worker) or ``working`` (a worker has it)."""
+
+    id: int
+    user: int
+    kind: RequestKind
+    t_sent: float
+    server: int  # index, or -1 when no server was in rotation
+    route: RouteDecision
+    stage: str
+
+
+class SessionNow(NamedTuple):
+    """A user's session at this instant (``Simulation.session_now``).
+
+    ``state``: ``none`` (not logged in yet), ``alive``, ``lost`` (its holder crashed or
+    ran out of memory, or the user gave it up when it was not found: ``cause``, a
+    ``LossCause`` value) or ``gone`` (idled out, or ended at logout). ``holder``: where
+    it lives or lived: a server index, ``STORE`` or ``CLIENT``."""
+
+    state: str
+    holder: int = CLIENT
+    cause: str = ""

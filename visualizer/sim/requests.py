@@ -129,6 +129,7 @@ class RequestPath:
         self.fleet: Fleet  # wired by the simulation
         self.traffic: Traffic
         self._next_request = 1
+        self.open_requests: dict[int, Request] = {}  # requests in flight, by id (traces only)
         self.sec_latency: list[float] = []  # successful latencies this second (seconds)
         self.placements: dict[Mode, Placement] = {
             cls.mode: cls(keeper, store) for cls in PLACEMENTS
@@ -155,6 +156,7 @@ class RequestPath:
         server = self.balancer.route(user)
         if self._traces is not None:
             req.route = self.balancer.last
+            self.open_requests[rid] = req
             if server is not None:
                 req.t_arrive = now + self._net
         events = self._events
@@ -273,6 +275,7 @@ class RequestPath:
             self._events.append((now, SERVED, req.id, req.user.id, s.index, latency))
         if self._traces is not None:
             self._traces.append((req, None, now))
+            self.open_requests.pop(req.id, None)
 
     def fail(self, req: Request, code: ErrorCode) -> None:
         totals = self.totals
@@ -288,6 +291,7 @@ class RequestPath:
             self._events.append((self.env._now, FAILED, req.id, req.user.id, where, code.value))
         if self._traces is not None:
             self._traces.append((req, code, self.env._now))
+            self.open_requests.pop(req.id, None)
         if s is not None and s.draining and s.outstanding == 0:
             self.fleet.finish_removal(s)
         self.traffic.after_failure(req, code)

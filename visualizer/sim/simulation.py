@@ -36,7 +36,17 @@ from visualizer.sim.journal import Journal
 from visualizer.sim.lessons import model_for
 from visualizer.sim.metrics import LatencyHistogram, Sample, Totals
 from visualizer.sim.nodes import Server
-from visualizer.sim.records import Event, EventKind, LossCause, Marker, RequestTrace, Row, event_of
+from visualizer.sim.records import (
+    Event,
+    EventKind,
+    InFlight,
+    LossCause,
+    Marker,
+    RequestTrace,
+    Row,
+    SessionNow,
+    event_of,
+)
 from visualizer.sim.requests import trace_row
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
@@ -138,6 +148,44 @@ class Simulation:
     @property
     def tokens(self) -> SessionTable:
         return self.keeper.tokens
+
+    def in_flight(self, request: int) -> InFlight | None:
+        """Request ``request`` if it is in flight now (None: not sent yet, answered, or
+        the engine keeps no traces)."""
+        req = self.requests.open_requests.get(request)
+        if req is None:
+            return None
+        s = req.server
+        if req.t_start >= 0:
+            stage = "working"
+        elif s is not None and self.env._now < req.t_arrive:
+            stage = "on its way"
+        else:
+            stage = "queued"
+        return InFlight(
+            req.id,
+            req.user.id,
+            req.kind,
+            req.t_sent,
+            -1 if s is None else s.index,
+            req.route,
+            stage,
+        )
+
+    def session_now(self, user: int) -> SessionNow | None:
+        """User ``user``'s session now (None: the user is not online now)."""
+        u = self.traffic.online.get(user)
+        if u is None:
+            return None
+        sess = u.session
+        if sess is None:
+            return SessionNow("none")
+        where = sess.holder.where
+        if sess.lost is not None:
+            return SessionNow("lost", where, sess.lost.value)
+        if not sess.alive or self.env._now - sess.last_access > self.keeper.ttl:
+            return SessionNow("gone", where)
+        return SessionNow("alive", where)
 
     @property
     def samples(self) -> deque[Sample]:

@@ -107,6 +107,7 @@ class Traffic:
         self.keeper = keeper
         self.requests: RequestPath  # wired by the simulation
         self.users_active = 0
+        self.online: dict[int, User] = {}  # users here now, by id (what views ask about)
         self._next_user = 1
         self._arrival_gen = 0
 
@@ -147,6 +148,7 @@ class Traffic:
         user = User(uid, n, logs_out, self.proxy_ip if behind_proxy else ip, think)
         self.totals.arrived += 1
         self.users_active += 1
+        self.online[uid] = user
         if self._events is not None:
             self._events.append((self.env._now, USER_ARRIVED, 0, uid, -1, n))
         self.requests.send(user)
@@ -205,6 +207,7 @@ class Traffic:
 
     def leaves(self, user: User, *, completed: bool) -> None:
         self.users_active -= 1
+        del self.online[user.id]
         if self._events is not None:
             self._events.append((self.env._now, USER_LEFT, 0, user.id, -1, completed))
         if completed:

@@ -99,6 +99,7 @@ class Inspection(QObject):
         story = run.user_story(user)
         request = self.inspector.request
         trace = run.trace(request) if request is not None else None
-        self.inspector.refresh(trace, story, run.now)
+        flying = run.in_flight(request) if request is not None and trace is None else None
+        self.inspector.refresh(trace, story, run.now, flying)
         if user == self.following and story.last is not None:
             self.scene.set_follow(self.following, story.last.server)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from visualizer.app.stories import KIND_NAMES, UserStory
-from visualizer.sim.records import RequestTrace
+from visualizer.sim.records import CLIENT, STORE, InFlight, LossCause, RequestTrace, SessionNow
 from visualizer.sim.routing.strategies import describe
 
 LOOKUPS = {
@@ -55,22 +55,89 @@ def request_html(t: RequestTrace) -> str:
     return _table(rows)
 
 
+#: Where a session lives, by its holder (a server index otherwise).
+_HOLDERS = {STORE: "in the shared store", CLIENT: "in the client's token"}
+
+
+def _holder(where: int) -> str:
+    return _HOLDERS.get(where, f"in server-{where + 1}'s memory")
+
+
+def _down(where: int) -> str:
+    return "the shared store" if where == STORE else f"server-{where + 1}"
+
+
+def in_flight_html(f: InFlight, at: float) -> str:
+    """A request not answered yet: the routing decision already made, and where it is."""
+    where = f"server-{f.server + 1}" if f.server >= 0 else "no server"
+    stage = {
+        "on its way": f"on its way to {where}",
+        "queued": f"waiting in {where}'s queue for a worker",
+        "working": f"{where} took it, not answered yet",
+    }.get(f.stage, f.stage)
+    rows = [
+        ("Request", f"#{f.id}, {_article(KIND_NAMES[f.kind])} of user {f.user}"),
+        ("Sent", f"at {f.t_sent:,.3f} s → {where}"),
+        ("Route", describe(f.route)),
+        ("Now", f"in flight at {at:,.1f} s: {stage}"),
+        ("Outcome", "not yet: the session lookup and the time taken come when it ends"),
+    ]
+    return _table(rows)
+
+
+def _items(n: int, known: bool) -> str:
+    return f"{'' if known else 'at least '}{n} item{'s' * (n != 1)}"
+
+
+def cart_words(s: UserStory) -> str | None:
+    """What the user's session (their cart) is now, in the engine's words; None when
+    there is nothing true to say (gone, or a user who never logs in)."""
+    session: SessionNow | None = s.session
+    if session is None or (session.state == "none" and not s.logins):
+        return None
+    items = _items(s.cart, s.cart_known)
+    if session.state == "none":
+        return "none yet: not logged in"
+    if session.state == "alive":
+        return f"holds {items}, {_holder(session.holder)}"
+    if session.state == "gone":
+        return f"gone: the session idled out ({items} with it)"
+    when = f" at {s.lost_at:,.1f} s" if s.lost_at is not None else ""
+    if session.cause == LossCause.CRASH:
+        why = f"{_down(session.holder)} crashed{when}"
+    elif session.cause == LossCause.OOM:
+        why = f"{_down(session.holder)} ran out of memory{when}"
+    elif session.cause == LossCause.STORE_OUTAGE:
+        why = f"the shared store crashed{when}"
+    else:
+        why = "given up: the user was sent where it was not"
+    return f"lost with {items}: {why}"
+
+
 def story_html(s: UserStory) -> str:
-    plan = f"came to do {s.planned} steps" if s.planned else "arrived before the records held"
-    arrived = f"at {s.arrived:,.1f} s, {plan}" if s.arrived is not None else plan
+    if s.ahead:
+        return _table([("User", f"{s.user}: not arrived yet at {s.at:,.1f} s")])
+    if s.arrived is None:
+        arrived = "arrived before the records held"
+    else:
+        plan = f", came to do {s.planned} step{'s' * (s.planned != 1)}" if s.planned else ""
+        arrived = f"arrived at {s.arrived:,.1f} s{plan}"
     if s.left is None:
         fate = "still online"
     else:
         fate = f"{'finished' if s.completed else 'gave up'} at {s.left:,.1f} s"
     rows = [
-        ("User", f"{s.user}: arrived {arrived}; {fate}"),
+        ("User", f"{s.user}: {arrived}; {fate}"),
         (
             "Did",
             f"{s.requests} requests: {s.logins} login{'s' * (s.logins != 1)}, "
-            f"{s.steps} steps served; cart now holds {s.cart} item{'s' * (s.cart != 1)}",
+            f"{s.steps} steps served",
         ),
-        ("Servers", ", ".join(s.servers) or "—"),
     ]
+    cart = cart_words(s)
+    if cart is not None:
+        rows.append(("Cart", cart))
+    rows.append(("Servers", ", ".join(s.servers) or "—"))
     for f in s.failures[-6:]:
         rows.append(
             (
@@ -144,19 +211,27 @@ class Inspector(QWidget):
             return
         self.followRequested.emit(-1 if self.following == self.user else self.user)
 
-    def refresh(self, trace: RequestTrace | None, story: UserStory | None, at: float) -> None:
-        """Redraw from the run: the request's trace (None while still in flight) and the
-        user's story."""
+    def refresh(
+        self,
+        trace: RequestTrace | None,
+        story: UserStory | None,
+        at: float,
+        flying: InFlight | None = None,
+    ) -> None:
+        """Redraw from the run: the request's trace, or while it is still in flight its
+        routing decision (``flying``), and the user's story."""
         parts = []
         if self.request is not None:
             self.title.setText(f"Request #{self.request} · user {self.user}")
-            if trace is None:
-                parts.append(
-                    f"<p>Request #{self.request} is still in flight at {at:,.1f} s "
-                    "(its trace appears when it ends).</p>"
-                )
-            else:
+            if trace is not None:
                 parts.append(request_html(trace))
+            elif flying is not None:
+                parts.append(in_flight_html(flying, at))
+            else:
+                parts.append(
+                    f"<p>Request #{self.request} is not in flight at {at:,.1f} s "
+                    "(not sent yet, or its trace is no longer held).</p>"
+                )
         elif self.user is not None:
             self.title.setText(f"User {self.user}")
         if story is not None:

@@ -478,6 +478,7 @@ class RealtimeModel(LessonModel):
                     path._events.append((now, FAILED, req.id, on.user.id, s.index, DOWN.value))
                 if path._traces is not None:
                     path._traces.append((req, DOWN, now))
+                    path.open_requests.pop(req.id, None)
                 self._reconnect(on, 0.0)
 
     # --- what the run reports -----------------------------------------------------------
