@@ -24,6 +24,7 @@ from visualizer.sim.lessons import model_for
 from visualizer.sim.lessons.realtime import FIGURES, RealtimeModel
 from visualizer.sim.lessons.realtime_facts import (
     RealtimeFacts,
+    busiest_second,
     connections_text,
     delay_text,
     empty_share,
@@ -188,6 +189,56 @@ def test_jitter_spreads_the_storm_to_n_over_j_per_second():
     assert reconnects[-20:-14].sum() == reconnects.sum()
 
 
+def quick_storm(jitter: float, seed: int, health_check_s: float = 0.0, count: int = 2):
+    """~2,000 connections on server-1 (of two; 1,000 of four), which crashes at 100.5 s:
+    the users stay online ~4,000 s, so nearly all of them are still there to reconnect."""
+    cfg = ws_config(
+        traffic__users_per_s=40,
+        realtime__online_s=4_000,
+        realtime__reconnect_jitter_s=jitter,
+        balancer__health_check_s=health_check_s,
+        servers__count=count,
+        scenario__seed=seed,
+        scenario__duration_s=100.5 + jitter + 40,
+    )
+    sim = Simulation(cfg)
+    sim.advance(100.5)
+    n = next(row.connections for row in sim.lesson.facts().by_server if row.server == 0)
+    assert sim.apply(CrashServer(0))
+    sim.advance(cfg.scenario.duration_s)
+    return n, figure(sim, "realtime_reconnects")
+
+
+def test_the_busiest_second_of_a_jittered_storm_is_more_than_n_over_j():
+    """The printed peak, N/J + c·√(N/J) (``busiest_second``: the expected largest of
+    the whole seconds' Binomial(N, 1/J) counts), against the measured peak of six
+    crashes at J = 8 s (N ≈ 2,000: N/J ≈ 250, the printed excess ≈ 20 a second). One
+    peak's spread is ~8 a second, so the mean of six is known to ~3.5: the test allows
+    4 standard errors, and N/J alone is ~5 of them below."""
+    j = 8.0
+    rt = ws_config(realtime__reconnect_jitter_s=j).realtime
+    assert storm_text(rt) == "peak reconnects ≈ N/J + 1.26·√(N/J), J = 8 s"
+    c = busiest_second(j)
+    misses, plain = [], []
+    for seed in range(1, 7):
+        n, reconnects = quick_storm(j, seed)
+        assert 0.99 * n <= reconnects.sum() <= n  # (a few go offline while they wait)
+        n_per_s = reconnects.sum() / j
+        misses.append(reconnects.max() - (n_per_s + c * math.sqrt(n_per_s)))
+        plain.append(reconnects.max() - n_per_s)
+    se = float(np.std(misses, ddof=1)) / math.sqrt(len(misses))
+    assert abs(float(np.mean(misses))) < 4 * se
+    assert float(np.mean(plain)) > 4 * se  # the busiest second is not N/J
+
+
+def test_with_a_health_check_reconnects_to_the_crashed_server_fail_and_come_back():
+    # four servers, checked every 5 s: until then round robin sends 1 in 4 to the dead one
+    n, reconnects = quick_storm(8.0, 1, health_check_s=5.0, count=4)
+    assert reconnects.sum() > 1.1 * n
+    rt = ws_config(realtime__reconnect_jitter_s=8).realtime
+    assert storm_text(rt, 5).endswith("+ retries until the health check (≤ 5 s)")
+
+
 def test_a_server_added_later_gets_only_new_connections():
     cfg = ws_config(scenario__duration_s=400, servers__count=2)
     sim = Simulation(cfg)
@@ -310,7 +361,10 @@ def test_strip_arithmetic():
     assert memory_text(ws, 6_000) == "memory = connections × KB = 6,000 × 64 KB = 384.0 MB"
     assert storm_text(ws).startswith("jitter 0")
     jittered = ws_config(realtime__reconnect_jitter_s=5).realtime
-    assert storm_text(jittered) == "peak reconnects ≈ N / jitter = N / 5 s"
+    assert storm_text(jittered) == "peak reconnects ≈ N/J + 0.92·√(N/J), J = 5 s"
+    assert storm_text(jittered, 5) == (
+        "peak reconnects ≈ N/J + 0.92·√(N/J), J = 5 s, + retries until the health check (≤ 5 s)"
+    )
 
 
 def test_facts_and_about_a_user():

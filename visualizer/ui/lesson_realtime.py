@@ -145,7 +145,7 @@ class RealtimeView(LessonView):
                 f"{rt.long_poll_timeout_s:g} s: messages arrive at once, few requests are "
                 "wasted, but every online user keeps a request open."
             )
-            formulas = (delay_text(rt, net), storm_text(rt))
+            formulas = (delay_text(rt, net), storm_text(rt, c.balancer.health_check_s))
         else:
             headline = "WebSocket: one open connection per user, pinned to one server"
             body = (
@@ -156,7 +156,7 @@ class RealtimeView(LessonView):
             formulas = (
                 connections_text(rt, c.traffic.users_per_s),
                 memory_text(rt, connections),
-                storm_text(rt),
+                storm_text(rt, c.balancer.health_check_s),
             )
         if as_preset(c, preset):
             body = preset.scenario.explanation  # type: ignore[union-attr]

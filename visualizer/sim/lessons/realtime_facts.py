@@ -70,6 +70,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     mean, p95 = r["delivery_ms_mean"], r["delivery_ms_p95"]
     delay = "—" if mean is None else f"mean {mean:,.0f} ms, p95 {p95:,.0f} ms"
     net = summary["config"]["network"]["latency_ms"]
+    check = summary["config"]["balancer"]["health_check_s"]
     return [
         f"realtime  {describe(rt)}",
         f"          {r['messages']:>10,} messages  {r['delivered']:>10,} delivered   "
@@ -78,7 +79,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         f"({empty_text(rt)})   {r['bytes_total']:>14,} bytes",
         f"          peak {r['peak_connections']:,} connections, "
         f"{r['peak_connection_memory_mb']:,.1f} MB   "
-        f"peak {r['peak_reconnects_per_s']:,} reconnects/s ({storm_text(rt)})",
+        f"peak {r['peak_reconnects_per_s']:,} reconnects/s ({storm_text(rt, check)})",
     ]
 
 
@@ -135,11 +136,50 @@ def memory_text(rt: RealtimeSection, connections: float) -> str:
     return f"memory = connections × KB = {connections:,.0f} × {kb:,g} KB = {mb:,.1f} MB"
 
 
-def storm_text(rt: RealtimeSection) -> str:
-    """E.g. ``peak reconnects ≈ N / jitter = N / 5 s``."""
-    if rt.reconnect_jitter_s <= 0:
+def busiest_second(jitter_s: float) -> float:
+    """c in ``busiest second ≈ N/J + c·√(N/J)``. A crash's N reconnects fall uniformly
+    over J seconds: each whole second of the storm gets ~ Binomial(N, 1/J), mean N/J and
+    sd √(N/J · (1 − 1/J)), and the busiest of the k = ⌈J⌉ − 1 whole seconds (a crash
+    between two samples leaves two part-seconds at the ends) is their expected maximum:
+    N/J + z_k·√(1 − 1/J)·√(N/J), z_k the mean of the largest of k standard normals
+    (1.35 for k = 7: +7% over N/J at N = 2,000, J = 8 s)."""
+    if jitter_s <= 1.0:
+        return 0.0
+    return _largest_normal(max(1, math.ceil(jitter_s) - 1)) * math.sqrt(1.0 - 1.0 / jitter_s)
+
+
+def _largest_normal(k: int, points: int = 600) -> float:
+    """E[max of k standard normals] = ∫ x·k·φ(x)·Φ(x)^(k−1) dx (Simpson's rule)."""
+    if k <= 1:
+        return 0.0
+    low, h = -9.0, 18.0 / points
+    total = 0.0
+    for i in range(points + 1):
+        x = low + i * h
+        phi = math.exp(-x * x / 2.0) / math.sqrt(2.0 * math.pi)
+        cdf = 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+        weight = 1 if i in (0, points) else 4 if i % 2 else 2
+        total += weight * x * k * phi * cdf ** (k - 1)
+    return total * h / 3.0
+
+
+def storm_text(rt: RealtimeSection, health_check_s: float = 0.0) -> str:
+    """E.g. ``peak reconnects ≈ N/J + 1.26·√(N/J), J = 8 s``: the busiest second of a
+    crash's N reconnects (see ``busiest_second``). It holds when the balancer stops
+    routing to the crashed server at once (``health_check_s = 0``); until a health check
+    finds it, reconnects routed to it fail and come back after ``RETRY_S`` plus the
+    jitter (round robin over c servers: about 1 in c, retried), so there are more."""
+    jitter = rt.reconnect_jitter_s
+    retries = f", + retries until the health check (≤ {_s(health_check_s)})"
+    if jitter <= 0:
+        if health_check_s > 0:
+            return "jitter 0: N reconnect at once" + retries
         return "jitter 0: a crashed server's N users reconnect in the same instant"
-    return f"peak reconnects ≈ N / jitter = N / {_s(rt.reconnect_jitter_s)}"
+    if jitter <= 1.0:  # within one or two of the seconds counted
+        text = f"peak reconnects = N/2 to N: all within J = {_s(jitter)}"
+    else:
+        text = f"peak reconnects ≈ N/J + {busiest_second(jitter):.2f}·√(N/J), J = {_s(jitter)}"
+    return text + retries if health_check_s > 0 else text
 
 
 def _s(seconds: float) -> str:
