@@ -296,3 +296,22 @@ def test_the_per_second_tier_latencies_agree_with_the_summary():
     for tier in ("gateway", "users", "orders", "inventory"):
         values = figure(sim, f"services_{tier}_ms")
         assert np.nanmean(values) == pytest.approx(by_tier[tier], rel=0.1), tier
+
+
+def test_the_gateway_tier_averages_every_forwarded_request_the_services_their_successes():
+    """The definitions of latency by tier: with the orders database down, every order is
+    forwarded and then fails, so the gateway's mean covers more requests than the
+    services answered; each service's covers its successes only (orders: none)."""
+    cfg = sv_config(scenario__duration_s=60, services__orders_db_up=False)
+    sim = Simulation(cfg, record_events=True, event_buffer=10_000_000)
+    sim.advance(60)
+    model: ServicesModel = sim.lesson  # type: ignore[assignment]
+    forwarded = sum(1 for e in sim.drain_events() if e.kind is EventKind.FORWARDED)
+    answered = sum(p.answered for p in model.pools)
+    assert model.gateway_answered == forwarded > answered > 0
+    assert model.pools[1].answered == 0  # orders: no success, no mean
+    by_tier = summarize(sim)["services"]["latency_ms_by_tier"]
+    assert by_tier["orders"] is None
+    assert by_tier["gateway"] == pytest.approx(
+        model.gateway_latency_sum / forwarded * 1000.0, rel=1e-3
+    )

@@ -53,9 +53,11 @@ Definitions used by the summary, the per-second figures and the tests:
   at restore is ≈ r × D; the consumers work through it at capacity
   C = ``queue_consumers`` / ``consumer_service_ms`` while r more arrive, so it drains in
   r × D / (C − r) seconds.
-- *latency by tier* (ms, mean over successful requests): ``gateway`` from sent to
-  forwarded (network, queue, token check); each service from forwarded to answered
-  (queue, work, database); ``notifications`` from publish to consumed.
+- *latency by tier* (ms): ``gateway`` from sent to forwarded (network, queue, token
+  check), the mean over every request it forwarded, whatever its service then answers
+  (the gateway's part is done when it forwards); each service from forwarded to answered
+  (queue, work, database), the mean over its successes; ``notifications`` from publish
+  to consumed.
 """
 
 from __future__ import annotations
@@ -95,8 +97,9 @@ FIGURES = (
     "services_queue_depth",  # messages published and not yet consumed, now
     "services_consumer_lag_s",  # age of the oldest of them, now
     "services_notified",  # messages consumed this second
-    # mean time in each tier of this second's successes (ms; NaN: none): the gateway from
-    # sent to forwarded, each service from forwarded to answered (see latency by tier)
+    # mean time in each tier this second (ms; NaN: none): the gateway from sent to
+    # forwarded over the requests it forwarded, each service from forwarded to answered
+    # over its successes (see latency by tier)
     "services_gateway_ms",
     "services_users_ms",
     "services_orders_ms",
