@@ -58,9 +58,14 @@ Definitions used by the summary, the per-second figures and the tests:
   so ``connection memory (MB) = connections × connection_kb / 1000`` at every moment.
   Theory (Little's law): connections on average = arrivals/s × ``online_s``.
 - *reconnects*: requests sent by clients coming back after a drop or a failure (not a
-  user's first connection or poll). Theory: after a crash of a server holding N
-  connections, with jitter J the reconnects spread evenly over J seconds, N / J per
-  second; with J = 0 all N come in the same instant.
+  user's first connection or poll). Theory, when the balancer takes a crashed server out
+  at once (``health_check_s = 0``): after a crash of a server holding N connections,
+  with jitter J the reconnects spread uniformly over J seconds, N / J a second on
+  average, and the busiest second counted is the expected largest of the whole seconds'
+  Binomial(N, 1/J) counts, N/J + c·√(N/J) (``realtime_facts.busiest_second``); with
+  J = 0 all N come in the same instant. With a health check, reconnects routed to the
+  crashed server before it is checked fail and come back after ``RETRY_S`` plus the
+  jitter: more than N.
 """
 
 from __future__ import annotations
