@@ -130,8 +130,9 @@ def story_html(s: UserStory) -> str:
         ("User", f"{s.user}: {arrived}; {fate}"),
         (
             "Did",
-            f"{s.requests} requests: {s.logins} login{'s' * (s.logins != 1)}, "
-            f"{s.steps} steps served",
+            f"{s.requests} request{'s' * (s.requests != 1)}: "
+            f"{s.logins} login{'s' * (s.logins != 1)}, "
+            f"{s.steps} step{'s' * (s.steps != 1)} served",
         ),
     ]
     cart = cart_words(s)
