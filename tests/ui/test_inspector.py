@@ -7,7 +7,11 @@ from PySide6.QtCore import QPoint, Qt
 
 from tests.app.test_stories import arrivals, crash_of, sessions_by_last_login
 from tests.ui.conftest import card_point
+from visualizer.app.run import Run
+from visualizer.sim.records import RequestKind
 from visualizer.sim.routing.strategies import describe
+from visualizer.sim.scenario import load
+from visualizer.ui.inspector import story_html
 
 
 def dot_point(window, index: int = 0) -> tuple[QPoint, int, int]:
@@ -170,3 +174,13 @@ def test_a_dot_in_flight_shows_the_routing_decision_already_made(qtbot, open_win
     d.step(5.0)  # it ends: the route its trace gives is the one shown in flight
     trace = d.run.trace(rid)
     assert "Route" in flying and describe(trace.route) in flying
+
+
+def test_a_lesson_whose_users_keep_no_session_tells_of_no_cart():
+    run = Run(load("websocket-reconnect-storm"))  # a WebSocket handshake is no login
+    run.advance(30.0)
+    users = {t.user for t in run.traces if t.ok and t.kind is RequestKind.LOGIN}
+    stories = [run.user_story(u) for u in users]
+    online = [s for s in stories if s.session is not None]
+    assert online and all(s.session.state == "none" for s in online)
+    assert not any("cart" in story_html(s).lower() for s in stories)

@@ -91,13 +91,12 @@ def _items(n: int, known: bool) -> str:
 
 def cart_words(s: UserStory) -> str | None:
     """What the user's session (their cart) is now, in the engine's words; None when
-    there is nothing true to say (gone, or a user who never logs in)."""
+    there is nothing true to say: the user has left, or holds no session (not logged in
+    yet, or a lesson whose users keep none: a realtime handshake is no login)."""
     session: SessionNow | None = s.session
-    if session is None or (session.state == "none" and not s.logins):
+    if session is None or session.state == "none":
         return None
     items = _items(s.cart, s.cart_known)
-    if session.state == "none":
-        return "none yet: not logged in"
     if session.state == "alive":
         return f"holds {items}, {_holder(session.holder)}"
     if session.state == "gone":
