@@ -5,11 +5,13 @@ from __future__ import annotations
 import gc
 import sys
 
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QApplication
 
 from visualizer.sim import scenario
 from visualizer.sim.config import Config
 from visualizer.sim.schema import ConfigError
+from visualizer.ui.fit import FRAME_GUESS, fitted
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.settings import AppSettings
 from visualizer.ui.theme import Theme, apply_theme, theme_named
@@ -22,6 +24,13 @@ def make_app() -> QApplication:
     app.setApplicationName("Request Routing Visualizer")
     app.setOrganizationName("request-routing-visualizer")
     return app  # type: ignore[return-value]
+
+
+def first_size(room: QRect) -> QSize:
+    """The window's size on a first start: 1500×920, less on a smaller screen, with room
+    for the frame the window manager adds once the window shows (a 1280×720 screen's
+    window used to open as tall as the screen, its status bar under the task bar)."""
+    return fitted(QSize(1500, 920), room, FRAME_GUESS)
 
 
 def build_window(
@@ -37,8 +46,7 @@ def build_window(
     if not (remember and window.restore_layout()):
         screen = app.primaryScreen()
         if screen is not None:
-            avail = screen.availableGeometry()
-            window.resize(min(1500, avail.width()), min(920, avail.height()))
+            window.resize(first_size(screen.availableGeometry()))
     return window
 
 

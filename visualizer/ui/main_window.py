@@ -6,13 +6,20 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QImage,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -33,6 +40,8 @@ from visualizer.ui.controls import ControlPanel
 from visualizer.ui.driver import Frame, SimDriver
 from visualizer.ui.export import render_widget
 from visualizer.ui.exporter import Exporter
+from visualizer.ui.fit import frame_known, place_inside
+from visualizer.ui.help_dialog import HelpDialog
 from visualizer.ui.inspection import Inspection
 from visualizer.ui.keyboard import FieldKeys, ModalPause
 from visualizer.ui.lesson_views import view_for
@@ -71,6 +80,7 @@ class MainWindow(QMainWindow):
         self._shown_config: Config | None = None
         self._shown_lesson: Lesson | None = None  # the lesson the menus' toggles are worded for
         self._pending_seek: float | None = None
+        self._frame_fitted = False  # fitted again once the window manager's frame is known
         self._init_canvas()
         self._init_controls()
         self._init_plots()
@@ -196,21 +206,20 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         QTimer.singleShot(0, self.presenter.fit)  # once the docks have their new sizes
 
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if not self._frame_fitted and frame_known(self):
+            # the window manager has put its frame around the window: fit again with it
+            self._frame_fitted = True
+            QTimer.singleShot(0, self.fit_to_screen)
+
     def fit_to_screen(self) -> None:
-        """The whole window, frame and status bar included, on the screen it is on."""
+        """The whole window, frame and status bar included, on the screen it is on (a
+        frame not known yet counts as ``FRAME_GUESS``)."""
         screen = self.screen()
         if screen is None or self.isFullScreen() or self.isMaximized():
             return
-        room, frame = screen.availableGeometry(), self.frameGeometry()
-        extra_w = frame.width() - self.width()
-        extra_h = frame.height() - self.height()
-        if frame.width() > room.width() or frame.height() > room.height():
-            self.resize(
-                min(self.width(), room.width() - extra_w),
-                min(self.height(), room.height() - extra_h),
-            )
-        if not room.contains(self.frameGeometry()):
-            self.move(room.topLeft())
+        place_inside(self, screen.availableGeometry())
 
     def restore_layout(self) -> bool:
         """Window geometry and dock layout from the last session, if any."""
@@ -456,9 +465,10 @@ class MainWindow(QMainWindow):
         self._sync_controls()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self, "Keyboard shortcuts", shortcuts_html(controls_for(self.driver.config))
-        )
+        """F1: every key (the toggles in the lesson's words), in a dialog that fits the
+        screen (the list scrolls)."""
+        html = shortcuts_html(controls_for(self.driver.config))
+        HelpDialog(self, "Keyboard shortcuts", html).exec()
 
     # --- frames -------------------------------------------------------------------------------
 
