@@ -300,6 +300,15 @@ class ComparePlots(PlotRow):
         """Lines that are not failures: A in ink, B in grey (and dashed)."""
         return self.ink if side.letter == "A" else self.grey
 
+    def show_numbers(self, a: Snapshot, b: Snapshot) -> None:
+        """Both numbers written large, as of the snapshots of the moment every number on
+        screen shows (the window sets them together)."""
+        self.set_lesson(a.config)
+        if self.lesson is not None:
+            self.total.set_values(self.lesson.total(a), self.lesson.total(b), self.lesson.bad)
+        else:
+            self.total.set_values(sum(a.lost_by_cause), sum(b.lost_by_cause))
+
     def _update_lost(self, sides: list[_Side]) -> None:
         if self.lesson is not None:
             self._update_lesson(self.lesson, sides)

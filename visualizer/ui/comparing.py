@@ -190,7 +190,9 @@ class CompareMode(QObject):
 
     # --- what B shows ---------------------------------------------------------------------
 
-    def on_frame(self, frame: Frame, running: bool, wall: float, refresh_cards: bool) -> None:
+    def on_frame(
+        self, frame: Frame, running: bool, wall: float, refresh_cards: bool, numbers: bool = True
+    ) -> None:
         comparison = self.comparison
         if frame.other is None or comparison is None:
             return
@@ -203,6 +205,7 @@ class CompareMode(QObject):
             refresh_nodes=not running,
             refresh_cards=refresh_cards,
             wall=wall,
+            numbers=numbers,
         )
         scene.set_paused(not running)
 

@@ -511,6 +511,10 @@ class MainWindow(QMainWindow):
         running = self.driver.running
         self.scene.speed = self.driver.speed
         self.scene.moving = running
+        # One number, one instant: the headline counters, the plots' totals, the strip,
+        # the scoreboard and the presenter's bar change together, from this snapshot, a
+        # few times a second (every frame when paused or recording).
+        numbers = wall - self._last_text >= TEXT_REFRESH_S or not running or self.driver.recording
         # Work is spread over frames so none stutters: while playing, at most one plot
         # redraws per frame, and a frame that redraws a plot leaves the cards for the next.
         plotted = self.plot_dock.on_frame(
@@ -522,9 +526,12 @@ class MainWindow(QMainWindow):
             refresh_nodes=not running,
             refresh_cards=not (plotted and running),
             wall=wall,
+            numbers=numbers,
         )
         self.scene.set_paused(not running)
-        self.comparing.on_frame(frame, running, wall, refresh_cards=not (plotted and running))
+        self.comparing.on_frame(
+            frame, running, wall, refresh_cards=not (plotted and running), numbers=numbers
+        )
         self.timeline.show_state(
             TimelineState(
                 snap.t,
@@ -535,8 +542,9 @@ class MainWindow(QMainWindow):
         )
         if snap.config is not self._shown_config:
             self._sync_controls()
-        if wall - self._last_text >= TEXT_REFRESH_S or not running:
+        if numbers:
             self._last_text = wall
+            self.plot_dock.show_numbers(run, snap, frame.other)
             self._update_text(snap)
             self.comparing.update_text()
             self.presenter.update(snap)

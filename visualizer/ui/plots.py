@@ -238,6 +238,17 @@ class PlotPanel(PlotRow):
             peak = max(peak, _finite_max(values))
         return peak
 
+    def show_numbers(self, live: Snapshot) -> None:
+        """The number written large, as of ``live`` (the moment every number on screen
+        shows: the window sets them together)."""
+        self.set_lesson(live.config)
+        if self.lesson is not None:
+            total = self.lesson.total(live)
+            self.total.set_value(total, FAILURE if self.lesson.bad and total else self.ink)
+        else:
+            total = sum(live.lost_by_cause)
+            self.total.set_value(total, FAILURE if total else self.ink)
+
     def _update_lost_live_only(self, live: Snapshot) -> None:
         if self.lesson is not None:
             self.total.set_value(self.lesson.total(live), self.ink)

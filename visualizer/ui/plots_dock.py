@@ -32,6 +32,8 @@ class PlotsDock(QObject):
         self.pair: ComparePlots | None = None  # A and B overlaid, made when first needed
         self.comparison: Comparison | None = None
         self.due: list[int] = []  # plots to redraw, one per frame while playing
+        #: the run, snapshot and side B's of the numbers written large (``show_numbers``)
+        self._numbers: tuple[Run, Snapshot, Snapshot | None] | None = None
         self._last = 0.0
         self._only: list[str] | None = None
         self._text_scale = 1.0
@@ -141,6 +143,7 @@ class PlotsDock(QObject):
             if panel is not None:
                 panel.clear()
         self.due = list(range(self.count))
+        self._numbers = None
 
     def on_frame(
         self,
@@ -163,9 +166,29 @@ class PlotsDock(QObject):
             return False
         which = [self.due.pop(0)] if running else self.due
         self._draw(run, snap, which, other)
-        if not running:
+        if running:
+            self._show_numbers()  # a plot drawn between the numbers' moments keeps them
+        else:
             self.due = []
         return True
+
+    def show_numbers(self, run: Run, snap: Snapshot, other: Snapshot | None = None) -> None:
+        """The numbers written large, as of ``snap`` (and side B's ``other``): set with
+        every other number on screen, and kept while plots redraw in between."""
+        self._numbers = (run, snap, other)
+        self._show_numbers()
+
+    def _show_numbers(self) -> None:
+        if self._numbers is None:
+            return
+        run, snap, other = self._numbers
+        comparison = self.comparison
+        if comparison is not None and self.panel is self.pair and self.pair is not None:
+            a = snap if run is comparison.a else comparison.a.snapshot()
+            b = other if other is not None else comparison.b.snapshot()
+            self.pair.show_numbers(a, b)
+        elif self.single is not None and self.panel is self.single:
+            self.single.show_numbers(snap)
 
     def _draw(
         self, run: Run, snap: Snapshot, which: list[int], other: Snapshot | None = None

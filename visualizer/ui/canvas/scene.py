@@ -205,10 +205,14 @@ class TopologyScene(QGraphicsScene):
         refresh_nodes: bool = True,
         refresh_cards: bool = True,
         wall: float | None = None,
+        numbers: bool = True,
     ) -> None:
         """Read new event records from the run's log and move the dots to ``snapshot.t``.
         Cards whose numbers changed redraw a few per frame (all at once with
-        ``refresh_nodes``; none if not ``refresh_cards``, unless the fleet changed)."""
+        ``refresh_nodes``; none if not ``refresh_cards``, unless the fleet changed). The
+        headline counters change only with ``numbers``: the window sets every number it
+        shows (headline, plots' totals, scoreboard, strip) at the same moments, from the
+        same snapshot."""
         wall = time.monotonic() if wall is None else wall
         events = log.read(self.cursor)
         if self.cursor.fresh:  # a new run, or this one rewound: draw it from its records
@@ -254,7 +258,11 @@ class TopologyScene(QGraphicsScene):
         if refresh_nodes or wall - self._others_refreshed >= CARD_MIN_GAP_S:
             self._others_refreshed = wall
             self._refresh_others(snapshot)
-        # the headline counters every frame: they agree with a recording's clock band
+        if numbers:
+            self.show_numbers(snapshot)
+
+    def show_numbers(self, snapshot: Snapshot) -> None:
+        """The headline counters as of ``snapshot``."""
         self.headline.set_headline(Headline(view_for(snapshot.config).headline(snapshot)))
 
     def _place_dots(self, now: float) -> None:
