@@ -1,5 +1,5 @@
 """The sign-in lesson's live arithmetic, as plain text for the window's strip and the CLI
-(``revocation gap = TTL − token age = 60 s − 29.1 s = 30.9 s``,
+(``revocation gap = TTL − age = 60 − 29.1 = 30.9 s``,
 ``header bytes = 800 B × 170 req/s = 136 KB/s``).
 
 The revocation gap printed is the mean the engine's model predicts (see ``auth.py``'s
@@ -224,9 +224,11 @@ def _cycle(
 
 
 def gap_text(auth: AuthSection, clicks: Clicks) -> str:
-    """E.g. ``revocation gap = TTL − token age = 60 s − 29.1 s = 30.9 s``, or with refresh
-    ``revocation gap = 87% valid × (A − age) = 87% × (12 s − 6.02 s) = 5.18 s``: the
-    model's mean (see the module's definitions), its parts printed."""
+    """E.g. ``revocation gap = TTL − age = 60 − 29.1 = 30.9 s`` (the mean age of a
+    signed-in token), or with refresh ``revocation gap = 87% valid × 6.15 left =
+    5.32 s`` (the share of signed-in time the access token is valid, times A minus the
+    mean age of a valid one): the model's mean (see the module's definitions), its parts
+    printed, short enough for one line of the strip at 1280×720."""
     if auth.method is AuthMethod.SESSION:
         return "revocation gap = 0 s: every request reads the session in the store"
     if auth.blocklist:
@@ -234,12 +236,12 @@ def gap_text(auth: AuthSection, clicks: Clicks) -> str:
     gap = predicted_gap(auth, clicks)
     if auth.refresh:
         a = auth.access_ttl_s
-        return (
-            f"revocation gap = {gap.valid_share:.0%} valid × (A − age) = "
-            f"{gap.valid_share:.0%} × ({_s(a)} − {_v(gap.age_s(a))}) = {_v(gap.mean_s)}"
-        )
+        left = a - gap.age_s(a)  # A − the mean age of a valid access token
+        share = f"{gap.valid_share:.0%} valid"
+        return f"revocation gap = {share} × {_v(left, '')} left = {_v(gap.mean_s)}"
     ttl = auth.token_ttl_s
-    return f"revocation gap = TTL − token age = {_s(ttl)} − {_v(gap.age_s(ttl))} = {_v(gap.mean_s)}"
+    age = gap.age_s(ttl)
+    return f"revocation gap = TTL − age = {_s(ttl, '')} − {_v(age, '')} = {_v(gap.mean_s)}"
 
 
 def bytes_text(auth: AuthSection, rps: float) -> str:
@@ -256,19 +258,19 @@ def lookups_text(auth: AuthSection, rps: float, clicks: Clicks) -> str:
         return f"store lookups = 1 × {rps:,.0f} req/s = {rps:,.0f} /s"
     if auth.refresh:
         every = auth.access_ttl_s + clicks.step_s
-        return f"store lookups = one per refresh (each user's every A + θ ≈ {_v(every)})"
+        return f"store lookups: a refresh every A + θ ≈ {_v(every)}"
     return "store lookups = 0: servers check the token alone"
 
 
-def _s(seconds: float) -> str:
+def _s(seconds: float, unit: str = " s") -> str:
     """A setting: 37 s, 12.5 s, 900 s."""
-    return f"{seconds:,.0f} s" if seconds >= 100 else f"{seconds:,.3g} s"
+    return f"{seconds:,.0f}{unit}" if seconds >= 100 else f"{seconds:,.3g}{unit}"
 
 
-def _v(seconds: float) -> str:
+def _v(seconds: float, unit: str = " s") -> str:
     """A computed time to three figures below 100 s (24.2 s, 5.14 s), whole above."""
     digits = 0 if seconds >= 100 else 1 if seconds >= 10 else 2
-    return f"{seconds:,.{digits}f} s"
+    return f"{seconds:,.{digits}f}{unit}"
 
 
 def _rate(bytes_per_s: float) -> str:

@@ -164,22 +164,25 @@ def _largest_normal(k: int, points: int = 600) -> float:
 
 
 def storm_text(rt: RealtimeSection, health_check_s: float = 0.0) -> str:
-    """E.g. ``peak reconnects ≈ N/J + 1.26·√(N/J), J = 8 s``: the busiest second of a
+    """E.g. ``peak reconnects ≈ N/J + 1.26√(N/J), J = 8 s``: the busiest second of a
     crash's N reconnects (see ``busiest_second``). It holds when the balancer stops
     routing to the crashed server at once (``health_check_s = 0``); until a health check
     finds it, reconnects routed to it fail and come back after ``RETRY_S`` plus the
-    jitter (round robin over c servers: about 1 in c, retried), so there are more."""
+    jitter (round robin over c servers: about 1 in c, retried), so there are more: the
+    text then adds ``+ retries (health check)``. Short enough for one line of the strip
+    at 1280×720 without a health check."""
     jitter = rt.reconnect_jitter_s
-    retries = f", + retries until the health check (≤ {_s(health_check_s)})"
+    checked = health_check_s > 0
+    retries = " + retries (health check)"
     if jitter <= 0:
-        if health_check_s > 0:
+        if checked:
             return "jitter 0: N reconnect at once" + retries
         return "jitter 0: a crashed server's N users reconnect in the same instant"
     if jitter <= 1.0:  # within one or two of the seconds counted
         text = f"peak reconnects = N/2 to N: all within J = {_s(jitter)}"
-    else:
-        text = f"peak reconnects ≈ N/J + {busiest_second(jitter):.2f}·√(N/J), J = {_s(jitter)}"
-    return text + retries if health_check_s > 0 else text
+        return text + retries if checked else text
+    peak = f"peak reconnects ≈ N/J + {busiest_second(jitter):.2f}√(N/J)"
+    return peak + retries if checked else f"{peak}, J = {_s(jitter)}"
 
 
 def _s(seconds: float) -> str:
