@@ -26,6 +26,8 @@ def test_the_sign_in_lesson_shows_revoked_users_getting_in(qtbot, open_window):
     words = {card._state.words for card in window.scene.cards.values()}
     assert words == {"checks each JWT alone (1 ms): nothing to look up"}
     assert "revocation gap = TTL − age = 60 − 29.1 = 30.9 s" in window.headline.text
+    # the measured mean with the printed one's digits, so the two can be compared
+    assert f"measured: gap {facts.gap_mean_s:.1f} s over" in window.headline.text
     first = window.plots.plots[0]
     assert first.title == "Revoked users getting in"
     assert window.plots.total.value == facts.accepted_after_revoke

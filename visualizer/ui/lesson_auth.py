@@ -104,7 +104,9 @@ class AuthView(LessonView):
         facts = _facts(snap)
         if facts is None or facts.gap_mean_s != facts.gap_mean_s:  # no revocation yet
             return ""
-        return f"measured: gap {facts.gap_mean_s:,.0f} s over {facts.revocations:,} revocations"
+        gap = facts.gap_mean_s
+        digits = 0 if gap >= 100 else 1  # as many as the printed gap, to compare them
+        return f"measured: gap {gap:,.{digits}f} s over {facts.revocations:,} revocations"
 
 
 register(Lesson.AUTH, AuthView())
