@@ -597,10 +597,9 @@ class _CsvOut:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from visualizer.app.headless import HeadlessRun
     from visualizer.sim import table
     from visualizer.sim.schema import server_slots
-    from visualizer.sim.simulation import Simulation
-    from visualizer.sim.summary import summarize
 
     outputs = {"--json": args.json, "--csv": args.csv, "--trace": args.trace}
     to_stdout = [option for option, text in outputs.items() if text == "-"]
@@ -640,14 +639,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _trace_output(args.trace, paths.get("--trace")) as traces,
     ):
         rows.write(table.header(slots, table.lesson_figures(config)))
-        sim = Simulation(
+        run = HeadlessRun(
             config,
             on_sample=lambda sample: rows.write(table.row(sample, slots)),
             traces=traces is not None,
             trace_buffer=10_000_000,  # drained after every slice of the run
         )
-        _run_with_progress(sim, config.scenario.duration_s, traces)
-    summary = summarize(sim)
+        _run_with_progress(run, config.scenario.duration_s, traces)
+    summary = run.summary()
     text = json.dumps(summary, indent=2, sort_keys=False) + "\n"
     if json_path is not None:
         _flush_stdout()  # CSV rows first, should --json be a link to stdout

@@ -124,9 +124,8 @@ def _changes(texts: list[str], option: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from visualizer.app.headless import HeadlessRun
     from visualizer.sim import table
-    from visualizer.sim.simulation import Simulation
-    from visualizer.sim.summary import summarize
 
     if args.json == "-" and args.csv == "-":
         raise cli.UsageError(
@@ -157,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             seen.add(s)
 
         sims = [
-            Simulation(cfg, on_sample=lambda s, o=out, n=n, seen=seen: on_sample(s, o, n, seen))
+            HeadlessRun(cfg, on_sample=lambda s, o=out, n=n, seen=seen: on_sample(s, o, n, seen))
             for cfg, out, n, seen in zip((a_config, b_config), pending, slots, sampled, strict=True)
         ]
 
@@ -168,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
                 out.clear()
 
         _advance_both(sims, config.scenario.duration_s, flush)
-    a, b = (summarize(sim) for sim in sims)
+    a, b = (sim.summary() for sim in sims)
     text = json.dumps(document(a, b), indent=2) + "\n"
     if "--json" in paths:
         cli._flush_stdout()
