@@ -58,9 +58,8 @@ def test_page_down_steps_through_presets_like_slides(qtbot, open_window):
     after = names[(names.index("sticky-crash") + 1) % len(names)]
     assert window.driver.config.scenario.name == after and window.driver.run.engine.now == 0.0
     qtbot.keyClick(window.canvas, Qt.Key.Key_PageUp)
-    qtbot.keyClick(window.canvas, Qt.Key.Key_PageUp)
-    before = names[(names.index("sticky-crash") - 1) % len(names)]
-    assert window.driver.config.scenario.name == before
+    qtbot.keyClick(window.canvas, Qt.Key.Key_PageUp)  # (the first slide: it stays)
+    assert window.driver.config.scenario.name == "sticky-crash" == names[0]
     window.presenter.leave()
 
 

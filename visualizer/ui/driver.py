@@ -30,6 +30,7 @@ from visualizer.ui.long_work import LongWork
 
 SPEEDS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 MIN_SPEED, MAX_SPEED = SPEEDS[0], SPEEDS[-1]
+DEFAULT_SPEED = 1.0  # a new window, and every scenario opened in it, starts at 1×
 FRAME_MS = 16
 STEP_S = 0.1  # simulated seconds per single step
 ENGINE_BUDGET_S = 0.010  # engine time allowed per frame
@@ -62,7 +63,7 @@ class SimDriver(QObject):
         self._timer.timeout.connect(self._tick)
         self._wall = QElapsedTimer()
         self._running = False
-        self._speed = 1.0
+        self._speed = DEFAULT_SPEED
         self.actual_speed = 0.0
         self._progress: deque[tuple[float, float]] = deque()
         self._progress_wall = 0.0

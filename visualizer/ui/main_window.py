@@ -37,7 +37,7 @@ from visualizer.ui.canvas.scene import TopologyScene
 from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.comparing import CompareMode
 from visualizer.ui.controls import ControlPanel
-from visualizer.ui.driver import Frame, SimDriver
+from visualizer.ui.driver import DEFAULT_SPEED, Frame, SimDriver
 from visualizer.ui.export import render_widget
 from visualizer.ui.exporter import Exporter
 from visualizer.ui.fit import frame_known, place_inside
@@ -378,8 +378,10 @@ class MainWindow(QMainWindow):
         self.settings.last_scenario = name
 
     def start_scenario(self, config: Config) -> None:
-        """A new run on ``config`` from 0 s, paused (a recording goes on into it)."""
+        """A new run on ``config`` from 0 s, paused, at 1× (a recording goes on into it):
+        the next slide does not inherit the last one's 20×."""
         self.driver.pause()
+        self.driver.set_speed(DEFAULT_SPEED)
         self.driver.restart(config)
 
     def set_theme(self, name: str) -> None:

@@ -219,6 +219,7 @@ class Plot(pg.PlotWidget):
         self.set_markers([], 0.0)
         self.set_ends([])
         self._range = ()
+        self.set_window(0.0, 0.0)  # fresh axes: a new run's plot starts at 0 s, 0 to 1
 
     # --- markers ----------------------------------------------------------------------
 

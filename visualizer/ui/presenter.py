@@ -35,6 +35,24 @@ def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str
     return "   ·   ".join(p for p in parts if p)
 
 
+def slides() -> list[str]:
+    """The presets with a slide number (their ``slide`` key), in teaching order."""
+    return [p.name for p in scenario.list_presets_cached() if p.slide]
+
+
+def slide_text(name: str) -> str:
+    """The bar's slide part: the preset, its number and the keys that go on from it
+    ("store-outage 3/28 (PgUp/PgDn)", "compare-drain 28/28, the last (PgUp)")."""
+    names = slides()
+    if name not in names:
+        return name
+    number, count = names.index(name) + 1, len(names)
+    if number == count:
+        return f"{name} {number}/{count}, the last (PgUp)"
+    keys = "PgDn" if number == 1 else "PgUp/PgDn"
+    return f"{name} {number}/{count} ({keys})"
+
+
 class PresenterBar(QLabel):
     """A slim bar above the canvas in presenter mode: the controls, folded into a line.
     The font shrinks until the line fits the width."""
@@ -211,23 +229,25 @@ class PresenterMode(QObject):
     def update(self, snap: Snapshot) -> None:
         if not self.active:
             return
-        names = [p.name for p in scenario.list_presets_cached() if p.slide]
-        current = snap.config.scenario.name
-        slide = (
-            f"{current} {names.index(current) + 1}/{len(names)} (PgUp/PgDn)"
-            if current in names
-            else current
-        )
         d = self.stage.driver
-        self.overlay.show_line(overlay_text(snap, d.running, d.speed, slide))
+        self.overlay.show_line(
+            overlay_text(snap, d.running, d.speed, slide_text(snap.config.scenario.name))
+        )
 
     def step_preset(self, step: int) -> None:
-        """PageDown/PageUp: the next or previous preset in teaching order (presenter mode)."""
+        """PageDown/PageUp: the next or previous slide in teaching order (presenter mode).
+        Past the last slide or before the first nothing changes (the bar says which end it
+        is); from a scenario that is no slide, PgDn opens the first and PgUp the last."""
         if not self.active:
             return
-        names = [p.name for p in scenario.list_presets_cached()]
+        names = slides()
         current = self.stage.driver.config.scenario.name
-        index = names.index(current) if current in names else -1
-        self.stage.open_preset(names[(index + step) % len(names)])
+        if current in names:
+            index = names.index(current) + step
+            if not 0 <= index < len(names):
+                return  # the run on screen stays as it is
+        else:
+            index = 0 if step > 0 else len(names) - 1
+        self.stage.open_preset(names[index])
         self.notes.hide()
         self._arrange()
