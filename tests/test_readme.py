@@ -34,3 +34,23 @@ def test_the_readme_names_each_lessons_toggles_as_the_lessons_do():
             f"| {r.title} (off: {r.off_text}) |"
         )
     assert table.strip().splitlines() == rows
+
+
+def test_the_readme_lists_every_slide_in_the_presets_teaching_order():
+    from visualizer.sim.scenario import list_presets
+
+    begin = README.index("<!-- slides: begin")
+    table = README[README.index("\n", begin) + 1 : README.index("<!-- slides: end")]
+    rows = ["| slide | preset | title |", "|---|---|---|"]
+    rows += [f"| {p.slide} | `{p.name}` | {p.title} |" for p in list_presets()]
+    assert table.splitlines() == rows
+
+
+def test_the_quick_start_installs_the_system_libraries_before_it_opens_the_window():
+    start = README.index("## Quick start")
+    quick = README[start : README.index("\n## ", start + 1)]
+    apt = quick.index("sudo apt-get install")
+    # (without them the first command aborts: "xcb-cursor0 ... is needed")
+    assert apt < quick.index("python3 -m venv") < quick.index(".venv/bin/visualizer")
+    for package in ("python3-venv", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1"):
+        assert package in quick[apt : quick.index("```", apt)], package
