@@ -65,6 +65,9 @@ class LessonSpec:
     #: the settings ``design_words`` says (compare titles do not repeat them)
     design_keys: tuple[str, ...]
     captions: Captions
+    #: whether the run's design keeps something in the shared store (the canvas then
+    #: draws it, before anything happens to it)
+    uses_store: Callable[[Config], bool] = lambda _config: False
 
     def caption(self, event: Event, config: Config) -> str | None:
         """A one-line caption for a notable event (presenter mode shows it on the

@@ -39,6 +39,12 @@ class AuthView(LessonView):
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
+    def store_words(self, snap: Snapshot) -> tuple[str, str]:
+        if snap.config.auth.method is AuthMethod.SESSION:
+            return "Session store", f"{snap.store.sessions:,} sessions"
+        f = _facts(snap)
+        return "Revocation list", f"{f.revocations if f else 0:,} users revoked"
+
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
         if snap.config.auth.method is AuthMethod.SESSION:
             return "✖ DOWN · sessions safe in the store"

@@ -48,6 +48,12 @@ class CounterView(LessonView):
             for w in f.recent_wrong
         )
 
+    def store_words(self, snap: Snapshot) -> tuple[str, str]:
+        f = _facts(snap)
+        if f is not None and f.scope is CounterScope.GLOBAL:
+            return "Count store", f"count {f.store_count:,}"
+        return "Count store", "each user's count"
+
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
         if snap.config.counter.placement is CounterPlacement.SERVER:
             return "✖ DOWN · its counts are gone"

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from visualizer.sim.config import Config, Lesson, Mode
+from visualizer.lessons import spec_for
+from visualizer.sim.config import Config, Lesson
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.topology import ONE_TIER, WITH_STORE, NodeFacts, Topology
 from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
@@ -86,10 +87,15 @@ class LessonView:
 
     def topology(self, snap: Snapshot) -> Topology:
         """What the canvas draws right of the balancer: the cards, and the store while
-        sessions go there or still live there (or it is down)."""
-        store = snap.store
-        shown = snap.config.state.mode is Mode.SHARED or store.sessions > 0 or not store.up
+        the design keeps something there (the lesson's spec says), while sessions still
+        live there, or while it is down."""
+        store, config = snap.store, snap.config
+        shown = spec_for(config).uses_store(config) or store.sessions > 0 or not store.up
         return WITH_STORE if shown else ONE_TIER
+
+    def store_words(self, snap: Snapshot) -> tuple[str, str]:
+        """The store's name and what it holds, as its node writes them."""
+        return "Session store", f"{snap.store.sessions:,} sessions"
 
     def node_facts(self, snap: Snapshot) -> dict[str, NodeFacts]:
         """What each of the topology's tier nodes shows now, by key."""

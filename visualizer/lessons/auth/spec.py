@@ -86,4 +86,17 @@ def captions(event: Event, config: Config) -> str | None:
     return None
 
 
-SPEC = LessonSpec(Lesson.AUTH, CONTROLS, design_words, ("auth.method", "auth.blocklist"), captions)
+def uses_store(config: Config) -> bool:
+    """Sessions live there; a blocklist or refreshes ask its revocation list."""
+    auth = config.auth
+    return auth.method is _SESSION or auth.blocklist or auth.refresh
+
+
+SPEC = LessonSpec(
+    Lesson.AUTH,
+    CONTROLS,
+    design_words,
+    ("auth.method", "auth.blocklist"),
+    captions,
+    uses_store=uses_store,
+)

@@ -96,5 +96,10 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.COUNTER, CONTROLS, design_words, ("counter.placement", "balancer.sticky"), captions
+    Lesson.COUNTER,
+    CONTROLS,
+    design_words,
+    ("counter.placement", "balancer.sticky"),
+    captions,
+    uses_store=lambda c: c.counter.placement is _STORE,
 )

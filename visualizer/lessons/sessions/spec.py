@@ -89,5 +89,10 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.SESSIONS, CONTROLS, design_words, ("state.mode", "balancer.sticky"), captions
+    Lesson.SESSIONS,
+    CONTROLS,
+    design_words,
+    ("state.mode", "balancer.sticky"),
+    captions,
+    uses_store=lambda c: c.state.mode is Mode.SHARED,
 )

@@ -260,22 +260,28 @@ class StoreNode(Node):
         self.setZValue(5)
         self.chips: list[tuple[QPointF, str, int]] = []
         self.chip_size = 9.0
+        self.words = ("Session store", "")
 
-    def set_view(self, view: StoreView) -> None:
-        if self._changed(view):
+    def set_view(self, view: StoreView, words: tuple[str, str] = ("Session store", "")) -> None:
+        """``words``: the store's name and what it holds, in the lesson's words ("Count
+        store", "count 1,204"); empty: its sessions."""
+        self.words = (words[0], words[1] or f"{view.sessions:,} sessions")
+        if self._changed((view, self.words)):
             action = "restore" if not view.up else "crash"
             self.setToolTip(
-                f"Session store — {'UP' if view.up else 'DOWN'}\n"
-                f"sessions: {view.sessions:,} = {fmt_mb(view.memory_mb)}\n"
+                f"{self.words[0]} — {'UP' if view.up else 'DOWN'}\n"
+                f"{self.words[1]} = {fmt_mb(view.memory_mb)}\n"
                 f"replicas: {view.replicas} · round trip {view.latency_ms:g} ms\n"
                 f"Click: {action}"
             )
 
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
-        v = self._state if isinstance(self._state, StoreView) else None
+        state = self._state
+        v = state[0] if isinstance(state, tuple) and isinstance(state[0], StoreView) else None
         if v is None:
             return
+        name, holds = state[1]
         down = not v.up
         fill = QColor(t.card_down if down else t.card)
         edge = QColor(FAILURE if down else t.text)
@@ -296,7 +302,7 @@ class StoreNode(Node):
         row = inner.height() / 6
         p.setPen(text)
         p.setFont(font(22, bold=True))
-        p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), CENTER, "Session store")
+        p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), CENTER, name)
         badge = QRectF(inner.center().x() - 60, inner.y() + row * 1.1, 120, row * 0.9)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(FAILURE if down else GREEN))
@@ -306,7 +312,7 @@ class StoreNode(Node):
         p.drawText(badge, CENTER, "✖ DOWN" if down else "UP")
         p.setPen(text)
         p.setFont(font(19, bold=True))
-        centred_line(p, inner, row, 2.2, f"{v.sessions:,} sessions")
+        centred_line(p, inner, row, 2.2, holds)
         p.setFont(font(18))
         centred_line(p, inner, row, 3.1, fmt_mb(v.memory_mb))
         p.setPen(muted)

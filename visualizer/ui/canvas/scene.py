@@ -332,7 +332,8 @@ class TopologyScene(QGraphicsScene):
         )
         self.lanes.set_users(snapshot.users_active)
         if self.store_node.isVisible():
-            self.store_node.set_view(snapshot.store)
+            words = view_for(snapshot.config).store_words(snapshot)
+            self.store_node.set_view(snapshot.store, words)
         lesson = view_for(config)
         self.connections.show(lesson.connections(snapshot), self.layout_)
         if self.tiers:
