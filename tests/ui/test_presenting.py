@@ -170,3 +170,21 @@ def test_high_contrast_check_boxes_have_a_visible_box(qtbot, open_window):
     )
     assert bright > 20  # the white outline of the indicator on black
     assert window.theme is CONTRAST
+
+
+def test_captions_fit_their_box_whole_at_720p_in_every_lesson(open_window):
+    """The lessons' longest captions (a WebSocket storm, a store outage) shrink their type
+    to fit the room above the balancer, never below 16 px: they were cut top and bottom."""
+    for preset in ("websocket-reconnect-storm", "session-revocation", "gateway-services"):
+        window = open_window(preset)
+        window.presenter.enter()
+        window.resize(1280, 720)
+        window.driver.step(5.0)
+        for act in (lambda w: w.steer.toggle_server(0), lambda w: w.steer.toggle_store()):
+            act(window)
+            window.driver.step(0.2)
+            caption = window.scene.caption
+            assert caption.showing, preset
+            assert caption.fits(), (preset, caption.text)
+            assert caption._font.pixelSize() >= 16
+        window.presenter.leave()

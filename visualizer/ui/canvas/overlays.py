@@ -152,14 +152,32 @@ class Caption(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._room
 
+    #: the caption's type in pixels: as large as fits its room, never under what the back
+    #: of a room reads at 1280×720
+    MAX_PX, MIN_PX = 30, 16
+
     def text_rect(self) -> QRectF:
-        """Where the caption's box is drawn (inside the room, below the paused banner)."""
+        """Where the caption's box is drawn (inside the room, below the paused banner),
+        with the type shrunk until the wrapped text fits it whole (it was cut)."""
         room = self._room.adjusted(0, 52, 0, 0)
-        fm = QFontMetricsF(self._font)
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter)
-        needed = fm.boundingRect(room.adjusted(16, 0, -16, 0), flags, self.text)
+        size = self.MAX_PX
+        while True:
+            self._font.setPixelSize(size)
+            fm = QFontMetricsF(self._font)
+            needed = fm.boundingRect(room.adjusted(16, 0, -16, 0), flags, self.text)
+            if needed.height() + 24 <= room.height() or size <= self.MIN_PX:
+                break
+            size -= 1
         height = min(room.height(), needed.height() + 24)
         return QRectF(room.x(), room.y(), room.width(), height)
+
+    def fits(self) -> bool:
+        """Whether the text fits its box whole (a test reads it)."""
+        r = self.text_rect().adjusted(16, 8, -16, -8)
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter)
+        needed = QFontMetricsF(self._font).boundingRect(r, flags, self.text)
+        return needed.height() <= r.height() + 0.5 and needed.width() <= r.width() + 0.5
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
