@@ -13,7 +13,7 @@ import random
 import time
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
@@ -221,6 +221,10 @@ def test_random_actions(qtbot, open_window, tmp_path, seed, preset):
         actions[name]()
         done.append(name)
         QApplication.processEvents()
+        # what the running event loop does between events: widgets a theme switch or a
+        # compare replaced are deleted (without it they pile up, 256 a theme switch, and
+        # every later theme switch restyles them all: the 38 s "freezes" of a 5,000 run)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if not d.running:
             d.tick(0.0)  # the paused picture: every card as the engine has it
             pairs = [(window.scene, d.run)]
