@@ -29,3 +29,55 @@ def test_a_lessons_four_lines_fit_the_presenter_strip(qtbot):
     # a short explanation keeps the full size
     strip.show_explanation(Explanation("Short", "One line.", ("T = 120 ms",)), "")
     assert f"{strip._points:.1f}pt" in strip.formulas.text()
+
+
+def _points(label) -> float:
+    import re
+
+    return float(re.search(r"font-size: ([\d.]+)pt", label.text()).group(1))
+
+
+def test_a_long_explanation_stays_readable_growing_the_strip_then_cutting_its_body(qtbot):
+    strip = ExplanationStrip(LIGHT)
+    qtbot.addWidget(strip)
+    strip.resize(1280, 100)
+    strip.set_scale(1.3, 3)  # presenter mode at 1280×720
+    strip.show()
+    qtbot.waitExposed(strip)
+    own = strip.height()
+    longer = Explanation("A lesson with a lot to say", "One more thing to say here. " * 9, FOUR)
+    strip.show_explanation(longer, "measured: delay 40 ms mean, 1,983 connections")
+    floor = strip._points * strip.FLOOR  # 12 pt: 16 px at 96 dpi
+    for label in (strip.words, strip.formulas):
+        assert _points(label) >= floor - 0.05, label.text()[:60]  # (it went down to 62%)
+        assert label.heightForWidth(label.width()) <= strip.height() - 12
+    assert own < strip.height() <= own + strip.MORE_LINES * strip._line
+    assert "…" not in strip.words.text()
+    # far too long: the body is cut at a sentence, the headline and every formula kept
+    endless = Explanation("Endless", "A sentence that goes on and on. " * 40, FOUR)
+    strip.show_explanation(endless, "measured: all of it")
+    assert "<b>Endless.</b>" in strip.words.text() and "…" in strip.words.text()
+    assert strip.words.heightForWidth(strip.words.width()) <= strip.height() - 12
+    assert "measured: all of it" in strip.formulas.text()
+    # another explanation starts from the strip's own height
+    strip.show_explanation(Explanation("Short", "One line.", ("T = 120 ms",)), "")
+    assert strip.height() == own
+
+
+def test_a_narrower_strip_refits_its_text_at_once_paused_or_not(qtbot):
+    strip = ExplanationStrip(LIGHT)
+    qtbot.addWidget(strip)
+    strip.resize(1280, 100)
+    strip.show()
+    qtbot.waitExposed(strip)
+    e = Explanation("WebSocket: one connection per user", "A crashed server's users. " * 6, FOUR)
+    strip.show_explanation(e, "measured: delay 40 ms mean")
+    strip.resize(700, strip.height())  # nobody calls show_explanation again
+
+    def fits() -> bool:
+        return all(
+            label.heightForWidth(label.width()) <= strip.height() - 12
+            for label in (strip.words, strip.formulas)
+        )
+
+    qtbot.waitUntil(fits)
