@@ -181,8 +181,27 @@ def test_the_realtime_lesson_shows_empty_polls_and_then_connections(qtbot, open_
     assert card._state.words == f"holds {row.connections:,} connections · {row.memory_mb:,.1f} MB"
     assert "connections = arrivals × online time" in window.headline.text
     assert "memory = connections × KB" in window.headline.text
-    # nothing polls now: the plot counts reconnects and draws the connections
-    assert window.plots.plots[0].title == "Connections and reconnects"
+    # nothing polls now: the plot counts reconnects (the memory plot holds the connections)
+    assert window.plots.plots[0].title == "Reconnects"
     assert window.plots.total.value == snap.lesson.reconnects
     qtbot.keyClick(window.canvas, Qt.Key.Key_R)  # long polling
     assert window.driver.config.realtime.transport.value == "long_poll"
+
+
+def test_a_storm_at_once_and_a_jittered_one_look_different_on_the_plot(open_window):
+    """Reconnects are drawn per second as counted: N at once is a spike, N spread by a
+    5 s jitter a plateau a fifth as high (as 5 s means both read N / 5)."""
+    window = open_window("compare-jitter")
+    window.driver.step(212.0)  # the crash was at 200 s
+    window.driver.tick(0.0)
+    window.plot_dock.refresh(window.driver.run)
+    plot = window.plot_dock.panel.plots[0]
+    assert plot.title == "Reconnects"
+    peaks = {}
+    for side in "AB":
+        _, y = plot.curves[(side, "lesson")].getData()
+        peaks[side] = float(max(y[y == y], default=0.0))
+    runs = window.driver.comparison
+    a, b = (r.snapshot().lesson.peak_reconnects_per_s for r in (runs.a, runs.b))
+    assert peaks == {"A": a, "B": b}  # the busiest second of each, as the scoreboard has it
+    assert peaks["A"] > 3 * peaks["B"] > 0
