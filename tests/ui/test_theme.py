@@ -3,15 +3,20 @@ and error codes each have colours the others do not come close to."""
 
 from __future__ import annotations
 
+import colorsys
 import itertools
 
 import pytest
 
 from visualizer.sim.records import ErrorCode, LossCause
+from visualizer.ui.canvas.nodes import sticky_badge
 from visualizer.ui.theme import (
+    CONTRAST,
+    DARK,
     ERROR_COLORS,
     FAILURE,
     GREEN,
+    LIGHT,
     LOSS_COLORS,
     SERVER_COLORS,
     USER_COLORS,
@@ -58,3 +63,38 @@ def test_the_failure_red_means_failure_only():
 def test_servers_and_error_codes_are_told_apart_among_themselves():
     for family in (SERVER_COLORS, list(ERROR_COLORS.values())):
         assert min(distance(a, b) for a, b in itertools.combinations(family, 2)) >= 90
+
+
+def _hue(color: str) -> float:
+    r, g, b = (v / 255 for v in _rgb(color))
+    return colorsys.rgb_to_hsv(r, g, b)[0] * 360
+
+
+def test_no_error_code_wears_the_status_green():
+    """The green of UP, STICKY ✓ and 'better' means healthy: an error code in a green
+    (INSUFFICIENT_CONTEXT was one) reads as good news."""
+    for code, color in ERROR_COLORS.items():
+        apart = abs(_hue(color) - _hue(GREEN))
+        assert min(apart, 360 - apart) >= 45, (code, color)
+
+
+def _luminance(color: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (4.5 is the least for text)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, CONTRAST], ids=lambda t: t.name)
+def test_the_sticky_badge_reads_in_every_theme(theme):
+    for sticky in (True, False):
+        fill, ink, _ = sticky_badge(theme, sticky)
+        assert contrast(fill, ink) >= 4.5, (theme.name, sticky, fill, ink)

@@ -18,7 +18,7 @@ from visualizer.sim.records import ErrorCode, LossCause
 #: Failure and nothing else: failed requests, crashes, sessions lost.
 FAILURE = "#D62728"
 #: Healthy / on: UP badges, sticky on, the store up.
-GREEN = "#2E8B57"
+GREEN = "#2A8050"  # white on it reads at 4.9:1
 BLUE = "#0072B2"  # the window's highlight (selection), also server-1
 #: A response that carried nothing (an empty poll): a grey ring, never a filled dot.
 EMPTY = "#8C8C8C"
@@ -30,7 +30,7 @@ ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.SESSION_LOST: FAILURE,
     ErrorCode.SERVER_DOWN: "#4D004B",
     ErrorCode.STORE_UNAVAILABLE: "#2F4F6F",
-    ErrorCode.INSUFFICIENT_CONTEXT: "#006D2C",
+    ErrorCode.INSUFFICIENT_CONTEXT: "#0000DD",  # (was a green: the status green's)
     ErrorCode.OVERLOADED: "#E7298A",
     ErrorCode.TAMPERED: "#BF812D",
     ErrorCode.REVOKED: "#053061",

@@ -47,6 +47,15 @@ def _family() -> str:
     return QFontInfo(QFont()).family() or "DejaVu Sans"
 
 
+def sticky_badge(theme: Theme, sticky: bool) -> tuple[str, str, str | None]:
+    """The balancer's sticky badge: fill, text and outline (None: none). On: white on the
+    status green; off: the card's own colours, outlined (grey fills read white on light
+    grey in the high-contrast theme)."""
+    if sticky:
+        return GREEN, "#FFFFFF", None
+    return theme.card, theme.text, theme.card_border
+
+
 def font(px: float, bold: bool = False) -> QFont:
     f = QFont(_family())
     f.setPixelSize(max(8, round(px)))
@@ -224,10 +233,11 @@ class BalancerNode(Node):
         p.setFont(font(19))
         centred_line(p, r, row, 1.3, s.algorithm.replace("_", " "))
         badge = QRectF(r.x() + 22, r.y() + row * 2.5, r.width() - 44, row * 1.1)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(GREEN if s.sticky else t.grid))
+        fill, ink, edge = sticky_badge(t, s.sticky)
+        p.setPen(Qt.PenStyle.NoPen if edge is None else QPen(QColor(edge), 2))
+        p.setBrush(QColor(fill))
         p.drawRoundedRect(badge, 8, 8)
-        p.setPen(QColor("#FFFFFF") if s.sticky else QColor(t.text))
+        p.setPen(QColor(ink))
         p.setFont(font(18, bold=True))
         p.drawText(badge, CENTER, "STICKY ✓" if s.sticky else "not sticky")
         p.setPen(QColor(t.muted))
