@@ -3,6 +3,7 @@ within the screen, the strip's words all shown."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
 
@@ -38,8 +39,14 @@ def menus_of(window: MainWindow) -> list[tuple[str, QMenu]]:
     return out
 
 
-def test_every_menu_has_its_own_mnemonic_and_every_entry_one_unique_in_its_menu(qtbot, open_window):
-    window = open_window("sticky-crash")
+@pytest.mark.parametrize(
+    "preset",  # one a lesson: the State menu names the lesson's toggles
+    ["sticky-crash", "counter-client", "jwt-revocation", "polling-waste", "gateway-services"],
+)
+def test_every_menu_has_its_own_mnemonic_and_every_entry_one_unique_in_its_menu(
+    qtbot, open_window, preset
+):
+    window = open_window(preset)
     top = [a.text() for a in window.menuBar().actions()]
     letters = [mnemonic(t) for t in top]
     assert None not in letters, top
