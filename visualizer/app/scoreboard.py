@@ -55,21 +55,28 @@ class ScoreRow:
         b_better = d > 0 if self.higher_is_better else d < 0
         return Side.B if b_better else Side.A
 
-    def text(self, value: float | None) -> str:
+    def text(self, value: float | None, unit: bool = True) -> str:
+        """The value as the board prints it; ``unit=False``: the number alone (a view
+        that names the unit once, in the column's head)."""
         if value is None:
             return "–"
         if self.unit in ("ms", "MB", "s"):
-            return f"{value:,.1f} {self.unit}"
+            return f"{value:,.1f} {self.unit}" if unit else f"{value:,.1f}"
         return f"{value:,.0f}"
 
-    def difference_text(self) -> str:
+    def difference_text(self, unit: bool = True) -> str:
         d = self.difference
         if d is None:
             return "–"
-        body = self.text(abs(d))
-        if abs(d) < 1e-9 or body == self.text(0.0):
+        body = self.text(abs(d), unit)
+        if abs(d) < 1e-9 or body == self.text(0.0, unit):
             return "same"  # (or too small to show)
         return ("+" if d > 0 else "−") + body
+
+    @property
+    def head(self) -> str:
+        """The column's head when the cells print numbers alone: "Latency p50 (ms)"."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
 _LAG = SERVICES_FIGURES.index("services_consumer_lag_s")
