@@ -142,6 +142,15 @@ class ScenarioSection:
     slide: int = _key(
         0, lo=0, hi=999, doc="place in the teaching order (0: not a slide)", label="Slide"
     )
+    moment_s: float = _key(
+        0.0,
+        lo=0.0,
+        hi=86_400.0,
+        doc="the moment the slide shows its story (0: 5 s after the last scheduled fault, "
+        "else the end; at most the duration)",
+        label="Slide moment",
+        special="automatic",
+    )
     notes: str = _key("", doc="speaker notes, shown in presenter mode on N", label="Speaker notes")
     explanation: str = _key(
         "", doc="what the strip says while the settings are the scenario's", label="Explanation"
