@@ -4,6 +4,8 @@ presenter mode readable at 1280×720."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
@@ -188,3 +190,32 @@ def test_captions_fit_their_box_whole_at_720p_in_every_lesson(open_window):
             assert caption.fits(), (preset, caption.text)
             assert caption._font.pixelSize() >= 16
         window.presenter.leave()
+
+
+def test_failure_labels_keep_to_their_cards_zone_and_never_pile(open_window):
+    """A card's error codes and notes fit its queue-and-workers zone (STORE_UNAVAILABLE
+    covered 'sessions live in the shared store'), one under another, not on top."""
+    window = open_window("store-outage")
+    window.presenter.enter()
+    window.resize(1280, 720)
+    window.driver.step(59.0)
+    window.driver.play()
+    seen = 0
+    for _ in range(30):  # the store goes down at 60 s: every request fails at a card
+        window.driver.tick(0.05)
+        placed = window.scene.flashes.placed()
+        cards = window.scene.cards
+        for rect, *_ in placed:
+            card = next(
+                (c for c in cards.values() if c.sceneBoundingRect().contains(rect.topLeft())), None
+            )
+            if card is None:
+                continue
+            seen += 1
+            assert rect.right() <= card.rect.x + card.label_room() + 0.5
+        boxes = [rect for rect, *_ in placed]
+        for a, b in itertools.combinations(boxes, 2):
+            assert not a.intersected(b).height() > 1, (a, b)
+    window.driver.pause()
+    window.presenter.leave()
+    assert seen

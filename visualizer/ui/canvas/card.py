@@ -92,6 +92,13 @@ class ServerCard(Node):
 
     # --- drawing ------------------------------------------------------------------------
 
+    def label_room(self) -> float:
+        """The width a failure label may take on this card: its queue and workers zone
+        (the rest holds its words and numbers)."""
+        state = self._state if isinstance(self._state, CardState) else None
+        bold = state.bold if state is not None else False
+        return self.rect.w * (0.26 if bold else 0.36)
+
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
         state = self._state if isinstance(self._state, CardState) else None

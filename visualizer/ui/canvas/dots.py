@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPaintEngine, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPaintEngine,
+    QPainter,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.records import ErrorCode
@@ -179,6 +191,15 @@ class RequestDots(QGraphicsItem):
         painter.setOpacity(1.0)
 
 
+@cache
+def _label_px(text: str, room: int) -> float:
+    """The largest type (15 px down to 10) in which a label and its padding fit ``room``."""
+    px = 15.0
+    while px > 10.0 and QFontMetricsF(font(px, bold=True)).horizontalAdvance(text) + 26 > room:
+        px -= 0.5
+    return px
+
+
 class FailureFlashes(QGraphicsItem):
     """The error code shown briefly where a request failed (fades over wall-clock time,
     so it is readable at any speed), and a lesson's notes the same way ("saw 2 · true 3").
@@ -195,6 +216,9 @@ class FailureFlashes(QGraphicsItem):
         self._last: dict[tuple[int, object], float] = {}
         self._font = font(15, bold=True)
         self.rise = True  # labels drift upwards as they fade (off for reduced motion)
+        #: the width a card leaves its labels (its queue and workers zone), by server: a
+        #: label shrinks to it, so it never covers the card's words or numbers
+        self.room_of: Callable[[int], float | None] = lambda _server: None
         self.setZValue(30)
 
     def boundingRect(self) -> QRectF:
@@ -242,28 +266,47 @@ class FailureFlashes(QGraphicsItem):
         self._now = now
         self.update()
 
+    def label_font(self, text: str, room: float | None) -> QFont:
+        """The label's type: 15 px bold, smaller (to 10 px) where its card leaves it
+        ``room`` pixels (the label with its padding fits them)."""
+        if room is None:
+            return self._font
+        return font(_label_px(text, round(room)), bold=True)
+
     @property
     def visible_codes(self) -> list[ErrorCode]:
         return [lb[4] for lb in self._labels if lb[4] is not None]
+
+    def placed(self, now: float | None = None) -> list[tuple[QRectF, QFont, str, str, float]]:
+        """Each label as drawn: its box, type, text, colour and opacity. A card's labels
+        take its zone's width at most and stack one under another."""
+        now = getattr(self, "_now", time.monotonic()) if now is None else now
+        out = []
+        stacked: dict[int, float] = {}
+        for t0, x, y, server, _code, text, color in self._labels:
+            age = max(0.0, now - t0)
+            alpha = 1.0 if age < self.LIFETIME_S * 0.6 else max(0.0, (self.LIFETIME_S - age) / 0.64)
+            label_font = self.label_font(text, None if server < 0 else self.room_of(server))
+            fm = QFontMetricsF(label_font)
+            w = fm.horizontalAdvance(text) + 16
+            h = fm.height() + 6
+            rise = age * 14 if self.rise else 0.0
+            if server < 0:  # failed at the balancer: above it
+                rect = QRectF(x - w / 2, y - h - 40 - rise, w, h)
+            else:  # inside the card, by its entry point, under the card's other labels
+                below = stacked.get(server, 0.0)
+                stacked[server] = below + h + 2
+                rect = QRectF(x + 10, y + 4 + below - rise, w, h)
+            out.append((rect, label_font, text, color, alpha))
+        return out
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         if not self._labels:
             return
-        now = getattr(self, "_now", time.monotonic())
-        painter.setFont(self._font)
-        fm = painter.fontMetrics()
-        for t0, x, y, server, _code, text, color in self._labels:
-            age = max(0.0, now - t0)
-            alpha = 1.0 if age < self.LIFETIME_S * 0.6 else max(0.0, (self.LIFETIME_S - age) / 0.64)
-            w = fm.horizontalAdvance(text) + 16
-            h = fm.height() + 6
-            rise = age * 14 if self.rise else 0.0
-            if server < 0:  # failed at the balancer: above it
-                rect = QRectF(x - w / 2, y - h - 40 - rise, w, h)
-            else:  # inside the card, by its entry point
-                rect = QRectF(x + 10, y + 4 - rise, w, h)
+        for rect, label_font, text, color, alpha in self.placed():
+            painter.setFont(label_font)
             painter.setOpacity(alpha)
             painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
             painter.setBrush(QBrush(QColor(color).darker(115)))

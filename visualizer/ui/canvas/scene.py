@@ -86,6 +86,7 @@ class TopologyScene(QGraphicsScene):
         self.connections = ConnectionLines()
         self.dots = RequestDots()
         self.flashes = FailureFlashes()
+        self.flashes.room_of = lambda i: c.label_room() if (c := self.cards.get(i)) else None
         self.bursts: list[ChipBurst] = []
         self.banner = Banner("❚❚  Paused — press Space to run", theme)
         self.caption = Caption(theme)
