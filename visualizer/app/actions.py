@@ -128,6 +128,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("presenter", "&Presenter mode", ("F5",), VIEW, "presenter mode on / off", "F5 / Esc"),
     Action("leave_presenter", "Leave presenter mode", ("Esc",)),
     Action(
+        "presenter_view",
+        "Presenter &view (notes, next slide, clock)",
+        ("Ctrl+F5",),
+        VIEW,
+        "the presenter's own window: notes, next slide, clock",
+    ),
+    Action(
         "next_preset",
         "Next preset",
         ("PgDown",),

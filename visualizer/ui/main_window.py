@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
             "toggle_store": s.toggle_store,
             "presenter": self.presenter.toggle,
             "leave_presenter": self.presenter.leave,
+            "presenter_view": self.presenter.toggle_view,
             "next_preset": lambda: self.presenter.step_preset(1),
             "previous_preset": lambda: self.presenter.step_preset(-1),
             "notes": self.presenter.toggle_notes,
@@ -566,6 +567,7 @@ class MainWindow(QMainWindow):
             self.exporter.stop_recording()
         self.exporter.finish()
         self.presenter.leave()
+        self.presenter.close_view()
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.driver.stop()

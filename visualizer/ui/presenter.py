@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from visualizer.lessons import controls_for
 from visualizer.sim import scenario
 from visualizer.sim.config import Config
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.presenter_view import PresenterView
 
 if TYPE_CHECKING:
     from visualizer.ui.host import Stage
@@ -121,6 +122,7 @@ class PresenterMode(QObject):
         self.notes = stage.speaker_notes
         self.plots_view = "preset"  # "preset", "all" or "none" (the P key)
         self._saved: dict[str, object] = {}
+        self.view: PresenterView | None = None  # the presenter's own window (Ctrl+F5)
 
     def toggle(self) -> None:
         if self.active:
@@ -156,6 +158,10 @@ class PresenterMode(QObject):
         self.overlay.show()
         self.plots_view = "preset"
         w.showFullScreen()
+        if len(QGuiApplication.screens()) > 1:  # the presenter's screen: their view
+            self.open_view()
+        elif self.view is not None:
+            self.view.start_clock()
         self._arrange()
         w.canvas.setFocus()
         self.changed.emit(True)
@@ -227,12 +233,40 @@ class PresenterMode(QObject):
         self.stage.redraw()
 
     def update(self, snap: Snapshot) -> None:
+        d = self.stage.driver
+        if self.view is not None and self.view.isVisible():
+            self._show_slide()
+            self.view.show_run(snap, d.running, d.speed)
         if not self.active:
             return
-        d = self.stage.driver
         self.overlay.show_line(
             overlay_text(snap, d.running, d.speed, slide_text(snap.config.scenario.name))
         )
+
+    def toggle_view(self) -> None:
+        """Ctrl+F5: the presenter view on or off."""
+        if self.view is not None and self.view.isVisible():
+            self.view.hide()
+        else:
+            self.open_view()
+
+    def open_view(self) -> None:
+        if self.view is None:
+            self.view = PresenterView(self.stage)
+            self.view.place()
+        self._show_slide()
+        self.view.start_clock()
+        self.view.show()
+        self.view.raise_()
+
+    def close_view(self) -> None:
+        if self.view is not None:
+            self.view.close()
+
+    def _show_slide(self) -> None:
+        scenario_section = self.stage.driver.config.scenario
+        if self.view is not None:
+            self.view.show_slide(scenario_section.name, scenario_section.notes, slides())
 
     def step_preset(self, step: int) -> None:
         """PageDown/PageUp: the next or previous slide in teaching order (presenter mode).
