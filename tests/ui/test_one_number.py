@@ -81,3 +81,15 @@ def test_every_place_shows_a_measure_at_the_same_instant(open_window, qtbot, pre
         seen.setdefault(key, set()).add(values)
     # the test saw measures move (a frozen screen would agree with itself)
     assert seen and any(len(values) >= 2 for values in seen.values()), seen
+
+
+def test_plots_made_after_a_paused_jump_show_the_moment_at_once(qtbot, open_window):
+    """The plots are made after the first paint; a run already paused at 62 s must not
+    show 0 on the plot beside the canvas's count until something else makes a frame."""
+    window = open_window("store-outage")
+    if window.plot_dock.single is not None:  # (made already: start over without them)
+        window.plot_dock.single = None
+    window.driver.stop()
+    window.driver.step(62.0)
+    window.load_plots()
+    assert window.plot_dock.panel.total.value == window.driver.run.snapshot().lost > 0

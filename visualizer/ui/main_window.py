@@ -164,7 +164,12 @@ class MainWindow(QMainWindow):
         return self.plot_dock.panel
 
     def load_plots(self) -> None:
-        self.plot_dock.load()
+        """Make the plots (once, after the first paint) and draw them for the moment
+        shown at once, paused or not (they showed 0 beside the canvas's 1,036 until
+        the next frame, which a paused run does not make)."""
+        if self.plot_dock.single is None:
+            self.plot_dock.load()
+            self.redraw()
 
     def refresh_plots(self) -> None:
         """Bring every plot up to date now (before an export)."""
