@@ -99,10 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every request's trace as JSON Lines: route, session lookup, outcome, "
         "where its time went ('-': stdout only)",
     )
-    from visualizer import cli_compare, cli_settings
+    from visualizer import cli_compare, cli_settings, cli_slides
 
     cli_compare.add_parser(sub)
     cli_settings.add_parser(sub)
+    cli_slides.add_parser(sub)
     exp = sub.add_parser(
         "export",
         help="render the window offscreen at a simulated time and write its files",
@@ -233,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
                 from visualizer import cli_compare
 
                 code = cli_compare.run(args)
+            elif args.command == "slides":
+                from visualizer import cli_slides
+
+                code = cli_slides.run(args)
             elif args.command == "settings":
                 from visualizer import cli_settings
 
