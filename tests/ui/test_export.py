@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QContextMenuEvent, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QContextMenuEvent, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem
 
 from visualizer import cli
 from visualizer.sim.metrics import ERROR_CODES
@@ -297,3 +297,34 @@ def test_windows_in_tests_get_a_desktop_sized_screen(qapp):
     would clamp a 1600×1000 window and make the export's sizes depend on test order."""
     size = qapp.primaryScreen().size()
     assert (size.width(), size.height()) >= (1600, 1000)
+
+
+def test_exported_canvases_carry_no_click_hints_and_the_counters_sit_above_the_dots(
+    open_window,
+):
+    """A file is no window: "click to restart" is left off a down card while a picture
+    is rendered (and comes back after); the headline counters are drawn over the dots
+    that pass them."""
+    window = open_window("sticky-crash")
+    window.driver.step(75.0)  # server-2 down since 60 s, out of rotation after its check
+    window.driver.tick(0.0)
+    scene = window.scene
+    card = scene.cards[1]
+    assert not card.view.up and not card.view.in_rotation
+
+    def picture() -> QImage:
+        image = QImage(int(card.rect.w), int(card.rect.h), QImage.Format.Format_ARGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.translate(-card.rect.x, -card.rect.y)
+        card.paint(painter, QStyleOptionGraphicsItem(), None)
+        painter.end()
+        return image
+
+    on_screen = picture()
+    with scene.for_export():
+        assert not any(c.hints for c in scene.cards.values())
+        in_file = picture()
+    assert all(c.hints for c in scene.cards.values())
+    assert in_file != on_screen  # the hint's words are gone from the file's picture
+    assert scene.headline.zValue() > scene.dots.zValue()

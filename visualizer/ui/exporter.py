@@ -291,6 +291,8 @@ def record_clip(window: ExportSurface, path: Path, seconds: float, fps: float = 
 
     end = driver.now + seconds
     driver.set_speed(1.0)
+    hints_off = window.canvas.topology.for_export()  # a file shows no "click to restart"
+    hints_off.__enter__()
     try:  # the frames on disk go on every way out, Ctrl+C included
         driver.start_recording(fps, capture)
         driver.play()
@@ -304,6 +306,7 @@ def record_clip(window: ExportSurface, path: Path, seconds: float, fps: float = 
             driver.pause()
         return recording.encode(path)
     finally:
+        hints_off.__exit__(None, None, None)
         recording.discard()
 
 

@@ -53,6 +53,7 @@ class ServerCard(Node):
         super().__init__(rect, theme)
         self.index = index
         self.setZValue(5)
+        self.hints = True  # what a click does ("click to restart"); off in exported files
         # last drawn chips: (top-left, colour, user) for the crash burst and for clicks
         self.chips: list[tuple[QPointF, str, int]] = []
         self.chip_size = 0.0
@@ -422,7 +423,7 @@ class ServerCard(Node):
         note = (
             "DOWN · the balancer still sends here (health check pending)"
             if v.in_rotation
-            else "DOWN · out of rotation · click to restart"
+            else "DOWN · out of rotation" + (" · click to restart" if self.hints else "")
         )
         p.setFont(font(min(18.0, body.height() * 0.2)))
         p.setPen(QColor("#E0E0E0"))

@@ -211,7 +211,7 @@ class HeadlineCounters(Node):
 
     def __init__(self, theme: Theme) -> None:
         super().__init__(Rect(0, 0, 10, 10), theme)
-        self.setZValue(6)
+        self.setZValue(21)  # above the dots passing by: nothing covers a live number
 
     def set_headline(self, headline: Headline) -> None:
         self._changed(headline)

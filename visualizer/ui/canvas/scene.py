@@ -381,17 +381,25 @@ class TopologyScene(QGraphicsScene):
 
     @contextmanager
     def for_export(self) -> Iterator[None]:
-        """Without the on-screen notices (pause banner, captions) while rendering a file."""
+        """Without the on-screen notices (pause banner, captions, what a click does)
+        while rendering a file."""
         shown = self.banner.isVisible(), self.caption.isVisible()
         self._exporting = True
         self.banner.hide()
         self.caption.hide()
+        self._set_hints(False)
         try:
             yield
         finally:
             self._exporting = False
             self.banner.setVisible(shown[0])
             self.caption.setVisible(shown[1])
+            self._set_hints(True)
+
+    def _set_hints(self, on: bool) -> None:
+        for card in self.cards.values():
+            card.hints = on
+            card.update()
 
     # --- hit testing ----------------------------------------------------------------------
 
