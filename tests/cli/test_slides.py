@@ -61,11 +61,20 @@ def test_a_compare_slide_shows_both_sides(tmp_path, capsys, qapp):
     from visualizer.ui.slides import deck, render_slide
     from visualizer.ui.theme import LIGHT
 
+    def plots(info) -> list[str]:
+        return scenario.load(info.name).scenario.plots.split()
+
     info = next(s for s in deck() if scenario.load(s.name).compare is not None)
-    window = build_window(scenario.load(_teaching_order()[0]), LIGHT, remember=False)
+    # before it, a slide with other plots, the one with the earliest moment
+    others = [s for s in deck() if set(plots(s)) != set(plots(info))]
+    before = min(others, key=lambda s: story_moment(scenario.load(s.name)))
+    window = build_window(scenario.load(before.name), LIGHT, remember=False)
     try:
         window.show()
+        render_slide(window, before, QSize(800, 450))
         slide = render_slide(window, info, QSize(800, 450))
+        shown = {p.name for p in window.plots.plots if p.isVisible()}
+        assert shown == set(plots(info))  # the slide's plots, not the last slide's
         assert window.comparing.active and window.comparing.canvas.isVisible()
         assert window.presenter.active
         assert window.driver.now == pytest.approx(story_moment(window.driver.config))

@@ -126,6 +126,7 @@ def render_slide(window: MainWindow, info: SlideInfo, size: QSize) -> Slide:
     window.open_preset(info.name)
     window.presenter.notes.hide()
     window.presenter.plots_view = "preset"
+    window.presenter._arrange()  # the slide's own plots, as PageDown shows them
     window.driver.stop()  # frames are driven here, not by the window's timer
     moment = story_moment(window.driver.config)
     settle(window, size)
