@@ -12,21 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from enum import StrEnum
 from typing import Any
 
 from visualizer.app.run import REPLAY_EVENTS, Run
 from visualizer.app.words import short
 from visualizer.lessons import spec_for
+from visualizer.lessons.score import Side
 from visualizer.sim.commands import Command, to_command, to_fault
 from visualizer.sim.config import CompareSection, Config, Fault
 from visualizer.sim.schema import LIVE_SECTIONS, check_schedule, key_specs, with_values
-
-
-class Side(StrEnum):
-    A = "a"
-    B = "b"
-
 
 SIDES = (Side.A, Side.B)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from visualizer.lessons.score import Rows
 from visualizer.sim.config import Config, Lesson
 from visualizer.sim.records import Event, EventKind
 
@@ -68,6 +69,14 @@ class LessonSpec:
     #: whether the run's design keeps something in the shared store (the canvas then
     #: draws it, before anything happens to it)
     uses_store: Callable[[Config], bool] = lambda _config: False
+    #: the lesson's own rows at the head of a comparison's scoreboard
+    score_rows: Rows = lambda _a, _b, _sampled: []
+    #: whether serving more requests is better: where the design sets how many requests
+    #: the same users make (polls, reconnects: the realtime lesson's waste) fewer is;
+    #: elsewhere (None) the count is shown but judged by no one: users log in again
+    #: after a lost session, retry after a failure, refresh a token, so more requests
+    #: served is not more work done
+    more_requests_better: bool | None = None
 
     def caption(self, event: Event, config: Config) -> str | None:
         """A one-line caption for a notable event (presenter mode shows it on the

@@ -3,6 +3,7 @@ captions of its events."""
 
 from __future__ import annotations
 
+from visualizer.lessons.auth.score import auth_rows
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -99,4 +100,5 @@ SPEC = LessonSpec(
     ("auth.method", "auth.blocklist"),
     captions,
     uses_store=uses_store,
+    score_rows=auth_rows,
 )

@@ -3,6 +3,7 @@ captions of its events."""
 
 from __future__ import annotations
 
+from visualizer.lessons.counter.score import counter_rows
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -102,4 +103,5 @@ SPEC = LessonSpec(
     ("counter.placement", "balancer.sticky"),
     captions,
     uses_store=lambda c: c.counter.placement is _STORE,
+    score_rows=counter_rows,
 )

@@ -3,6 +3,7 @@ captions of its events."""
 
 from __future__ import annotations
 
+from visualizer.lessons.realtime.score import realtime_rows
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -84,4 +85,12 @@ def captions(event: Event, config: Config) -> str | None:
     return None
 
 
-SPEC = LessonSpec(Lesson.REALTIME, CONTROLS, design_words, ("realtime.transport",), captions)
+SPEC = LessonSpec(
+    Lesson.REALTIME,
+    CONTROLS,
+    design_words,
+    ("realtime.transport",),
+    captions,
+    score_rows=realtime_rows,
+    more_requests_better=False,
+)

@@ -3,6 +3,7 @@ captions of its events."""
 
 from __future__ import annotations
 
+from visualizer.lessons.services.score import services_rows
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -68,4 +69,11 @@ def captions(event: Event, config: Config) -> str | None:
     return None
 
 
-SPEC = LessonSpec(Lesson.SERVICES, CONTROLS, design_words, ("balancer.sticky",), captions)
+SPEC = LessonSpec(
+    Lesson.SERVICES,
+    CONTROLS,
+    design_words,
+    ("balancer.sticky",),
+    captions,
+    score_rows=services_rows,
+)

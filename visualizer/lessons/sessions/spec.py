@@ -3,6 +3,7 @@ captions of its events."""
 
 from __future__ import annotations
 
+from visualizer.lessons.sessions.score import sessions_rows
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -95,4 +96,5 @@ SPEC = LessonSpec(
     ("state.mode", "balancer.sticky"),
     captions,
     uses_store=lambda c: c.state.mode is Mode.SHARED,
+    score_rows=sessions_rows,
 )
