@@ -102,6 +102,7 @@ PACKAGE = _OUTLINE | {
     ),
     "visualizer/cli_compare.py": "import visualizer.app.run\n",
     "visualizer/cli_settings.py": "import visualizer.sim.config\n",
+    "visualizer/cli_slides.py": "import visualizer.ui.window\n",
     "visualizer/sim/simulation.py": "import visualizer.sim.engine\n",
     "visualizer/sim/summary.py": "import visualizer.sim.engine\n",
     "visualizer/lessons/__init__.py": "from visualizer.lessons.toy import SPEC\n",
@@ -180,6 +181,10 @@ BREAKS = {
     ),
     "the CLI builds the engine itself": (
         PACKAGE | {"visualizer/cli_compare.py": "from visualizer.sim.simulation import x\n"},
+        {"one-engine-door"},
+    ),
+    "the slides command sums up a run itself": (
+        PACKAGE | {"visualizer/cli_slides.py": "import visualizer.sim.summary\n"},
         {"one-engine-door"},
     ),
     "the UI sums up a run itself": (
