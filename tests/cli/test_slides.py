@@ -58,6 +58,7 @@ def test_a_compare_slide_shows_both_sides(tmp_path, capsys, qapp):
     from PySide6.QtCore import QSize
 
     from visualizer.ui.app import build_window
+    from visualizer.ui.canvas.view import CanvasView
     from visualizer.ui.slides import deck, render_slide
     from visualizer.ui.theme import LIGHT
 
@@ -72,7 +73,17 @@ def test_a_compare_slide_shows_both_sides(tmp_path, capsys, qapp):
     try:
         window.show()
         render_slide(window, before, QSize(800, 450))
+        banners: list[bool] = []  # the pause banner of each canvas, as pictured
+        picture = window.window_image
+
+        def pictured():
+            banners.extend(v.topology.banner.isVisible() for v in window.findChildren(CanvasView))
+            return picture()
+
+        window.window_image = pictured
         slide = render_slide(window, info, QSize(800, 450))
+        assert len(banners) >= 2 and not any(banners)  # a file shows no on-screen notices
+        assert window.scene.banner.isVisible()  # the window's own, back
         shown = {p.name for p in window.plots.plots if p.isVisible()}
         assert shown == set(plots(info))  # the slide's plots, not the last slide's
         assert window.comparing.active and window.comparing.canvas.isVisible()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 
 from visualizer.sim import scenario
 from visualizer.sim.config import Config
+from visualizer.ui.canvas.view import CanvasView
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.theme import Theme
 
@@ -138,7 +140,7 @@ def render_slide(window: MainWindow, info: SlideInfo, size: QSize) -> Slide:
         if window.size() == laid_out:
             break
         laid_out = room_for(window, size)
-    image = window.window_image()
+    image = _picture(window)
     if image.size() != size:  # laid out larger than the window's smallest, then shrunk
         image = image.scaled(
             size,
@@ -146,6 +148,17 @@ def render_slide(window: MainWindow, info: SlideInfo, size: QSize) -> Slide:
             Qt.TransformationMode.SmoothTransformation,
         )
     return Slide(info, image, moment)
+
+
+def _picture(window: MainWindow) -> QImage:
+    """The window as a file shows it: as export does, without the on-screen notices (the
+    pause banner, what a click does), which a slide on paper cannot act on."""
+    view = window.compare_view()
+    views = view.findChildren(CanvasView) if view is not None else [window.canvas]
+    with ExitStack() as stack:
+        for canvas in views:
+            stack.enter_context(canvas.topology.for_export())
+        return window.window_image()
 
 
 def room_for(window: MainWindow, size: QSize) -> QSize:
