@@ -33,7 +33,7 @@ from visualizer.ui.theme import GREEN, Theme
 #: Side by side when the stage is at least this much wider than tall (else stacked).
 SIDE_BY_SIDE_RATIO = 1.25
 #: The least height of each canvas while comparing (alone, a canvas keeps its own).
-COMPARE_CANVAS_MIN_H = 140
+COMPARE_CANVAS_MIN_H = 120
 
 
 #: The board's type in points at text scale 1, and the smallest it shrinks to so that
