@@ -4,10 +4,10 @@ The same five plots as for one run, each showing a side's total (two fleets of
 per-server lines would be unreadable): sessions lost (cumulative, both numbers written
 large), failed requests/s, memory (servers and store), latency p50 and p95, and ok
 requests/s. A is solid with filled circles, B dashed with hollow squares, so the sides
-differ by more than colour; each legend names the sides by their titles. Failure lines
-keep the one red (B's a lighter shade of it); the others are the neutral ink (A) and
-grey (B), never red. A marker both sides share shows once; one only a side has is
-labelled with that side.
+differ by more than colour; each legend names the sides by what differs in their
+titles. Failure lines keep the one red (B's a lighter shade of it); the others are the
+neutral ink (A) and grey (B), never red. A marker both sides share shows once; one only
+a side has is labelled with that side.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from visualizer.ui.plot_style import DASHES, LINE_WIDTH, WINDOW_S, display_color
 from visualizer.ui.plots import as_drawn, trailing_mean
 from visualizer.ui.theme import FAILURE, Theme
 
-__all__ = ["ComparePlots", "MergedMarkers", "PairNumber", "merge_markers"]
+__all__ = ["ComparePlots", "MergedMarkers", "PairNumber", "legend_titles", "merge_markers"]
 
 #: Side letter → (dash pattern, end symbol, hollow): A solid ●, B dashed □.
 _LOOKS = {"A": ((), "o", False), "B": (DASHES, "s", True)}
@@ -93,6 +93,23 @@ def merge_markers(a: Sequence[Marker], b: Sequence[Marker]) -> MergedMarkers:
             notes[m] = f"B: {m.label}"
     merged.sort(key=lambda m: m.t)  # stable: same-time markers keep their order
     return MergedMarkers(merged, sides, notes)
+
+
+def legend_titles(titles: tuple[str, str]) -> tuple[str, str]:
+    """The sides as their legends name them: what differs, without what both share
+    ("A: count on the client, unsigned" → "A: unsigned"), so a narrow legend that cuts
+    its end keeps the words that tell A from B; the titles as they are when one side
+    would be left with nothing ("A: JWT", "B: JWT + blocklist")."""
+    split = [title.split(": ", 1) for title in titles]
+    if any(len(parts) != 2 for parts in split):
+        return titles
+    words = [parts[1].split(", ") for parts in split]
+    pairs = zip(words, words[::-1], strict=True)
+    kept = [[w for w in mine if w not in other] for mine, other in pairs]
+    if not all(kept):
+        return titles
+    a, b = (f"{parts[0]}: {', '.join(k)}" for parts, k in zip(split, kept, strict=True))
+    return a, b
 
 
 class PairNumber(BigNumber):
@@ -213,7 +230,7 @@ class ComparePlots(PlotRow):
         sides = [
             self._side(letter, title, samples, now)
             for letter, title, samples, now in zip(
-                "AB", titles, (a_samples, b_samples), lives, strict=True
+                "AB", legend_titles(titles), (a_samples, b_samples), lives, strict=True
             )
         ]
         sides = [s for s in sides if s is not None]
