@@ -28,6 +28,11 @@ class AuthView(LessonView):
         short="accepted",
     )
 
+    def memory_plot_for(self, config: Config) -> bool:
+        """Server sessions fill the store; a JWT is kept by no one (a blocklist's few
+        entries take no memory the run measures)."""
+        return config.auth.method is AuthMethod.SESSION
+
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
         facts = _facts(snap)
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""

@@ -39,6 +39,10 @@ class CounterView(LessonView):
         short="wrong",
     )
 
+    def memory_plot_for(self, config: Config) -> bool:
+        """A count is a few bytes, wherever it is kept: no memory to plot."""
+        return False
+
     def notes(self, snap: Snapshot) -> tuple[Note, ...]:
         f = _facts(snap)
         if f is None:

@@ -85,6 +85,12 @@ class LessonView:
         """The plot in memory's place for these settings (None: memory)."""
         return self.second_plot
 
+    def memory_plot_for(self, config: Config) -> bool:
+        """Whether the memory plot means something for these settings: what the lesson
+        keeps takes memory the run measures (sessions, connections). False: it would
+        show 0 MB all along, so the plots leave it out."""
+        return True
+
     def topology(self, snap: Snapshot) -> Topology:
         """What the canvas draws right of the balancer: the cards, and the store while
         the design keeps something there (the lesson's spec says), while sessions still

@@ -177,14 +177,11 @@ class Legend(pg.GraphicsWidget):
         self.level = level
         return max(widths, default=0.0) + 2 * self.PAD
 
-    def relayout(self) -> None:
-        width = self.size().width()
-        if width < 60:  # not laid out yet: a plausible width until the layout gives one
-            width = 220.0
-        self._width = width
+    def _lay_out(self, width: float, max_height: float) -> tuple[list, float]:
+        """Entries placed at ``width`` (``self.level`` left at the level chosen)."""
         shortened = any(e.short is not None for e in self.entries)
         levels = (self.FULL, self.NUMBERS, self.SHAPES) if shortened else (self.FULL,)
-        budget = max(self.max_height, 2.5 * self._row_h())
+        budget = max(max_height, 2.5 * self._row_h())
         for level in levels:
             self.level = level
             placed, height = self._flow(width, breaks=False)
@@ -193,6 +190,22 @@ class Legend(pg.GraphicsWidget):
             limit = min(budget, 2.5 * self._row_h()) if level == self.FULL else budget
             if height <= limit:
                 break
+        return placed, height
+
+    def height_at(self, width: float, max_height: float) -> float:
+        """The height the legend would take at ``width`` (and that budget), as laid out
+        by ``relayout``; nothing changes."""
+        level = self.level
+        placed, height = self._lay_out(width, max_height)
+        self.level = level
+        return math.ceil(height + (2.0 if placed else 0.0))
+
+    def relayout(self) -> None:
+        width = self.size().width()
+        if width < 60:  # not laid out yet: a plausible width until the layout gives one
+            width = 220.0
+        self._width = width
+        placed, height = self._lay_out(width, self.max_height)
         self._placed = placed
         self._picture = None
         height = math.ceil(height + (2.0 if placed else 0.0))
@@ -322,7 +335,8 @@ class BigNumber(QGraphicsItem):
         """Fonts, where number and caption go (baselines), the rectangle taken and the
         caption: the largest number (down to half size) that fits, on one line with its
         caption, or with the caption under it, or with just ``short`` ("lost") after it
-        (the title says the rest); at half size, one line whatever the room."""
+        (the title says the rest); at half size, one line whatever the room, the number
+        alone if ``short`` would be cut."""
         s = self.scale_factor
         small = font(LABEL_PT * s)
         fs = QFontMetricsF(small)
@@ -334,6 +348,8 @@ class BigNumber(QGraphicsItem):
             wn, base = fb.horizontalAdvance(number), fb.ascent()
             smallest = points <= 0.5 * BIG_PT * s
             short = self.short
+            if smallest and wn + 6 + fs.horizontalAdvance(short) > self.room:
+                short = ""  # the number alone rather than a word cut at the edge
             for caption in (self.caption, short):
                 wc = fs.horizontalAdvance(caption)
                 fits = wn + 6 + wc <= self.room and fb.height() <= self.room_h

@@ -10,6 +10,7 @@ what the window shows. Text sizes are points at scale 1.0 and grow with ``set_te
 from __future__ import annotations
 
 import bisect
+import html
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -56,6 +57,10 @@ from visualizer.ui.plot_style import (
     nice_top,
 )
 from visualizer.ui.theme import FAILURE, Theme
+
+#: What a plot's height holds besides its title, time axis, legend and data (the plot
+#: item's margins and spacing), in pixels.
+PLOT_FRAME_H = 2
 
 # --- the plot ---------------------------------------------------------------------------
 
@@ -339,25 +344,53 @@ class Plot(pg.PlotWidget):
             m.label.setFont(font(MARKER_PT * factor, bold=m.crash))
         self.place_labels()
 
-    def _fit_title(self, width: float | None = None) -> None:
-        """The title at its size for this scale; smaller (down to 70%) if the plot is too
-        narrow for it, and shortened with "…" if even that is too wide: a title never
-        makes the plot wider than its place, and is never cut off at an edge."""
-        points = TITLE_PT * self.text_scale
-        room = max(20.0, (self.width() if width is None else width) - 16.0)  # label margins
-        while points > 0.7 * TITLE_PT * self.text_scale:
-            if QFontMetricsF(font(points, True)).horizontalAdvance(self.title) <= room:
-                break
-            points -= 0.5
+    def _title_lines(self, width: float) -> tuple[float, list[str]]:
+        """The title's size and lines for a plot ``width`` wide: one line, smaller (down
+        to 70%) if the plot is too narrow for it; else two lines, broken at the space
+        that makes them most even ("Polls, reconnects" / "and connections"), as large as
+        fit; shortened with "…" only if even that is too wide. A title never makes the
+        plot wider than its place, and is never cut off at an edge."""
+        room = max(20.0, width - 16.0)  # label margins
+        top = TITLE_PT * self.text_scale
+        words = self.title.split(" ")
+        halves = [[" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))]
+        split = min(
+            halves,
+            key=lambda h: max(QFontMetricsF(font(top, True)).horizontalAdvance(x) for x in h),
+            default=[self.title],
+        )
+        for lines in ([self.title], split):
+            points = top
+            while points >= 0.7 * top:
+                metrics = QFontMetricsF(font(points, True))
+                if all(metrics.horizontalAdvance(line) <= room for line in lines):
+                    return points, lines
+                points -= 0.5
+        points = 0.7 * top
         metrics = QFontMetricsF(font(points, True))
-        text = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, room)
+        return points, [metrics.elidedText(x, Qt.TextElideMode.ElideRight, room) for x in split]
+
+    def _title_height(self, points: float, lines: int) -> int:
+        """The title row's height: a line and a third; two lines and their text box's
+        margins (4 px above and below)."""
+        height = QFontMetricsF(font(points, True)).height() * (lines + 0.35)
+        return math.ceil(height + (8.0 if lines > 1 else 0.0))
+
+    def _fit_title(self, width: float | None = None) -> None:
+        """The title as ``_title_lines`` lays it out for the plot's width."""
+        points, lines = self._title_lines(self.width() if width is None else width)
+        text = "\n".join(lines)
         if (points, text) == self._title_shown:
             return
         self._title_shown = (points, text)
         item = self.getPlotItem()
-        item.setTitle(text, color=self.theme.text, size=f"{points:.1f}pt", bold=True)
+        shown = "<br>".join(html.escape(line) for line in lines)
+        if len(lines) > 1:  # (each line centred)
+            shown = f"<div align='center'>{shown}</div>"
+        item.setTitle(shown, color=self.theme.text, size=f"{points:.1f}pt", bold=True)
+        item.titleLabel.setToolTip(self.title if "…" in text else "")
         item.titleLabel.setMinimumWidth(0)  # the label would make the plot as wide as it
-        title_h = math.ceil(metrics.height() * 1.35)
+        title_h = self._title_height(points, len(lines))
         item.titleLabel.setMaximumHeight(title_h)
         item.layout.setRowFixedHeight(0, title_h)
 
@@ -374,6 +407,19 @@ class Plot(pg.PlotWidget):
             self._place_legend(width, height)
             self._fit_axis_label(height)
         super().resizeEvent(event)
+
+    def data_height_at(self, width: float, height: float) -> float:
+        """The data area's height were the plot ``width`` × ``height``: less the title,
+        the time axis and the legend below (none beside: a wide, short plot)."""
+        points, lines = self._title_lines(width)
+        title = self._title_height(points, len(lines))
+        axis = self.getPlotItem().getAxis("bottom")
+        ticks = axis.minimumHeight()
+        if height >= AXIS_LABEL_MIN_H * self.text_scale and not axis.label.isVisible():
+            ticks += axis.label.boundingRect().height()  # ("time (s)" shows at this height)
+        beside = width >= LEGEND_BESIDE_RATIO * height
+        legend = 0.0 if beside else self.legend.height_at(width, height / 3)
+        return height - title - ticks - legend - PLOT_FRAME_H
 
     def _place_legend(self, width: float, height: float) -> None:
         """Below the data, taking at most a third of the plot; right of the data when

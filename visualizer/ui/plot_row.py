@@ -33,6 +33,13 @@ from visualizer.ui.theme import Theme
 
 # --- the row of plots -------------------------------------------------------------------
 
+#: The least width of a plot and the least height of its data area, at text scale 1
+#: (× the scale). Narrower, a plot's legend flows onto rows taken from its data, which
+#: was squeezed to a sliver (all five plots in presenter mode at 1280×720); with no room
+#: for all the plots asked for, the row shows the first ones that keep both.
+MIN_PLOT_W = 180
+MIN_DATA_H = 40
+
 
 class PlotRow(QWidget):
     """Five plots side by side, in the order of ``NAMES``: the frame PlotPanel (one run)
@@ -83,6 +90,8 @@ class PlotRow(QWidget):
         self._memory_look = (self.memory.title, self.memory.fmt)
         self.latency_lines: tuple[FigureLine, ...] = ()  # the lesson's own times
         self.figure_at: dict[str, int] = {}  # the lesson's figures, by name
+        self.wanted: list[str] = list(self.NAMES)  # the plots asked for (``show_only``)
+        self.left_out: set[str] = set()  # plots that mean nothing in this lesson
 
     def make_plots(self, theme: Theme) -> Sequence[Plot]:
         """The five plots, in the order of ``NAMES``."""
@@ -94,6 +103,10 @@ class PlotRow(QWidget):
         view = view_for(config)
         plot = view.plot_for(config)
         second = view.second_plot_for(config)
+        left_out = set() if second is not None or view.memory_plot_for(config) else {"memory"}
+        if left_out != self.left_out:  # (no empty memory plot: 0 MB all along)
+            self.left_out = left_out
+            self._show_wanted()
         if second is not self.second:
             self.second = second
             memory = self.memory
@@ -140,13 +153,44 @@ class PlotRow(QWidget):
         return self.total.text
 
     def show_only(self, names: Sequence[str] | None) -> None:
-        """Show only the plots named (``NAMES``), in their usual order; None: all."""
-        wanted = set(self.NAMES if names is None else names)
-        unknown = wanted - set(self.NAMES)
+        """Show only the plots named (``NAMES``), in their usual order; None: all. Of
+        those, the row shows the ones that mean something in the lesson, and no more
+        than fit (``fitting``): the first named, when not all fit."""
+        wanted = list(dict.fromkeys(self.NAMES if names is None else names))
+        unknown = set(wanted) - set(self.NAMES)
         if unknown:
             raise ValueError(f"no plot named {', '.join(sorted(unknown))}; plots: {self.NAMES}")
+        self.wanted = wanted
+        self._show_wanted()
+
+    def fitting(self, names: Sequence[str]) -> int:
+        """How many of ``names`` (the first ones) fit side by side: each at least
+        ``MIN_PLOT_W`` wide with ``MIN_DATA_H`` of data (× the text scale)."""
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        height = self.height() - margins.top() - margins.bottom()
+        spacing = self.layout().spacing()
+        if room <= 0 or height <= 0:  # not laid out yet
+            return len(names)
+        scale = self.text_scale
+        for count in range(len(names), 1, -1):
+            width = (room - spacing * (count - 1)) / count
+            if width >= MIN_PLOT_W * scale and all(
+                self.by_name[name].data_height_at(width, height) >= MIN_DATA_H * scale
+                for name in names[:count]
+            ):
+                return count
+        return 1
+
+    def _show_wanted(self) -> None:
+        names = [name for name in self.wanted if name not in self.left_out] or self.wanted
+        shown = set(names[: self.fitting(names)])
         for name, plot in self.by_name.items():
-            plot.setVisible(name in wanted)
+            plot.setVisible(name in shown)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._show_wanted()
 
     def shown_names(self) -> list[str]:
         return [name for name, plot in self.by_name.items() if not plot.isHidden()]
@@ -161,6 +205,7 @@ class PlotRow(QWidget):
         self.total.set_scale(factor)
         self.quiet.setFont(font(LABEL_PT * factor))
         self._fit_total()
+        self._show_wanted()
 
     def _fit_total(self) -> None:
         vb = self.lost.vb  # the top half of the data area is kept free (``room=2``)

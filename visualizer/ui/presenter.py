@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from visualizer.lessons import controls_for
 from visualizer.sim import scenario
-from visualizer.sim.config import Config
+from visualizer.sim.config import PLOT_NAMES, Config
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.presenter_view import PresenterView
 
@@ -199,7 +199,9 @@ class PresenterMode(QObject):
         if self.plots_view == "none":
             w.plots_dock.hide()
         else:
-            names = None if self.plots_view == "all" else w.driver.config.scenario.plots.split()
+            names = w.driver.config.scenario.plots.split()
+            if self.plots_view == "all":  # the preset's first: kept if not all fit
+                names += [name for name in PLOT_NAMES if name not in names]
             w.show_plots(names)
             w.plots_dock.show()
             self.fit()
