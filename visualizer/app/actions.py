@@ -149,7 +149,7 @@ ACTIONS: tuple[Action, ...] = (
         "Plots shown",
         ("P",),
         None,
-        "the preset's plots / all plots / none (presenter mode)",
+        "the preset's plots / all that fit / none (presenter mode)",
     ),
     Action("full_screen", "&Full screen", ("F11",), VIEW, "full screen"),
     Action("event_log", "&Event log", ("Ctrl+L",), VIEW, "show / hide the event log"),

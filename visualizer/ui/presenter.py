@@ -104,8 +104,9 @@ class SpeakerNotes(QLabel):
 
 class PresenterMode(QObject):
     """Full screen for a room: the canvas gets most of the screen, cards and plots use
-    big type, the plots shrink to the preset's one or two (P: all, P again: none), the
-    presets follow their teaching order (PgDn/PgUp) and N shows the speaker notes."""
+    big type, the plots shrink to the preset's one or two (P: all that fit, P again:
+    none), the presets follow their teaching order (PgDn/PgUp) and N shows the speaker
+    notes."""
 
     changed = Signal(bool)
 
@@ -215,7 +216,7 @@ class PresenterMode(QObject):
             w.resizeDocks([w.plots_dock], [height], Qt.Orientation.Vertical)
 
     def cycle_plots(self) -> None:
-        """P: the preset's plots, all plots, no plots."""
+        """P: the preset's plots, all that fit (``PlotRow.fitting``), no plots."""
         if not self.active:
             return
         order = ("preset", "all", "none")
