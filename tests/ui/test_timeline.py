@@ -93,3 +93,18 @@ def test_the_timeline_draws_markers_and_what_is_scheduled_ahead(qtbot, open_wind
     assert any("server-2 crashed" in m.label for m in state.markers)
     image = window.timeline.grab().toImage()
     assert image.width() > 300
+
+
+def test_the_track_ends_at_the_scenarios_length_while_the_run_is_in_it(open_window):
+    """A 120 s preset's track reads 0 to 120 s (it read 150 s, rounded up), and grows
+    past it only when the run does."""
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.step(30.0)
+    d.tick(0.0)
+    tl = window.timeline
+    assert d.config.scenario.duration_s == 120.0
+    assert tl.span(tl.state) == 120.0
+    d.step(100.0)  # played on past the scenario's end
+    d.tick(0.0)
+    assert tl.span(tl.state) == 150.0

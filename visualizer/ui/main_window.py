@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
                 self.driver.end,
                 tuple(run.markers + run.markers_ahead),
                 tuple(run.scheduled_ahead()),
+                snap.config.scenario.duration_s,
             )
         )
         if snap.config is not self._shown_config:

@@ -33,6 +33,7 @@ class TimelineState:
     end: float  # furthest computed moment
     markers: tuple[Marker, ...]  # up to end (ahead of now when rewound)
     ahead: tuple[tuple[float, str], ...]  # scheduled, not yet computed: (t, action)
+    duration: float = 0.0  # the scenario's length: the track's end while the run is in it
 
 
 def marker_times(markers: list[Marker]) -> list[float]:
@@ -92,8 +93,12 @@ class Timeline(QWidget):
 
     @staticmethod
     def span(state: TimelineState) -> float:
-        """Seconds shown: the computed run, what is scheduled ahead, rounded up."""
+        """Seconds shown: the scenario's length while the run and its schedule are in it
+        (a 120 s preset's track ends at 120 s); past it, the computed run and what is
+        scheduled ahead, rounded up."""
         last = max([state.end, state.now, *(t for t, _ in state.ahead)], default=0.0)
+        if 0.0 < last <= state.duration:
+            return state.duration
         step = 30.0 if last <= 300 else 300.0
         return max(60.0, math.ceil((last + 1e-9) / step) * step)
 
