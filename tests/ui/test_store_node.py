@@ -38,6 +38,12 @@ def test_a_design_that_keeps_nothing_in_the_store_does_not_draw_it(open_window):
     config = window.driver.config
     assert not spec_for(config).uses_store(config)
     assert not window.scene.store_node.isVisible()
+    before = {i: c.sceneBoundingRect() for i, c in window.scene.cards.items()}
+    window.steer.toggle_store()  # its outage changes nothing here: no store pops in
+    window.driver.step(0.5)
+    assert not window.driver.run.snapshot().store.up
+    assert not window.scene.store_node.isVisible()
+    assert {i: c.sceneBoundingRect() for i, c in window.scene.cards.items()} == before
     # the counter lesson with the count in the store says the count, not sessions
     window.driver.restart(scenario.load("counter-shared"))
     window.driver.step(5.0)

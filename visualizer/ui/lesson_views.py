@@ -93,10 +93,11 @@ class LessonView:
 
     def topology(self, snap: Snapshot) -> Topology:
         """What the canvas draws right of the balancer: the cards, and the store while
-        the design keeps something there (the lesson's spec says), while sessions still
-        live there, or while it is down."""
+        the design keeps something there (the lesson's spec says) or sessions still live
+        there. A design without one draws none, down or not (tokens: "no store at all";
+        the caption says its outage changes nothing)."""
         store, config = snap.store, snap.config
-        shown = spec_for(config).uses_store(config) or store.sessions > 0 or not store.up
+        shown = spec_for(config).uses_store(config) or store.sessions > 0
         return WITH_STORE if shown else ONE_TIER
 
     def store_words(self, snap: Snapshot) -> tuple[str, str]:
