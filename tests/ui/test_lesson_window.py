@@ -182,7 +182,7 @@ def test_the_realtime_lesson_shows_empty_polls_and_then_connections(qtbot, open_
     assert "connections = arrivals × online time" in window.headline.text
     assert "memory = connections × KB" in window.headline.text
     # nothing polls now: the plot counts reconnects (the memory plot holds the connections)
-    assert window.plots.plots[0].title == "Reconnects"
+    assert window.plots.plots[0].title == "Reconnects (each second)"
     assert window.plots.total.value == snap.lesson.reconnects
     qtbot.keyClick(window.canvas, Qt.Key.Key_R)  # long polling
     assert window.driver.config.realtime.transport.value == "long_poll"
@@ -196,7 +196,7 @@ def test_a_storm_at_once_and_a_jittered_one_look_different_on_the_plot(open_wind
     window.driver.tick(0.0)
     window.plot_dock.refresh(window.driver.run)
     plot = window.plot_dock.panel.plots[0]
-    assert plot.title == "Reconnects"
+    assert plot.title == "Reconnects (each second)"
     peaks = {}
     for side in "AB":
         _, y = plot.curves[(side, "lesson")].getData()

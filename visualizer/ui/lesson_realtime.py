@@ -36,9 +36,7 @@ def _ms(ms: float) -> str:
 #: Reconnects in each second as counted, not a 5 s mean: a storm of N in one instant and
 #: the same N spread by a jitter of 5 s have the same 5 s mean, and the lesson is that
 #: they differ.
-RECONNECTS = FigureLine(
-    "realtime_reconnects", "reconnects in each second", FAILURE, "x", rate=False
-)
+RECONNECTS = FigureLine("realtime_reconnects", "reconnects /s", FAILURE, "x", rate=False)
 
 
 class RealtimeView(LessonView):
@@ -58,7 +56,7 @@ class RealtimeView(LessonView):
     #: (the open connections are the memory plot's: on one axis with them a storm of a
     #: thousand reconnects in one second was a flat line at the bottom)
     pushed = LessonPlot(
-        "Reconnects",
+        "Reconnects (each second)",
         (RECONNECTS,),
         lambda snap: f.reconnects if (f := _facts(snap)) else 0,
         ("reconnect", "reconnects"),
