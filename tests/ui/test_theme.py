@@ -20,6 +20,7 @@ from visualizer.ui.theme import (
     LOSS_COLORS,
     SERVER_COLORS,
     USER_COLORS,
+    badge_fill,
 )
 
 
@@ -98,3 +99,13 @@ def test_the_sticky_badge_reads_in_every_theme(theme):
     for sticky in (True, False):
         fill, ink, _ = sticky_badge(theme, sticky)
         assert contrast(fill, ink) >= 4.5, (theme.name, sticky, fill, ink)
+
+
+def test_every_codes_badge_reads_white_text_in_its_own_hue():
+    """A failure label is white on its code's colour, darkened as far as it takes
+    (TAMPERED's tan read at 2.9:1, washed out on the projector)."""
+    for code, color in ERROR_COLORS.items():
+        fill = badge_fill(color)
+        assert contrast(fill, "#FFFFFF") >= 4.5, (code, color, fill)
+        apart = abs(_hue(fill) - _hue(color))
+        assert min(apart, 360 - apart) < 6, (code, color, fill)

@@ -37,6 +37,27 @@ ERROR_COLORS: dict[ErrorCode, str] = {
     ErrorCode.DB_UNAVAILABLE: "#A000F0",
 }
 
+
+def luminance(color: str) -> float:
+    """Relative luminance (WCAG) of a "#RRGGBB" colour."""
+    h = color.lstrip("#")
+
+    def channel(k: int) -> float:
+        c = int(h[k : k + 2], 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+
+
+def badge_fill(color: str) -> str:
+    """``color`` darkened (its hue kept) until white text on it reads at 4.5:1 at least:
+    a code's badge in its own colour, readable (TAMPERED's tan was not)."""
+    q = QColor(color)
+    while (1.05) / (luminance(q.name()) + 0.05) < 4.5:
+        q = q.darker(110)
+    return q.name().upper()
+
+
 #: Sessions lost are failures: shades of the one red, told apart by symbol and label.
 LOSS_COLORS: dict[LossCause, str] = {
     LossCause.CRASH: FAILURE,

@@ -425,11 +425,18 @@ class ServerCard(Node):
             if v.in_rotation
             else "DOWN · out of rotation" + (" · click to restart" if self.hints else "")
         )
-        p.setFont(font(min(18.0, body.height() * 0.2)))
         p.setPen(QColor("#E0E0E0"))
         below = QRectF(badge.x(), badge.bottom() + 2, body.width() * 0.9, 0)
         below.setBottom(body.bottom())
-        p.drawText(below, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, note)
+        flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
+        size = min(18.0, body.height() * 0.2)
+        while size > 9.0:  # the whole note inside the card (it ran past its bottom)
+            needed = QFontMetricsF(font(size)).boundingRect(below, int(flags), note)
+            if needed.height() <= below.height() + 0.5:
+                break
+            size -= 1.0
+        p.setFont(font(size))
+        p.drawText(below, flags, note)
 
 
 def card_tooltip(v: ServerView, cap_mb: float) -> str:

@@ -32,7 +32,7 @@ from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
 from visualizer.ui.canvas.nodes import font
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, FAILED_SPRITE, MESSAGE_SPRITE, Failure
-from visualizer.ui.theme import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS
+from visualizer.ui.theme import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS, badge_fill
 
 DOT_SIZE = 16.0  # scene units, while few requests are in flight
 
@@ -309,7 +309,7 @@ class FailureFlashes(QGraphicsItem):
             painter.setFont(label_font)
             painter.setOpacity(alpha)
             painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
-            painter.setBrush(QBrush(QColor(color).darker(115)))
+            painter.setBrush(QBrush(QColor(badge_fill(color))))
             painter.drawRoundedRect(rect, 6, 6)
             painter.setPen(QColor("#FFFFFF"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
