@@ -108,16 +108,29 @@ def _scene_onto(scene: QGraphicsScene, painter: QPainter, rect: QRectF) -> None:
 def laid_out_at(widget: QWidget, size: QSize | None) -> Iterator[None]:
     """``widget`` at ``size`` while the block runs (its layout and pyqtgraph's views
     follow at once), then back at its own size; no event is processed in between, so the
-    window never shows the borrowed size."""
+    window never shows the borrowed size. Meanwhile ``borrowed()`` is true: a widget that
+    changes what it shows with its size keeps it (the picture shows what the window
+    does, and the window gets back exactly what it had)."""
     old = widget.size()
     if size is None or size == old:
         yield
         return
+    global _borrowed
+    _borrowed += 1
     _resize(widget, size)
     try:
         yield
     finally:
         _resize(widget, old)
+        _borrowed -= 1
+
+
+_borrowed = 0
+
+
+def borrowed() -> bool:
+    """Whether a widget is laid out at a picture's size just now (``laid_out_at``)."""
+    return _borrowed > 0
 
 
 def _resize(widget: QWidget, size: QSize) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.sim.config import PLOT_NAMES, Config
 from visualizer.sim.table import lesson_figures
+from visualizer.ui import export
 from visualizer.ui.lesson_views import FigureLine, LessonPlot, view_for
 from visualizer.ui.plot_legend import (
     BigNumber,
@@ -190,7 +191,8 @@ class PlotRow(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._show_wanted()
+        if not export.borrowed():  # laid out for a picture: the plots shown stay shown
+            self._show_wanted()
 
     def shown_names(self) -> list[str]:
         return [name for name, plot in self.by_name.items() if not plot.isHidden()]
