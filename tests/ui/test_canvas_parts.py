@@ -238,3 +238,20 @@ def test_a_forwarded_request_moves_on_to_its_tier_only_where_the_topology_has_on
         assert x[0] > card.x
     else:  # from the card straight to the balancer
         assert layout.balancer.right < x[0] <= card.x
+
+
+def test_a_headline_numbers_words_take_the_room_beside_it(qapp):
+    """Short words beside a headline number grow to three quarters of its size (they
+    were half: "sessions lost" read 10 px on a 1280x720 projector); long ones shrink to
+    fit one line, down to half, and only then wrap."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from visualizer.ui.canvas.nodes import font
+    from visualizer.ui.canvas.overlays import label_px
+
+    assert label_px("reconnects", 30.0, 400.0) == 22.5
+    long = "messages delivered, p95 40 ms"
+    px = label_px(long, 30.0, 260.0)
+    assert 15.0 <= px < 22.5
+    assert QFontMetricsF(font(px)).horizontalAdvance(long) <= 258.0
+    assert label_px(long * 3, 30.0, 260.0) == 15.0  # no room even at half: it wraps

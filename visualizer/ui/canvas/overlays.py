@@ -205,6 +205,16 @@ class Headline:
     rows: tuple[HeadlineRow, ...]
 
 
+def label_px(label: str, big: float, width: float) -> float:
+    """A headline number's words: as large as fit one line beside it (three quarters of
+    the number's size at most, half at least; then they wrap). At half, "sessions lost"
+    read 10 px on a 1280×720 projector."""
+    px = big * 0.75
+    while px > big * 0.5 and QFontMetricsF(font(px)).horizontalAdvance(label) > width - 2:
+        px -= 0.5
+    return max(px, big * 0.5)
+
+
 class HeadlineCounters(Node):
     """The lesson's headline numbers in large type below the balancer (bad news in the
     failure red once above zero): no legend to read."""
@@ -233,9 +243,9 @@ class HeadlineCounters(Node):
             p.setPen(QColor(color))
             number_w = QFontMetricsF(font(big, bold=True)).horizontalAdvance(number) + 12
             p.drawText(QRectF(row.x(), row.y(), number_w, row_h), ALIGN_LEFT, number)
-            p.setFont(font(big * 0.5))
-            p.setPen(QColor(self.theme.muted))
             rest = QRectF(row.x() + number_w, row.y(), row.width() - number_w, row_h)
+            p.setFont(font(label_px(label, big, rest.width())))
+            p.setPen(QColor(self.theme.muted))
             p.drawText(rest, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, label)
 
 
