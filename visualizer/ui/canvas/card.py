@@ -270,14 +270,18 @@ class ServerCard(Node):
         band = QRectF(x + 4, body.bottom() - small * 1.5, split - x - 4, small * 1.4)
         if v.queue > 0:  # the count, big: past a dozen the dots stop (see tracker)
             p.setPen(QColor(self.theme.text))
-            p.setFont(font(small * 1.15, bold=True))
-            p.drawText(band.adjusted(-4, 0, 40, 0), ALIGN_LEFT, f"{v.queue:,} waiting")
-        else:
+            # (for a room: as large as the zone allows, whatever the card's height)
+            size = max(small * 1.15, 20.0) if bold else small * 1.15
+            p.setFont(fitted(f"{v.queue:,} waiting", size, zone_w - 8, bold=True))
+            waiting = QRectF(x + 4, body.bottom() - size * 1.4, zone_w - 8, size * 1.3)
+            p.drawText(waiting, ALIGN_LEFT, f"{v.queue:,} waiting")
+        elif not bold:  # (presenter mode leaves the zones' names to the speaker: at this
+            # size they read 7 px on a projector; the dots show what waits and works)
             self._zone_label(p, band, "queue", small, muted)
+        if bold:
+            return
         work = QRectF(split, body.bottom() - small * 1.5, x + zone_w - split, small * 1.4)
-        words = f"working {v.busy}/{v.workers}" if bold else "working"
-        if not self._zone_label(p, work, words, small, muted) and bold:
-            self._zone_label(p, work, f"{v.busy}/{v.workers}", small, muted)
+        self._zone_label(p, work, "working", small, muted)
 
     @staticmethod
     def _zone_label(p: QPainter, box: QRectF, words: str, px: float, color: QColor) -> bool:
