@@ -204,6 +204,7 @@ class BalancerState:
     health_check_s: float
     in_rotation: int
     live: int
+    bold: bool = False  # presenter mode: its lines in type a room reads
 
 
 class BalancerNode(Node):
@@ -230,7 +231,10 @@ class BalancerNode(Node):
         p.drawText(QRectF(r.x(), r.y() + 6, r.width(), row * 1.2), CENTER, "Load balancer")
         if s is None:
             return
-        p.setFont(font(19))
+        # (in presenter mode the lines under the title read 15 px on a 1280x720
+        # projector at least; they read 11)
+        second = font(min(23.0, row * 0.75)) if s.bold else font(19)
+        p.setFont(second)
         centred_line(p, r, row, 1.3, s.algorithm.replace("_", " "))
         badge = QRectF(r.x() + 22, r.y() + row * 2.5, r.width() - 44, row * 1.1)
         fill, ink, edge = sticky_badge(t, s.sticky)
@@ -241,7 +245,7 @@ class BalancerNode(Node):
         p.setFont(font(18, bold=True))
         p.drawText(badge, CENTER, "STICKY ✓" if s.sticky else "not sticky")
         p.setPen(QColor(t.muted))
-        p.setFont(font(16))
+        p.setFont(second if s.bold else font(16))
         centred_line(p, r, row, 3.8, f"health check {s.health_check_s:g} s")
         centred_line(p, r, row, 4.7, f"{s.in_rotation}/{s.live} in rotation")
 
@@ -272,11 +276,13 @@ class StoreNode(Node):
         self.chip_size = 9.0
         self.words = ("Session store", "")
 
-    def set_view(self, view: StoreView, words: tuple[str, str] = ("Session store", "")) -> None:
+    def set_view(
+        self, view: StoreView, words: tuple[str, str] = ("Session store", ""), bold: bool = False
+    ) -> None:
         """``words``: the store's name and what it holds, in the lesson's words ("Count
         store", "count 1,204"); empty: its sessions."""
         self.words = (words[0], words[1] or f"{view.sessions:,} sessions")
-        if self._changed((view, self.words)):
+        if self._changed((view, self.words, bold)):
             action = "restore" if not view.up else "crash"
             self.setToolTip(
                 f"{self.words[0]} — {'UP' if view.up else 'DOWN'}\n"
@@ -292,6 +298,7 @@ class StoreNode(Node):
         if v is None:
             return
         name, holds = state[1]
+        bold = state[2]
         down = not v.up
         fill = QColor(t.card_down if down else t.card)
         edge = QColor(FAILURE if down else t.text)
@@ -326,7 +333,8 @@ class StoreNode(Node):
         p.setFont(font(18))
         centred_line(p, inner, row, 3.1, fmt_mb(v.memory_mb))
         p.setPen(muted)
-        p.setFont(font(15))
+        # (presenter mode: the round trip and the replicas in type a room reads)
+        p.setFont(fitted("+999 ms per request", 22.0, inner.width()) if bold else font(15))
         centred_line(p, inner, row, 4.0, f"+{v.latency_ms:g} ms per request")
         centred_line(p, inner, row, 4.8, f"{v.replicas} replica{'s' if v.replicas != 1 else ''}")
         self.chips = []

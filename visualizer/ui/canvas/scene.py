@@ -329,12 +329,13 @@ class TopologyScene(QGraphicsScene):
                 health_check_s=config.balancer.health_check_s,
                 in_rotation=sum(s.in_rotation for s in snapshot.servers),
                 live=sum(not s.draining for s in snapshot.servers),
+                bold=self.bold_cards,
             )
         )
         self.lanes.set_users(snapshot.users_active)
         if self.store_node.isVisible():
             words = view_for(snapshot.config).store_words(snapshot)
-            self.store_node.set_view(snapshot.store, words)
+            self.store_node.set_view(snapshot.store, words, self.bold_cards)
         lesson = view_for(config)
         self.connections.show(lesson.connections(snapshot), self.layout_)
         if self.tiers:
