@@ -9,6 +9,7 @@ from PySide6.QtGui import QContextMenuEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import card_point, click_card
+from visualizer.sim import commands as ev
 from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, LossCause
 from visualizer.ui.theme import DARK
@@ -320,3 +321,22 @@ def test_the_headline_counters_follow_every_frame_of_a_recording(open_window):
         assert (lost.number, failed.number) == (snap.lost, snap.failed)
         assert failed.label == f"failed requests ({snap.failed / snap.sent:.1%})"
     window.driver.stop_recording()
+
+
+def test_a_jump_to_a_moment_with_servers_the_canvas_has_not_laid_out_yet(open_window):
+    """Records of servers added since the canvas's last frame, read after a jump: the
+    canvas lays the new fleet out before it places their requests (it read server-66's
+    records against 64 anchor points: IndexError in the event loop, found by a 5,000-action
+    monkey run in compare mode)."""
+    window = open_window("sticky-crash")
+    d = window.driver
+    d.step(10.0)  # a frame: the canvas's anchor points cover servers 0-63
+    for count in (64, 4, 8):  # names are never reused: the last four are server-65 to -68
+        d.apply(ev.SetValue("servers.count", count))
+    d.run.advance(30.0)  # the run goes on (they join at a health check), no frame drawn
+    d.seek(28.0)  # a jump: the canvas reads the records afresh
+    snap = d.run.snapshot()
+    assert max(s.index for s in snap.servers) >= 64
+    assert sorted(window.scene.cards) == [s.index for s in snap.servers]
+    tracker = window.scene.tracker
+    assert any(int(s) >= 64 for s in tracker.server[tracker.active])

@@ -216,10 +216,11 @@ class TopologyScene(QGraphicsScene):
         same snapshot."""
         wall = time.monotonic() if wall is None else wall
         events = log.read(self.cursor)
-        if self.cursor.fresh:  # a new run, or this one rewound: draw it from its records
+        fresh = self.cursor.fresh  # a new run, or this one rewound: drawn from its records
+        if fresh:
             self.reset()
-            self._feed_quietly(events, snapshot)
-            events = []
+        # the fleet of the moment laid out first: the records place their requests at its
+        # servers' cards (after a jump they may name servers the canvas has not seen)
         indices = [s.index for s in snapshot.servers]
         topology = view_for(snapshot.config).topology(snapshot)
         key = (tuple(indices), topology, self.height_)
@@ -227,6 +228,9 @@ class TopologyScene(QGraphicsScene):
             self._fleet_key = key
             self._relayout(indices, topology)
             refresh_nodes = True
+        if fresh:
+            self._feed_quietly(events, snapshot)
+            events = []
         if events:
             # Effects age by simulated time at the current speed: after a big step only
             # what happened in the last moment still flashes (as it would live).

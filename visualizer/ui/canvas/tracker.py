@@ -194,7 +194,7 @@ class RequestTracker:
                 tier = int(self.tier[i])
                 if tier >= 0:
                     x, y = self.t_x[tier], self.t_y[tier] + self.t_h[tier] / 2
-                elif at >= 0 and self._geometry_ok:
+                elif 0 <= at < self.in_x.size and self._geometry_ok:
                     x, y = self.in_x[at], self.in_y[at]
                 else:
                     x, y = self.lb
@@ -234,7 +234,8 @@ class RequestTracker:
         self.rid[i] = -1  # not a request: a click on it inspects its user
         self.sprite[i] = MESSAGE_SPRITE
         self.jx[i], self.jy[i] = 0.5, 0.5
-        self.ox[i], self.oy[i] = self.in_x[server], self.in_y[server]
+        at = min(server, self.in_x.size - 1)  # (a server not laid out yet: the last anchor)
+        self.ox[i], self.oy[i] = self.in_x[at], self.in_y[at]
 
     # --- a frame -----------------------------------------------------------------------
 
@@ -320,7 +321,7 @@ class RequestTracker:
             return np.zeros(0), np.zeros(0)
         ts, ta, tst = self.t_sent[idx], self.t_arrive[idx], self.t_start[idx]
         rtt, te, net = self.rtt[idx], self.t_end[idx], self.net[idx]
-        srv = np.maximum(self.server[idx], 0)
+        srv = np.clip(self.server[idx], 0, self.in_x.size - 1)  # (a server not laid out yet)
         lane = self.lane[idx]
         jx, jy = self.jx[idx], self.jy[idx]
 
