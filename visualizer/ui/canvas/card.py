@@ -165,11 +165,14 @@ class ServerCard(Node):
         fm = QFontMetricsF(font(big, bold=True))
         p.drawText(numbers, ALIGN_LEFT, count)
         x = numbers.x() + fm.horizontalAdvance(count) + 8
+        memory = fmt_mb(v.memory_mb)
+        room = numbers.right() - fm.horizontalAdvance(memory) - 12 - x
         p.setPen(muted)
-        p.setFont(font(big * 0.55))
+        # the word as large as the room between the numbers allows (0.55 of them read
+        # 9 px on a projector)
+        p.setFont(fitted("sessions", big * 0.72, room, least=0.55 / 0.72))
         rest = QRectF(x, numbers.y(), numbers.width(), numbers.height())
         p.drawText(rest, ALIGN_LEFT, "sessions")
-        memory = fmt_mb(v.memory_mb)
         p.setPen(text)
         p.setFont(font(big, bold=True))
         p.drawText(numbers, ALIGN_RIGHT, memory)
