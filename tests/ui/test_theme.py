@@ -21,6 +21,7 @@ from visualizer.ui.theme import (
     SERVER_COLORS,
     USER_COLORS,
     badge_fill,
+    contrast,
 )
 
 
@@ -77,21 +78,6 @@ def test_no_error_code_wears_the_status_green():
     for code, color in ERROR_COLORS.items():
         apart = abs(_hue(color) - _hue(GREEN))
         assert min(apart, 360 - apart) >= 45, (code, color)
-
-
-def _luminance(color: str) -> float:
-    def channel(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in _rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """The WCAG contrast ratio of two colours (4.5 is the least for text)."""
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 @pytest.mark.parametrize("theme", [LIGHT, DARK, CONTRAST], ids=lambda t: t.name)

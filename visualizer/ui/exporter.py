@@ -291,22 +291,20 @@ def record_clip(window: ExportSurface, path: Path, seconds: float, fps: float = 
 
     end = driver.now + seconds
     driver.set_speed(1.0)
-    hints_off = window.canvas.topology.for_export()  # a file shows no "click to restart"
-    hints_off.__enter__()
     try:  # the frames on disk go on every way out, Ctrl+C included
-        driver.start_recording(fps, capture)
-        driver.play()
-        try:
-            for _ in range(round(seconds * fps) * 4 + 10):  # bounded, whatever happens
-                if driver.now >= end - 1e-9:
-                    break
-                driver.tick(1.0 / fps)
-        finally:
-            driver.stop_recording()
-            driver.pause()
-        return recording.encode(path)
+        with window.canvas.topology.for_export():  # a file shows no "click to restart"
+            driver.start_recording(fps, capture)
+            driver.play()
+            try:
+                for _ in range(round(seconds * fps) * 4 + 10):  # bounded, whatever happens
+                    if driver.now >= end - 1e-9:
+                        break
+                    driver.tick(1.0 / fps)
+            finally:
+                driver.stop_recording()
+                driver.pause()
+            return recording.encode(path)
     finally:
-        hints_off.__exit__(None, None, None)
         recording.discard()
 
 

@@ -72,6 +72,7 @@ class PresenterView(QWidget):
         self.addActions(stage.actions())  # the projected window's keys work here too
         self.started = time.monotonic()
         self._run_line = ""
+        self._slide: tuple[str, str] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
@@ -83,7 +84,11 @@ class PresenterView(QWidget):
         self._tick()
 
     def show_slide(self, name: str, notes: str, names: list[str]) -> None:
-        """The slide on the projected screen, its notes and what comes next."""
+        """The slide on the projected screen, its notes and what comes next (worked out
+        when the slide changes, not at every refresh of the numbers)."""
+        if (name, notes) == self._slide:
+            return
+        self._slide = (name, notes)
         now, after = slide_words(name, names)
         self.slide.setText(now)
         self.notes.setText(notes or "(this scenario has no speaker notes)")

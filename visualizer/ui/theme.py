@@ -49,11 +49,17 @@ def luminance(color: str) -> float:
     return 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
 
 
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (4.5:1 is the least for text)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def badge_fill(color: str) -> str:
     """``color`` darkened (its hue kept) until white text on it reads at 4.5:1 at least:
     a code's badge in its own colour, readable (TAMPERED's tan was not)."""
     q = QColor(color)
-    while (1.05) / (luminance(q.name()) + 0.05) < 4.5:
+    while contrast(q.name(), "#FFFFFF") < 4.5:
         q = q.darker(110)
     return q.name().upper()
 

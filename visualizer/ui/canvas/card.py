@@ -46,6 +46,11 @@ class CardState:
     down: str = ""
 
 
+def zone_width(card_w: float, bold: bool) -> float:
+    """The width of a card's queue-and-workers zone (its left part)."""
+    return card_w * (0.26 if bold else 0.36)
+
+
 class ServerCard(Node):
     """One server card; ``set_view`` gives it new numbers (it repaints only on change)."""
 
@@ -98,7 +103,7 @@ class ServerCard(Node):
         (the rest holds its words and numbers)."""
         state = self._state if isinstance(self._state, CardState) else None
         bold = state.bold if state is not None else False
-        return self.rect.w * (0.26 if bold else 0.36)
+        return zone_width(self.rect.w, bold)
 
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
@@ -125,7 +130,7 @@ class ServerCard(Node):
             self.chips = []
             self._draw_down(p, body, v, state.down)
             return
-        zone_w = r.width() * (0.26 if bold else 0.36)
+        zone_w = zone_width(r.width(), bold)
         self._draw_zones(p, body, zone_w, v, muted, bold)
         info = QRectF(r.x() + zone_w + 12, body.y(), r.width() - zone_w - 24, body.height() - 6)
         if state.words:
