@@ -8,23 +8,31 @@ when stopped by Ctrl+C (130), SIGTERM (143) or a closed terminal (SIGHUP, 129).
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 import math
 import os
 import re
 import signal
-import stat
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from visualizer.atomic import open_atomic, unwritable_reason, write_atomic
+from visualizer.atomic import write_atomic
+from visualizer.cli_outputs import (
+    TraceOut,
+    UsageError,
+    cannot_write,
+    csv_output,
+    output_path,
+    same_file,
+    trace_output,
+)
+
+__all__ = ["UsageError", "main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 #: 128 + SIGPIPE; see ``_reader_gone``.
@@ -32,10 +40,6 @@ EXIT_READER_GONE = 141
 
 #: Frames per simulated second of ``visualizer export --gif`` (passed to ``record_clip``).
 CLIP_FPS = 10.0
-
-
-class UsageError(Exception):
-    """Bad command-line input; the message is shown as one line and the exit code is 2."""
 
 
 class Stopped(KeyboardInterrupt):
@@ -486,121 +490,6 @@ def _cmd_scenarios(out: TextIO) -> int:
     return EXIT_OK
 
 
-def _output_path(text: str, option: str, command: str = "run") -> Path:
-    """The file an output option names, checked now rather than when the run is over:
-    its folder exists and takes new files, and it is not a folder itself."""
-    try:
-        path = Path(text).expanduser()
-    except RuntimeError:  # ~name of a user this system does not have
-        user = text[1:].partition("/")[0]
-        raise UsageError(
-            f"visualizer {command}: {option} {text}: there is no user {user!r}, "
-            f"so ~{user} names no folder"
-        ) from None
-    reason = unwritable_reason(path)
-    if reason is not None:
-        raise UsageError(f"visualizer {command}: {option} {text}: {reason}")
-    return path
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two outputs would land in one file, the second overwriting the first.
-    A character device (/dev/null, a terminal) can take both."""
-    try:
-        sa, sb = a.stat(), b.stat()
-    except OSError:  # one does not exist yet: compare where they would be created
-        return os.path.realpath(a) == os.path.realpath(b)
-    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and not stat.S_ISCHR(sa.st_mode)
-
-
-def _cannot_write(option: str, text: str, exc: OSError, command: str = "run") -> UsageError:
-    return UsageError(
-        f"visualizer {command}: {option} {text}: cannot write ({exc.strerror or exc})"
-    )
-
-
-@contextmanager
-def _csv_output(text: str | None, path: Path | None, command: str = "run") -> Iterator[_CsvOut]:
-    """Where the CSV goes: stdout for ``-``, a file written as the run goes and committed
-    when the block ends (all or nothing), or nowhere. A failed write of the CSV is an
-    input error naming it; other failures in the block pass through unchanged."""
-    opened = (
-        open_atomic(path) if path is not None else nullcontext(sys.stdout if text == "-" else None)
-    )
-    in_block = False
-    try:
-        with opened as fh:
-            in_block = True
-            yield _CsvOut(fh, text or "", command)
-            in_block = False
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        if in_block:
-            raise
-        raise _cannot_write("--csv", text or "", exc, command) from None
-
-
-@contextmanager
-def _trace_output(text: str | None, path: Path | None) -> Iterator[_TraceOut | None]:
-    """Where the traces go (JSON Lines): stdout for ``-``, a file written as the run goes
-    and committed when it ends, or nowhere (None: the engine keeps no traces)."""
-    if text is None:
-        yield None
-        return
-    opened = open_atomic(path) if path is not None else nullcontext(sys.stdout)
-    in_block = False
-    try:
-        with opened as fh:
-            in_block = True
-            yield _TraceOut(fh, text)
-            in_block = False
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        if in_block:
-            raise
-        raise _cannot_write("--trace", text, exc) from None
-
-
-class _TraceOut:
-    def __init__(self, fh: TextIO, text: str) -> None:
-        self._fh = fh
-        self._text = text
-
-    def write(self, traces: list[Any]) -> None:
-        from visualizer.sim.trace_format import trace_record
-
-        if not traces:
-            return
-        lines = "".join(json.dumps(trace_record(t)) + "\n" for t in traces)
-        try:
-            self._fh.write(lines)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _cannot_write("--trace", self._text, exc) from None
-
-
-class _CsvOut:
-    """Rows of the per-second CSV, or nothing when no CSV was asked for."""
-
-    def __init__(self, fh: TextIO | None, text: str, command: str = "run") -> None:
-        self._writer = csv.writer(fh, lineterminator="\n") if fh is not None else None
-        self._text = text
-        self._command = command
-
-    def write(self, row: list[Any]) -> None:
-        if self._writer is None:
-            return
-        try:
-            self._writer.writerow(row)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise _cannot_write("--csv", self._text, exc, self._command) from None
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from visualizer.app.headless import HeadlessRun
     from visualizer.sim import table
@@ -624,12 +513,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     paths = {
-        option: _output_path(text, option)
+        option: output_path(text, option)
         for option, text in outputs.items()
         if text not in (None, "-")
     }
     for (a, pa), (b, pb) in itertools.combinations(paths.items(), 2):
-        if _same_file(pa, pb):
+        if same_file(pa, pb):
             raise UsageError(
                 f"visualizer run: {a} {outputs[a]} and {b} {outputs[b]} are the same file; "
                 "give each its own"
@@ -640,8 +529,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # The CSV streams to its file as the run goes (a 24 h run of 64 servers makes
     # ~100 MB) and is renamed into place when the run is over.
     with (
-        _csv_output(args.csv, csv_path) as rows,
-        _trace_output(args.trace, paths.get("--trace")) as traces,
+        csv_output(args.csv, csv_path) as rows,
+        trace_output(args.trace, paths.get("--trace")) as traces,
     ):
         rows.write(table.header(slots, table.lesson_figures(config)))
         run = HeadlessRun(
@@ -660,7 +549,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise _cannot_write("--json", args.json, exc) from None
+            raise cannot_write("--json", args.json, exc) from None
     # stdout last, so that a failed write leaves no table that looks like success
     if args.json == "-":
         _write_out(sys.stdout, text)
@@ -669,7 +558,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_with_progress(sim: Any, duration: float, traces: _TraceOut | None = None) -> None:
+def _run_with_progress(sim: Any, duration: float, traces: TraceOut | None = None) -> None:
     """Advance in slices; on a terminal, show progress when a run takes more than a moment.
     Traces (if asked for) are written after every slice, so they never pile up."""
 

@@ -134,11 +134,11 @@ def run(args: argparse.Namespace) -> int:
         )
     config = comparison_config(args)
     paths = {
-        option: cli._output_path(text, option, COMMAND)
+        option: cli.output_path(text, option, COMMAND)
         for option, text in (("--json", args.json), ("--csv", args.csv))
         if text not in (None, "-")
     }
-    if len(paths) == 2 and cli._same_file(paths["--json"], paths["--csv"]):
+    if len(paths) == 2 and cli.same_file(paths["--json"], paths["--csv"]):
         raise cli.UsageError(
             f"visualizer {COMMAND}: --json {args.json} and --csv {args.csv} are the same "
             "file; give each its own"
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     a_config, b_config = sides(config)
     slots = (server_slots(a_config), server_slots(b_config))
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
-    with cli._csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
+    with cli.csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
         rows.write(table.paired_header(*slots, table.lesson_figures(config)))
         lesson = config.scenario.lesson.value
         sampled = (Sampled(lesson), Sampled(lesson))  # what the scoreboard reads of them
@@ -176,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise cli._cannot_write("--json", args.json, exc, COMMAND) from None
+            raise cli.cannot_write("--json", args.json, exc, COMMAND) from None
     if args.json == "-":
         cli._write_out(sys.stdout, text)
     elif args.csv != "-":
