@@ -25,6 +25,7 @@ from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
 from visualizer.ui.lesson_views import FigureLine, LessonPlot
+from visualizer.ui.painted import draw_text_at
 from visualizer.ui.plot_legend import BigNumber
 from visualizer.ui.plot_parts import Plot
 from visualizer.ui.plot_row import PlotRow
@@ -152,7 +153,7 @@ class PairNumber(BigNumber):
         x = at.x()
         for text, color in self._parts():
             p.setPen(QColor(display_color(color, self.theme.plot_bg)))
-            p.drawText(QPointF(x, at.y()), text)
+            draw_text_at(p, QPointF(x, at.y()), text)
             x += metrics.horizontalAdvance(text)
 
 

@@ -234,8 +234,7 @@ class CompareMode(QObject):
         self.stage.scoreboard.details = not on  # the room reads the totals
         self.stage.set_text_scale(PRESENTER_SCALE if on else 1.0)
         self._show_strip()
-        self.scene.captions = on
-        self.scene.bold_cards = on
+        self.scene.set_presenting(on)
         self.canvas.inspecting = not on
 
     def set_reduced_motion(self, on: bool) -> None:

@@ -69,6 +69,15 @@ class AuthView(LessonView):
             return f"{check}, then the blocklist in the store ({store})"
         return check + ": nothing to look up"
 
+    def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        auth = snap.config.auth
+        store = f"+{snap.config.store.latency_ms:g} ms"
+        if auth.method is AuthMethod.SESSION:
+            return f"looks the session up ({store})"
+        if auth.blocklist:
+            return f"JWT, then the blocklist ({store})"
+        return "checks the JWT alone"
+
     def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
         c = snap.config
         auth = c.auth

@@ -80,6 +80,14 @@ class CounterView(LessonView):
             HeadlineRow(snap.failed, f"failed requests{share}", True),
         )
 
+    def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        counter = snap.config.counter
+        if counter.placement is CounterPlacement.CLIENT:
+            return "checks, adds one" if counter.signed else "adds one to the client's"
+        if counter.placement is CounterPlacement.STORE:
+            return f"+1 in the store (+{snap.config.store.latency_ms:g} ms)"
+        return ""
+
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         c = snap.config
         counter = c.counter

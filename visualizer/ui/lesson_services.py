@@ -39,10 +39,10 @@ def lag_words(lag_s: float) -> str:
 
 TOPOLOGY = Topology(
     columns=(
-        tuple(TierNode(name, f"{name} service") for name in SERVICES),
+        tuple(TierNode(name, f"{name} service", short=name) for name in SERVICES),
         (
-            TierNode("queue", "notification queue", Shape.QUEUE),
-            TierNode("notifications", "notifications", Shape.CONSUMER),
+            TierNode("queue", "notification queue", Shape.QUEUE, short="queue"),
+            TierNode("notifications", "notifications", Shape.CONSUMER, short="consumer"),
         ),
     ),
     links=(
@@ -123,6 +123,7 @@ class ServicesView(LessonView):
         out["notifications"] = NodeFacts(
             big=f"{f.consumer_lag_s:,.0f} s" if f.consumer_lag_s >= 1 else "up to date",
             unit="behind" if f.consumer_lag_s >= 1 else "",
+            big_short="" if f.consumer_lag_s >= 1 else "0 s",
             lines=(
                 f"{f.consumers} consumers · {f.consumer_capacity_per_s:,.0f}/s max",
                 f"{f.notified:,} sent",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visualizer.lessons import spec_for
-from visualizer.sim.config import Config, Lesson
+from visualizer.sim.config import Config, Lesson, Mode
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.topology import ONE_TIER, WITH_STORE, NodeFacts, Topology
 from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
@@ -130,6 +130,18 @@ class LessonView:
         what the run's lesson knows of the followed user (``Run.about_user``)."""
         elsewhere = sessions_elsewhere(snap.config)
         return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
+
+    def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        """``card_words`` in fewer words, for a card where they do not fit in the type a
+        room reads (presenter mode); "" when there is nothing shorter to say."""
+        mode = snap.config.state.mode
+        if not self.card_words(snap, view, about):
+            return ""
+        if mode is Mode.SHARED:
+            return f"sessions in the store (+{snap.config.store.latency_ms:g} ms)"
+        if mode is Mode.TOKEN:
+            return "sessions in the tokens"
+        return ""
 
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
         """What a dead card's badge says ("" for the carts it lost)."""

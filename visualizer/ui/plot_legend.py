@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
+from visualizer.ui.painted import draw_text_at
 from visualizer.ui.plot_style import (
     BIG_PT,
     LABEL_PT,
@@ -269,7 +270,7 @@ class Legend(pg.GraphicsWidget):
                 drawSymbol(p, entry.symbol, size, pen, fill)
                 p.restore()
             p.setPen(QColor(self.theme.text if entry is not None else self.theme.muted))
-            p.drawText(QPointF(x + sample, y + (row_h + fm.ascent() - fm.descent()) / 2), text)
+            draw_text_at(p, QPointF(x + sample, y + (row_h + fm.ascent() - fm.descent()) / 2), text)
 
 
 # --- the big number ---------------------------------------------------------------------
@@ -305,7 +306,7 @@ class BigNumber(QGraphicsItem):
     def paint_number(self, p: QPainter, at: QPointF) -> None:
         """Draw ``number_text`` (the big font set) with its baseline's start at ``at``."""
         p.setPen(QColor(display_color(self.color, self.theme.plot_bg)))
-        p.drawText(at, self.number_text())
+        draw_text_at(p, at, self.number_text())
 
     @property
     def caption(self) -> str:
@@ -381,4 +382,4 @@ class BigNumber(QGraphicsItem):
         self.paint_number(p, at_number)
         p.setFont(small)
         p.setPen(QColor(self.theme.text))
-        p.drawText(at_caption, caption)
+        draw_text_at(p, at_caption, caption)

@@ -36,6 +36,26 @@ def overlay_text(snap: Snapshot, running: bool, speed: float, slide: str) -> str
     return "   ·   ".join(p for p in parts if p)
 
 
+def overlay_forms(snap: Snapshot, running: bool, speed: float, name: str) -> list[str]:
+    """The bar's line, longest first: the whole line, then without the keys beside the
+    fleet and the slide, then without the fleet (a narrow screen keeps the type a room
+    reads and says less)."""
+    whole = overlay_text(snap, running, speed, slide_text(name))
+    names = slides()
+    number = f"{names.index(name) + 1}/{len(names)}" if name in names else ""
+    if names and name == names[-1]:
+        number += ", the last (PgUp)"  # (paging stops here: the bar says so)
+    c: Config = snap.config
+    toggles = "  ".join(
+        f"{'●' if t.is_on(c) else '○'} {t.title} ({t.letter})" for t in controls_for(c).toggles
+    )
+    clock = f"t = {snap.t:,.0f} s  {speed:g}×" + ("" if running else " paused")
+    servers = f"{sum(not s.draining for s in snap.servers)} servers"
+    short = [toggles, servers, clock, f"{name} {number}".strip(), "Esc"]
+    shortest = [toggles, clock, number or name]
+    return [whole, "  ·  ".join(short), "  ·  ".join(shortest)]
+
+
 def slides() -> list[str]:
     """The presets with a slide number (their ``slide`` key), in teaching order."""
     return [p.name for p in scenario.list_presets_cached() if p.slide]
@@ -56,9 +76,10 @@ def slide_text(name: str) -> str:
 
 class PresenterBar(QLabel):
     """A slim bar above the canvas in presenter mode: the controls, folded into a line.
-    The font shrinks until the line fits the width."""
+    The type shrinks until the line fits the width, to what a room reads at least; then
+    the bar says less (``overlay_forms``)."""
 
-    MAX_PT = 15.0
+    MAX_PX, LEAST_PX = 20, 16
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,19 +93,23 @@ class PresenterBar(QLabel):
         )
         self.hide()
 
-    def show_line(self, text: str) -> None:
-        if text == self.text():
-            return
+    def show_line(self, forms: str | list[str]) -> None:
+        """The first of ``forms`` (longest first) that fits the width in readable type."""
+        forms = [forms] if isinstance(forms, str) else forms
         font = self.font()
-        size = self.MAX_PT
-        font.setPointSizeF(size)
         font.setBold(True)
         room = max(100, self.width() - 24)
-        while size > 8 and QFontMetrics(font).horizontalAdvance(text) > room:
-            size -= 0.5
-            font.setPointSizeF(size)
-        self.setFont(font)
-        self.setText(text)
+        for text in forms:
+            size = self.MAX_PX
+            font.setPixelSize(size)
+            while size > self.LEAST_PX and QFontMetrics(font).horizontalAdvance(text) > room:
+                size -= 1
+                font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(text) <= room:
+                break
+        if text != self.text() or font != self.font():
+            self.setFont(font)
+            self.setText(text)
 
 
 class SpeakerNotes(QLabel):
@@ -153,8 +178,8 @@ class PresenterMode(QObject):
         w.statusBar().hide()  # the bar says time, speed and paused
         w.headline.set_scale(1.3, lines=3)
         w.plot_dock.set_text_scale(self.PLOT_TEXT_SCALE)
-        w.scene.captions = True
-        w.scene.bold_cards = True
+        w.scene.set_presenting(True)
+        w.timeline.set_presenting(True)
         w.canvas.inspecting = False  # every click on a card crashes or restarts it
         self.overlay.show()
         self.plots_view = "preset"
@@ -172,8 +197,8 @@ class PresenterMode(QObject):
             return
         w = self.stage
         self.active = False
-        w.scene.captions = False
-        w.scene.bold_cards = False
+        w.scene.set_presenting(False)
+        w.timeline.set_presenting(False)
         w.canvas.inspecting = True
         self.overlay.hide()
         self.notes.hide()
@@ -242,9 +267,7 @@ class PresenterMode(QObject):
             self.view.show_run(snap, d.running, d.speed)
         if not self.active:
             return
-        self.overlay.show_line(
-            overlay_text(snap, d.running, d.speed, slide_text(snap.config.scenario.name))
-        )
+        self.overlay.show_line(overlay_forms(snap, d.running, d.speed, snap.config.scenario.name))
 
     def toggle_view(self) -> None:
         """Ctrl+F5: the presenter view on or off."""

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from visualizer.sim.records import EventKind, Marker
+from visualizer.ui.painted import draw_text
 from visualizer.ui.theme import FAILURE, GREEN, Theme
 
 #: What a marker on the timeline looks like: a glyph (never colour alone) and a colour.
@@ -71,9 +72,17 @@ class Timeline(QWidget):
             "Ctrl+Z brings the old one back."
         )
         self._dragging = False
+        self.least_px = 0  # presenter mode: its words no smaller (and the bar taller)
 
     def sizeHint(self) -> QSize:
-        return QSize(600, 40)
+        return QSize(600, 40 if not self.least_px else round(self.least_px * 3.4))
+
+    def set_presenting(self, on: bool, least_px: int = 16) -> None:
+        """Presenter mode: the times in type a room reads, the bar tall enough for them."""
+        self.least_px = least_px if on else 0
+        self.setMinimumHeight(self.sizeHint().height() if on else 38)
+        self.updateGeometry()
+        self.update()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -133,7 +142,7 @@ class Timeline(QWidget):
         p.setBrush(QColor(t.text))
         p.drawRoundedRect(QRectF(track.x(), track.y(), x_now - track.x(), track.height()), 3, 3)
         font = QFont()
-        font.setPixelSize(max(11, round(h * 0.32)))
+        font.setPixelSize(max(11, round(h * 0.32), self.least_px))
         font.setBold(True)
         p.setFont(font)
         for m in s.markers:
@@ -151,7 +160,7 @@ class Timeline(QWidget):
         p.drawPolygon(QPolygonF([QPointF(x_now - 6, 1), QPointF(x_now + 6, 1), QPointF(x_now, 9)]))
         small = QFont(font)
         small.setBold(False)
-        small.setPixelSize(max(10, round(h * 0.28)))
+        small.setPixelSize(max(10, round(h * 0.28), self.least_px))
         p.setFont(small)
         p.setPen(QColor(t.muted))
         label = f"{s.now:,.1f} s" + (f"  (computed to {s.end:,.0f} s)" if s.end > s.now else "")
@@ -160,8 +169,9 @@ class Timeline(QWidget):
         if not right:
             box.moveRight(x_now - 8)
         align = Qt.AlignmentFlag.AlignLeft if right else Qt.AlignmentFlag.AlignRight
-        p.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, label)
-        p.drawText(
+        draw_text(p, box, align | Qt.AlignmentFlag.AlignVCenter, label)
+        draw_text(
+            p,
             QRectF(self.width() - 120, 0, 112, h * 0.42),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             f"{span:,.0f} s",
@@ -171,7 +181,8 @@ class Timeline(QWidget):
     def _glyph(self, p: QPainter, x: float, glyph: str, color: str, dim: bool) -> None:
         p.setOpacity(0.45 if dim else 1.0)
         p.setPen(QColor(color))
-        p.drawText(QRectF(x - 10, 0, 20, self.height() * 0.42), Qt.AlignmentFlag.AlignCenter, glyph)
+        box = QRectF(x - 10, 0, 20, self.height() * 0.42)
+        draw_text(p, box, Qt.AlignmentFlag.AlignCenter, glyph)
         p.setOpacity(1.0)
 
     # --- interaction --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from visualizer.ui.canvas.nodes import (
     fmt_mb,
     font,
 )
+from visualizer.ui.painted import draw_text, unit_floor
 from visualizer.ui.theme import FAILURE, GREEN, USER_COLORS, Theme, server_color, user_color_index
 
 COMPACT_H = 80.0  # cards shorter than this (more than 16 servers) show one line
@@ -44,6 +45,8 @@ class CardState:
     words: str = ""
     #: what the DOWN badge says, when the lesson has its own words ("" for the loss)
     down: str = ""
+    #: ``words`` in fewer words, where they do not fit presenter mode's type
+    short: str = ""
 
 
 def zone_width(card_w: float, bold: bool) -> float:
@@ -76,9 +79,10 @@ class ServerCard(Node):
         bold: bool = False,
         words: str = "",
         down: str = "",
+        short: str = "",
     ) -> bool:
         """Show new numbers; returns whether anything changed (and a repaint is due)."""
-        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, words, down)):
+        if self._changed(CardState(view, mem_scale_mb, cap_mb, bold, words, down, short)):
             self.setToolTip(card_tooltip(view, cap_mb))
             return True
         return False
@@ -136,16 +140,18 @@ class ServerCard(Node):
         if state.words:
             self.chips = []
             p.setPen(muted)
-            words = state.words
             flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
-            size = min(fs * 0.8, info.height() * 0.4)
-            while size > 7.0:  # the whole sentence, in the type that fits
-                fits = QFontMetricsF(font(size)).boundingRect(info, flags, words)
-                if fits.height() <= info.height() and fits.width() <= info.width():
+            for words in (state.words, state.short or state.words):
+                size = min(fs * 0.8, info.height() * 0.4)
+                while size > 7.0:  # the whole sentence, in the type that fits
+                    fits = QFontMetricsF(font(size)).boundingRect(info, flags, words)
+                    if fits.height() <= info.height() and fits.width() <= info.width():
+                        break
+                    size *= 0.9
+                if size > 7.0:  # (under presenter mode's floor: else the short words)
                     break
-                size *= 0.9
             p.setFont(font(size))
-            p.drawText(info, flags, words)
+            draw_text(p, info, flags, words)
             return
         if bold:
             self._draw_bold_body(p, info, state, fs, text, muted)
@@ -165,10 +171,10 @@ class ServerCard(Node):
         big = min(fs * 0.95, r.height() * 0.5)
         numbers = QRectF(r.x(), r.y(), r.width(), r.height() * 0.58)
         p.setPen(text)
-        p.setFont(font(big, bold=True))
+        p.setFont(font(big, bold=True, key=True))
         count = f"{v.sessions:,}"
-        fm = QFontMetricsF(font(big, bold=True))
-        p.drawText(numbers, ALIGN_LEFT, count)
+        fm = QFontMetricsF(font(big, bold=True, key=True))
+        draw_text(p, numbers, ALIGN_LEFT, count, "number")
         x = numbers.x() + fm.horizontalAdvance(count) + 8
         memory = fmt_mb(v.memory_mb)
         room = numbers.right() - fm.horizontalAdvance(memory) - 12 - x
@@ -177,10 +183,10 @@ class ServerCard(Node):
         # 9 px on a projector)
         p.setFont(fitted("sessions", big * 0.72, room, least=0.55 / 0.72))
         rest = QRectF(x, numbers.y(), numbers.width(), numbers.height())
-        p.drawText(rest, ALIGN_LEFT, "sessions")
+        draw_text(p, rest, ALIGN_LEFT, "sessions")
         p.setPen(text)
-        p.setFont(font(big, bold=True))
-        p.drawText(numbers, ALIGN_RIGHT, memory)
+        p.setFont(font(big, bold=True, key=True))
+        draw_text(p, numbers, ALIGN_RIGHT, memory, "number")
         band = QRectF(r.x(), numbers.bottom(), r.width(), r.height() - numbers.height())
         half = band.width() * 0.55
         self._draw_chip_row(p, QRectF(band.x(), band.y(), half, band.height()), v, muted)
@@ -205,7 +211,7 @@ class ServerCard(Node):
             p.setPen(muted)
             p.setFont(font(chip))
             x = r.x() + len(users) * (chip + 3) + 2
-            p.drawText(QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, f"+{extra:,}")
+            draw_text(p, QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, f"+{extra:,}")
 
     def _draw_header(
         self, p: QPainter, r: QRectF, v: ServerView, fs: float, text: QColor, muted: QColor
@@ -223,24 +229,27 @@ class ServerCard(Node):
         sw = QRectF(r.x() + 12, r.y() + (r.height() - size) / 2, size, size)
         draw_server_symbol(p, v.index, sw)
         p.setPen(text)
-        name_font = font(fs, bold=True)
+        name_font = font(fs, bold=True, key=True)
         p.setFont(name_font)
         name_w = QFontMetricsF(name_font).horizontalAdvance(v.name) + 4
         name_r = QRectF(sw.right() + 8, r.y() + 2, max(r.width() * 0.45, name_w), r.height())
-        p.drawText(name_r, ALIGN_LEFT, v.name)
+        draw_text(p, name_r, ALIGN_LEFT, v.name, "name")
         p.setFont(font(fs * 0.62, bold=True))
         bw = p.fontMetrics().horizontalAdvance(label) + 18
+        bh = max(r.height() * 0.56, p.fontMetrics().height() + 2)  # (presenter's floor)
         nx = name_r.x() + QFontMetricsF(name_font).horizontalAdvance(v.name) + 12
-        badge = QRectF(nx, r.y() + r.height() * 0.22, bw, r.height() * 0.56)
-        if v.up:
+        badge = QRectF(nx, r.center().y() - bh / 2, bw, bh)
+        if v.up and (badge.right() <= r.right() - 6 or unit_floor() == 0):
+            # (under presenter mode's floor a narrow card leaves its UP out: its colour
+            # and its numbers say it is up)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(color))
             p.drawRoundedRect(badge, 6, 6)
             p.setPen(QColor("#FFFFFF"))
-            p.drawText(badge, CENTER, label)
+            draw_text(p, badge, CENTER, label)
         p.setPen(muted)
         p.setFont(font(fs * 0.7, bold=True))
-        p.drawText(QRectF(r.x(), r.y() + 2, r.width() - 12, r.height()), ALIGN_RIGHT, rate)
+        draw_text(p, QRectF(r.x(), r.y() + 2, r.width() - 12, r.height()), ALIGN_RIGHT, rate)
 
     @staticmethod
     def _header_size(fs: float, width: float, name: str, label: str, rate: str) -> float:
@@ -252,7 +261,7 @@ class ServerCard(Node):
                 12
                 + size * 0.85
                 + 8
-                + QFontMetricsF(font(size, bold=True)).horizontalAdvance(name)
+                + QFontMetricsF(font(size, bold=True, key=True)).horizontalAdvance(name)
                 + 12
                 + QFontMetricsF(font(size * 0.62, bold=True)).horizontalAdvance(label)
                 + 18
@@ -282,7 +291,7 @@ class ServerCard(Node):
             size = max(small * 1.15, 20.0) if bold else small * 1.15
             p.setFont(fitted(f"{v.queue:,} waiting", size, zone_w - 8, bold=True))
             waiting = QRectF(x + 4, body.bottom() - size * 1.4, zone_w - 8, size * 1.3)
-            p.drawText(waiting, ALIGN_LEFT, f"{v.queue:,} waiting")
+            draw_text(p, waiting, ALIGN_LEFT, f"{v.queue:,} waiting")
         elif not bold:  # (presenter mode leaves the zones' names to the speaker: at this
             # size they read 7 px on a projector; the dots show what waits and works)
             self._zone_label(p, band, "queue", small, muted)
@@ -298,7 +307,7 @@ class ServerCard(Node):
             return False
         p.setPen(color)
         p.setFont(fitted(words, px, box.width() - 2))
-        p.drawText(box, CENTER, words)
+        draw_text(p, box, CENTER, words)
         return True
 
     def _draw_compact(self, p: QPainter, r: QRectF, v: ServerView, text: QColor) -> None:
@@ -311,11 +320,11 @@ class ServerCard(Node):
         p.setFont(font(fs, bold=True))
         p.setPen(text)
         name_r = QRectF(r.x() + 10 + size, r.y(), r.width() - 14 - size, r.height())
-        p.drawText(name_r, ALIGN_LEFT, v.name.removeprefix("server-"))
+        draw_text(p, name_r, ALIGN_LEFT, v.name.removeprefix("server-"))
         detail = "✖ DOWN" if not v.up else f"{v.sessions:,}" if v.sessions else label
         p.setFont(font(fs * 0.8, bold=not v.up))
         p.setPen(QColor("#FFFFFF") if not v.up else QColor(color))
-        p.drawText(name_r.adjusted(0, 0, -2, 0), ALIGN_RIGHT, detail.split(" ·")[0])
+        draw_text(p, name_r.adjusted(0, 0, -2, 0), ALIGN_RIGHT, detail.split(" ·")[0])
 
     def _draw_workers(
         self, p: QPainter, r: QRectF, v: ServerView, fs: float, text: QColor, muted: QColor
@@ -323,7 +332,7 @@ class ServerCard(Node):
         p.setFont(font(fs))
         p.setPen(muted)
         label_w = fs * 4.6
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, "workers")
+        draw_text(p, QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, "workers")
         box = min(r.height() * 0.55, fs * 0.9)
         x = r.x() + label_w
         shown = min(v.workers, 12)
@@ -336,20 +345,20 @@ class ServerCard(Node):
         p.setPen(text)
         x += shown * (box + 4) + 10
         busy = f"{v.busy}/{v.workers} busy"
-        p.drawText(QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, busy)
+        draw_text(p, QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, busy)
 
     def _draw_chips(self, p: QPainter, r: QRectF, v: ServerView, fs: float, muted: QColor) -> None:
         p.setFont(font(fs * 0.8))
         p.setPen(muted)
         label = "sessions"
         label_w = p.fontMetrics().horizontalAdvance(label) + 10
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, label)
+        draw_text(p, QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, label)
         chip = min(r.height() * 0.45, fs * 0.7)
         count_text = f"{v.sessions:,}"
         p.setPen(QColor(self.theme.text))
         p.setFont(font(fs, bold=True))
         count_w = p.fontMetrics().horizontalAdvance(count_text) + 10
-        p.drawText(QRectF(r.x() + label_w, r.y(), count_w, r.height()), ALIGN_LEFT, count_text)
+        draw_text(p, QRectF(r.x() + label_w, r.y(), count_w, r.height()), ALIGN_LEFT, count_text)
         x0 = r.x() + label_w + count_w
         fits = max(0, int((r.right() - x0 - fs * 3) // (chip + 3)))
         users = v.recent_users[:fits]
@@ -367,7 +376,7 @@ class ServerCard(Node):
             p.setPen(muted)
             p.setFont(font(fs * 0.75))
             x = x0 + len(users) * (chip + 3) + 4
-            p.drawText(QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, f"+{extra:,}")
+            draw_text(p, QRectF(x, r.y(), r.right() - x, r.height()), ALIGN_LEFT, f"+{extra:,}")
 
     def _draw_memory(
         self, p: QPainter, r: QRectF, s: CardState, fs: float, text: QColor, muted: QColor
@@ -379,12 +388,12 @@ class ServerCard(Node):
         p.setPen(muted)
         label = "memory"
         label_w = p.fontMetrics().horizontalAdvance(label) + 10
-        p.drawText(QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, label)
+        draw_text(p, QRectF(r.x(), r.y(), label_w, r.height()), ALIGN_LEFT, label)
         value = fmt_mb(v.memory_mb)
         p.setFont(font(fs, bold=True))
         vw = p.fontMetrics().horizontalAdvance(value) + 12
         p.setPen(text)
-        p.drawText(QRectF(r.x() + label_w, r.y(), vw, r.height()), ALIGN_LEFT, value)
+        draw_text(p, QRectF(r.x() + label_w, r.y(), vw, r.height()), ALIGN_LEFT, value)
         bar_x = r.x() + label_w + vw
         self._draw_bar(p, QRectF(bar_x, r.y(), r.right() - bar_x, r.height()), s, fs * 0.6, muted)
 
@@ -407,7 +416,7 @@ class ServerCard(Node):
             p.setBrush(QColor(FAILURE if near_cap else server_color(v.index)))
             p.drawRoundedRect(fill, 4, 4)
         p.setPen(muted)
-        p.drawText(QRectF(bar.right() + 6, r.y(), sw, r.height()), ALIGN_LEFT, scale_text)
+        draw_text(p, QRectF(bar.right() + 6, r.y(), sw, r.height()), ALIGN_LEFT, scale_text)
 
     def _draw_down(self, p: QPainter, body: QRectF, v: ServerView, down: str = "") -> None:
         """What the crash cost, large, for as long as the card is down (``down``: the
@@ -422,16 +431,23 @@ class ServerCard(Node):
         else:
             label = f"✖ {lost:,} cart{'s' if lost != 1 else ''} lost"
         size = min(body.height() * 0.42, 48.0)
-        f = font(size, bold=True)
+        f = font(size, bold=True, key=True)
         text_w = QFontMetricsF(f).horizontalAdvance(label)
+        if text_w + size * 0.8 > body.width() * 0.62 and unit_floor() > 0:
+            label = "✖ DOWN"  # presenter mode's floor: the badge's short words
+            text_w = QFontMetricsF(f).horizontalAdvance(label)
         width = min(body.width() * 0.62, text_w + size * 0.8)
         badge = QRectF(body.x() + body.width() * 0.04, body.y() + 6, width, size * 1.35)
         p.setPen(QPen(QColor("#FFFFFF"), 3))
         p.setBrush(QColor(FAILURE))
         p.drawRoundedRect(badge, 10, 10)
         p.setPen(QColor("#FFFFFF"))
-        p.setFont(f if text_w + size * 0.8 <= width else font(size * width / (text_w + size), True))
-        p.drawText(badge, CENTER, label)
+        p.setFont(
+            f
+            if text_w + size * 0.8 <= width
+            else font(size * width / (text_w + size), True, key=True)
+        )
+        draw_text(p, badge, CENTER, label, "number")
         note = (
             "DOWN · the balancer still sends here (health check pending)"
             if v.in_rotation
@@ -441,14 +457,18 @@ class ServerCard(Node):
         below = QRectF(badge.x(), badge.bottom() + 2, body.width() * 0.9, 0)
         below.setBottom(body.bottom())
         flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
-        size = min(18.0, body.height() * 0.2)
-        while size > 9.0:  # the whole note inside the card (it ran past its bottom)
-            needed = QFontMetricsF(font(size)).boundingRect(below, int(flags), note)
+        short = "health check pending" if v.in_rotation else "out of rotation"
+        for words in (note, short):  # (the short words: presenter mode's floor)
+            size = min(18.0, body.height() * 0.2)
+            while size > 9.0:  # the whole note inside the card (it ran past its bottom)
+                needed = QFontMetricsF(font(size)).boundingRect(below, int(flags), words)
+                if needed.height() <= below.height() + 0.5:
+                    break
+                size -= 1.0
             if needed.height() <= below.height() + 0.5:
                 break
-            size -= 1.0
         p.setFont(font(size))
-        p.drawText(below, flags, note)
+        draw_text(p, below, flags, words)
 
 
 def card_tooltip(v: ServerView, cap_mb: float) -> str:

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
-from visualizer.ui.canvas.nodes import font
+from visualizer.ui.canvas.nodes import font, least_px
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, FAILED_SPRITE, MESSAGE_SPRITE, Failure
+from visualizer.ui.painted import device_scale, draw_text, floor
 from visualizer.ui.theme import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS, badge_fill
 
 DOT_SIZE = 16.0  # scene units, while few requests are in flight
@@ -214,7 +215,6 @@ class FailureFlashes(QGraphicsItem):
         # wall t0, x, y, server (-1: balancer), code (None: a note), text, colour
         self._labels: list[tuple[float, float, float, int, ErrorCode | None, str, str]] = []
         self._last: dict[tuple[int, object], float] = {}
-        self._font = font(15, bold=True)
         self.rise = True  # labels drift upwards as they fade (off for reduced motion)
         #: the width a card leaves its labels (its queue and workers zone), by server: a
         #: label shrinks to it, so it never covers the card's words or numbers
@@ -270,7 +270,7 @@ class FailureFlashes(QGraphicsItem):
         """The label's type: 15 px bold, smaller (to 10 px) where its card leaves it
         ``room`` pixels (the label with its padding fits them)."""
         if room is None:
-            return self._font
+            return font(15, bold=True)  # (at least presenter mode's floor)
         return font(_label_px(text, round(room)), bold=True)
 
     @property
@@ -286,9 +286,14 @@ class FailureFlashes(QGraphicsItem):
         for t0, x, y, server, _code, text, color in self._labels:
             age = max(0.0, now - t0)
             alpha = 1.0 if age < self.LIFETIME_S * 0.6 else max(0.0, (self.LIFETIME_S - age) / 0.64)
-            label_font = self.label_font(text, None if server < 0 else self.room_of(server))
+            room = None if server < 0 else self.room_of(server)
+            label_font = self.label_font(text, room)
             fm = QFontMetricsF(label_font)
             w = fm.horizontalAdvance(text) + 16
+            if room is not None and w + 10 > room:
+                continue  # too wide for the card's zone even in its smallest type (or
+                # presenter mode's floor): it would cover the card's words; the failed-
+                # requests plot names the code
             h = fm.height() + 6
             rise = age * 14 if self.rise else 0.0
             if server < 0:  # failed at the balancer: above it
@@ -305,12 +310,13 @@ class FailureFlashes(QGraphicsItem):
     ) -> None:
         if not self._labels:
             return
-        for rect, label_font, text, color, alpha in self.placed():
-            painter.setFont(label_font)
-            painter.setOpacity(alpha)
-            painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
-            painter.setBrush(QBrush(QColor(badge_fill(color))))
-            painter.drawRoundedRect(rect, 6, 6)
-            painter.setPen(QColor("#FFFFFF"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        with floor(least_px(self), device_scale(painter)):  # (labels sized for it)
+            for rect, label_font, text, color, alpha in self.placed():
+                painter.setFont(label_font)
+                painter.setOpacity(alpha)
+                painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
+                painter.setBrush(QBrush(QColor(badge_fill(color))))
+                painter.drawRoundedRect(rect, 6, 6)
+                painter.setPen(QColor("#FFFFFF"))
+                draw_text(painter, rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setOpacity(1.0)

@@ -7,6 +7,8 @@ costs little more than the request dots. Sizes are scene units; fonts scale with
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.snapshot import StoreView
 from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.painted import device_scale, draw_text, floor, unit_floor
 from visualizer.ui.shapes import symbol_path
 from visualizer.ui.theme import (
     FAILURE,
@@ -56,20 +59,26 @@ def sticky_badge(theme: Theme, sticky: bool) -> tuple[str, str, str | None]:
     return theme.card, theme.text, theme.card_border
 
 
-def font(px: float, bold: bool = False) -> QFont:
+def font(px: float, bold: bool = False, key: bool = False) -> QFont:
+    """The canvas's type at ``px`` units (under presenter mode's floor, at least that; a
+    name or key number, ``key``, at least its larger floor)."""
     f = QFont(_family())
-    f.setPixelSize(max(8, round(px)))
+    f.setPixelSize(max(8, round(px), math.ceil(unit_floor(key))))
     f.setBold(bold)
     return f
 
 
-def fitted(text: str, px: float, width: float, bold: bool = False, least: float = 0.6) -> QFont:
+def fitted(
+    text: str, px: float, width: float, bold: bool = False, least: float = 0.6, key: bool = False
+) -> QFont:
     """The font of ``px`` pixels, shrunk (to ``least`` of it at most) until ``text`` fits
     ``width``."""
     size = px
-    while size > px * least and QFontMetricsF(font(size, bold)).horizontalAdvance(text) > width:
+    while (
+        size > px * least and QFontMetricsF(font(size, bold, key)).horizontalAdvance(text) > width
+    ):
         size *= 0.92
-    return font(size, bold)
+    return font(size, bold, key)
 
 
 def qrect(r: Rect) -> QRectF:
@@ -84,9 +93,29 @@ def fmt_mb(mb: float) -> str:
     return f"{mb:,.1f} MB"
 
 
+def say_fitting(
+    p: QPainter, box: QRectF, flags: Qt.AlignmentFlag, said: Sequence[str], role: str = ""
+) -> str:
+    """The first of ``said`` (longest first) that fits ``box`` in the painter's font,
+    drawn; the last if none does (under presenter mode's floor it is then left out)."""
+    fm = QFontMetricsF(p.font())
+    for text in said:
+        ink = fm.boundingRect(box, int(flags), text)
+        if ink.width() <= box.width() + 0.5 and ink.height() <= box.height() + 0.5:
+            break
+    draw_text(p, box, flags, text, role)
+    return text
+
+
 def centred_line(p: QPainter, box: QRectF, row_h: float, at: float, text: str) -> None:
     """Text centred on the row starting ``at`` row heights into ``box``."""
-    p.drawText(QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), CENTER, text)
+    draw_text(p, QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), CENTER, text)
+
+
+def least_px(item: QGraphicsItem) -> float:
+    """The smallest type the item's scene allows, in device pixels (presenter mode; 0:
+    any size)."""
+    return float(getattr(item.scene(), "least_px", 0.0))
 
 
 class Node(QGraphicsItem):
@@ -127,7 +156,8 @@ class Node(QGraphicsItem):
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        self._draw(painter, qrect(self.rect))
+        with floor(least_px(self), device_scale(painter)):
+            self._draw(painter, qrect(self.rect))
 
     def _draw(self, p: QPainter, r: QRectF) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -169,13 +199,24 @@ class ClientLanes(Node):
     def _draw(self, p: QPainter, r: QRectF) -> None:
         t = self.theme
         h = qrect(self.header)
-        p.setPen(QColor(t.text))
-        p.setFont(font(24, bold=True))
-        p.drawText(h.adjusted(4, 0, 0, -h.height() / 2), ALIGN_LEFT, "Clients")
-        p.setPen(QColor(t.muted))
-        p.setFont(font(17))
         users = self._state if isinstance(self._state, int) else 0
-        p.drawText(h.adjusted(4, h.height() / 2, 0, 0), ALIGN_LEFT, f"{users:,} users online")
+        two = QFontMetricsF(font(24, bold=True)).height() + QFontMetricsF(font(17)).height()
+        if unit_floor() > 0 and two > h.height():
+            # presenter mode's floor: one line, as much of it as fits ("309 users")
+            p.setPen(QColor(t.text))
+            p.setFont(font(17, bold=True))
+            fm = QFontMetricsF(p.font())
+            said = [f"{users:,} users online", f"{users:,} users", f"{users:,}"]
+            line = next((s for s in said if fm.horizontalAdvance(s) <= h.width() - 4), said[-1])
+            draw_text(p, h.adjusted(4, 0, 0, 0), ALIGN_LEFT, line)
+        else:
+            p.setPen(QColor(t.text))
+            p.setFont(font(24, bold=True))
+            draw_text(p, h.adjusted(4, 0, 0, -h.height() / 2), ALIGN_LEFT, "Clients")
+            p.setPen(QColor(t.muted))
+            p.setFont(font(17))
+            online = f"{users:,} users online"
+            draw_text(p, h.adjusted(4, h.height() / 2, 0, 0), ALIGN_LEFT, online)
         for i, lane in enumerate(self.lanes):
             lr = qrect(lane)
             self._box(p, lr, t.card, t.card_border, 1.5)
@@ -194,7 +235,7 @@ class ClientLanes(Node):
                 )
             p.setPen(QColor(t.muted))
             p.setFont(font(min(16, lr.height() * 0.3)))
-            p.drawText(lr.adjusted(22 + n * size * 1.15, 0, -8, 0), ALIGN_RIGHT, f"lane {i + 1}")
+            draw_text(p, lr.adjusted(22 + n * size * 1.15, 0, -8, 0), ALIGN_RIGHT, f"lane {i + 1}")
 
 
 @dataclass(frozen=True)
@@ -226,9 +267,10 @@ class BalancerNode(Node):
         s = self._state if isinstance(self._state, BalancerState) else None
         self._box(p, r, t.card, t.text, 3.0)
         p.setPen(QColor(t.text))
-        p.setFont(font(24, bold=True))
+        p.setFont(font(24, bold=True, key=True))
         row = r.height() / 6
-        p.drawText(QRectF(r.x(), r.y() + 6, r.width(), row * 1.2), CENTER, "Load balancer")
+        title = QRectF(r.x() + 2, r.y() + 6, r.width() - 4, row * 1.2)
+        say_fitting(p, title, CENTER, ("Load balancer", "Balancer", "LB"), "name")
         if s is None:
             return
         # (in presenter mode the lines under the title read 15 px on a 1280x720
@@ -236,14 +278,19 @@ class BalancerNode(Node):
         second = font(min(23.0, row * 0.75)) if s.bold else font(19)
         p.setFont(second)
         centred_line(p, r, row, 1.3, s.algorithm.replace("_", " "))
-        badge = QRectF(r.x() + 22, r.y() + row * 2.5, r.width() - 44, row * 1.1)
+        words = "STICKY ✓" if s.sticky else "not sticky"
+        badge_font = font(18, bold=True)
+        fm = QFontMetricsF(badge_font)
+        bw = min(r.width() - 8, max(r.width() - 44, fm.horizontalAdvance(words) + 16))
+        bh = max(row * 1.1, fm.height() + 2)  # (wider and taller under presenter's floor)
+        badge = QRectF(r.center().x() - bw / 2, r.y() + row * 3.05 - bh / 2, bw, bh)
         fill, ink, edge = sticky_badge(t, s.sticky)
         p.setPen(Qt.PenStyle.NoPen if edge is None else QPen(QColor(edge), 2))
         p.setBrush(QColor(fill))
         p.drawRoundedRect(badge, 8, 8)
         p.setPen(QColor(ink))
-        p.setFont(font(18, bold=True))
-        p.drawText(badge, CENTER, "STICKY ✓" if s.sticky else "not sticky")
+        p.setFont(badge_font)
+        draw_text(p, badge, CENTER, words)
         p.setPen(QColor(t.muted))
         p.setFont(second if s.bold else font(16))
         centred_line(p, r, row, 3.8, f"health check {s.health_check_s:g} s")
@@ -317,26 +364,35 @@ class StoreNode(Node):
         muted = QColor("#B0B0B0") if down else QColor(t.muted)
         inner = r.adjusted(10, ell + 6, -10, -ell)
         row = inner.height() / 6
-        p.setPen(text)
-        p.setFont(font(22, bold=True))
-        p.drawText(QRectF(inner.x(), inner.y(), inner.width(), row), CENTER, name)
-        badge = QRectF(inner.center().x() - 60, inner.y() + row * 1.1, 120, row * 0.9)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(FAILURE if down else GREEN))
-        p.drawRoundedRect(badge, 6, 6)
-        p.setPen(QColor("#FFFFFF"))
-        p.setFont(font(17, bold=True))
-        p.drawText(badge, CENTER, "✖ DOWN" if down else "UP")
-        p.setPen(text)
-        p.setFont(font(19, bold=True))
-        centred_line(p, inner, row, 2.2, holds)
-        p.setFont(font(18))
-        centred_line(p, inner, row, 3.1, fmt_mb(v.memory_mb))
-        p.setPen(muted)
-        # (presenter mode: the round trip and the replicas in type a room reads)
-        p.setFont(fitted("+999 ms per request", 22.0, inner.width()) if bold else font(15))
-        centred_line(p, inner, row, 4.0, f"+{v.latency_ms:g} ms per request")
-        centred_line(p, inner, row, 4.8, f"{v.replicas} replica{'s' if v.replicas != 1 else ''}")
+        status = "✖ DOWN" if down else "UP"
+        replicas = f"{v.replicas} replica{'s' if v.replicas != 1 else ''}"
+        trip = f"+{v.latency_ms:g} ms"
+        if unit_floor() > 0:
+            self._draw_stacked(p, inner.adjusted(0, 0, 0, -row), down, text, muted, [
+                (font(22, bold=True, key=True), (name, "Store")),
+                (font(17, bold=True), (status,)),
+                (font(19, bold=True), (holds, holds.split(" ")[0])),
+                (font(18), (fmt_mb(v.memory_mb),)),
+                (font(15), (f"{trip} per request", trip)),
+                (font(15), (replicas,)),
+            ])  # fmt: skip
+        else:
+            p.setPen(text)
+            p.setFont(font(22, bold=True, key=True))
+            title = QRectF(inner.x(), inner.y(), inner.width(), row)
+            draw_text(p, title, CENTER, name, "name")
+            badge = QRectF(inner.center().x() - 60, inner.y() + row * 1.1, 120, row * 0.9)
+            self._status_badge(p, badge, down, status)
+            p.setPen(text)
+            p.setFont(font(19, bold=True))
+            centred_line(p, inner, row, 2.2, holds)
+            p.setFont(font(18))
+            centred_line(p, inner, row, 3.1, fmt_mb(v.memory_mb))
+            p.setPen(muted)
+            # (presenter mode: the round trip and the replicas in type a room reads)
+            p.setFont(fitted("+999 ms per request", 22.0, inner.width()) if bold else font(15))
+            centred_line(p, inner, row, 4.0, f"{trip} per request")
+            centred_line(p, inner, row, 4.8, replicas)
         self.chips = []
         if not down:
             chip = 9.0
@@ -348,6 +404,43 @@ class StoreNode(Node):
                 p.setBrush(QColor(color))
                 p.drawRect(QRectF(pos.x(), pos.y(), chip, chip))
                 self.chips.append((pos, color, user))
+
+    @staticmethod
+    def _status_badge(p: QPainter, badge: QRectF, down: bool, status: str) -> None:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(FAILURE if down else GREEN))
+        p.drawRoundedRect(badge, 6, 6)
+        p.setPen(QColor("#FFFFFF"))
+        p.setFont(font(17, bold=True))
+        draw_text(p, badge, CENTER, status)
+
+    def _draw_stacked(
+        self,
+        p: QPainter,
+        inner: QRectF,
+        down: bool,
+        text: QColor,
+        muted: QColor,
+        lines: list[tuple[QFont, tuple[str, ...]]],
+    ) -> None:
+        """Presenter mode's floor: the lines one under another, each as tall as its type,
+        in the first words that fit the width; the lines that do not fit are left out."""
+        y = inner.y()
+        for k, (f, said) in enumerate(lines):
+            fm = QFontMetricsF(f)
+            h = fm.height() * (1.3 if k == 1 else 1.05)
+            if y + h > inner.bottom():
+                break
+            box = QRectF(inner.x(), y, inner.width(), h)
+            if k == 1:  # the status badge
+                bw = min(inner.width(), fm.horizontalAdvance(said[0]) + 24)
+                badge = QRectF(box.center().x() - bw / 2, y + 1, bw, h - 2)
+                self._status_badge(p, badge, down, said[0])
+            else:
+                p.setPen(text if k < 4 else muted)
+                p.setFont(f)
+                say_fitting(p, box, CENTER, said, "name" if k == 0 else "")
+            y += h
 
 
 class Wires(QGraphicsItem):

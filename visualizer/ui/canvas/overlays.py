@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFont,
     QFontMetricsF,
     QPainter,
     QPen,
@@ -19,8 +20,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.ui.canvas.layout import Rect
-from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font
+from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font, least_px
 from visualizer.ui.lesson_views import HeadlineRow
+from visualizer.ui.painted import device_scale, draw_text, floor, unit_floor
 from visualizer.ui.theme import (
     FAILURE,
     Theme,
@@ -80,38 +82,51 @@ class Banner(QGraphicsItem):
     """A short notice in the free space above the balancer (e.g. "Paused — press Space
     to run"): never over a card."""
 
-    def __init__(self, text: str, theme: Theme) -> None:
+    def __init__(self, text: str, theme: Theme, short: str = "") -> None:
         super().__init__()
         self.text = text
+        self.short = short or text  # what it says where the whole text does not fit
         self.theme = theme
-        self._font = font(22, bold=True)
-        self._rect = QRectF(0, 0, 400, 44)
+        self._room = QRectF(0, 0, 400, 44)
         self.setZValue(40)
 
     def place(self, room: Rect) -> None:
-        """Centred at the top of ``room``, as wide as the text needs (within the room)."""
+        """Centred at the top of ``room``."""
         self.prepareGeometryChange()
-        self._font = font(22, bold=True)
-        need = QFontMetricsF(self._font).horizontalAdvance(self.text) + 40
-        if need > room.w > 0:  # a narrow room (compare mode): smaller type, all the text
-            self._font = font(max(9.0, 22 * (room.w - 40) / (need - 40)), bold=True)
-        width = min(room.w, QFontMetricsF(self._font).horizontalAdvance(self.text) + 40)
-        self._rect = QRectF(room.x + (room.w - width) / 2, room.y, width, 44)
+        self._room = QRectF(room.x, room.y, room.w, max(room.h, 44.0))
 
     def boundingRect(self) -> QRectF:
-        return self._rect
+        return self._room
+
+    def shown(self) -> tuple[QRectF, QFont, str]:
+        """Its box, type and words as drawn: 22 px bold, smaller in a narrow room (compare
+        mode), never under the floor (presenter mode: then the short words)."""
+        room = self._room
+        least = unit_floor()
+        for text in (self.text, self.short):
+            f = font(22, bold=True)
+            need = QFontMetricsF(f).horizontalAdvance(text) + 40
+            if need > room.width() > 0:
+                f = font(max(9.0, least, 22 * (room.width() - 40) / (need - 40)), bold=True)
+            fm = QFontMetricsF(f)
+            if fm.horizontalAdvance(text) + 40 <= room.width() or text == self.short:
+                break
+        width = min(room.width(), fm.horizontalAdvance(text) + 40)
+        height = max(44.0, fm.height() + 12)
+        return QRectF(room.x() + (room.width() - width) / 2, room.y(), width, height), f, text
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self._rect
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(self.theme.text))
-        painter.drawRoundedRect(r, 10, 10)
-        painter.setPen(QColor(self.theme.card))
-        painter.setFont(self._font)
-        painter.drawText(r, CENTER, self.text)
+        with floor(least_px(self), device_scale(painter)):
+            r, f, text = self.shown()
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(self.theme.text))
+            painter.drawRoundedRect(r, 10, 10)
+            painter.setPen(QColor(self.theme.card))
+            painter.setFont(f)
+            draw_text(painter, r, CENTER, text)
 
 
 class Caption(QGraphicsItem):
@@ -161,12 +176,13 @@ class Caption(QGraphicsItem):
         with the type shrunk until the wrapped text fits it whole (it was cut)."""
         room = self._room.adjusted(0, 52, 0, 0)
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter)
-        size = self.MAX_PX
+        least = max(self.MIN_PX, math.ceil(unit_floor()))  # (presenter mode's floor)
+        size = max(self.MAX_PX, least)
         while True:
             self._font.setPixelSize(size)
             fm = QFontMetricsF(self._font)
             needed = fm.boundingRect(room.adjusted(16, 0, -16, 0), flags, self.text)
-            if needed.height() + 24 <= room.height() or size <= self.MIN_PX:
+            if needed.height() + 24 <= room.height() or size <= least:
                 break
             size -= 1
         height = min(room.height(), needed.height() + 24)
@@ -187,13 +203,15 @@ class Caption(QGraphicsItem):
         fade = max(0.0, min(1.0, (self.LIFETIME_S - self._age) / 0.6))
         painter.setOpacity(fade)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setFont(self._font)
-        r = self.text_rect()
-        painter.setPen(QPen(QColor("#FFFFFF"), 3))
-        painter.setBrush(QColor(0, 0, 0, 215))
-        painter.drawRoundedRect(r, 14, 14)
-        painter.setPen(QColor("#FFFFFF"))
-        painter.drawText(r.adjusted(16, 8, -16, -8), CENTER | Qt.TextFlag.TextWordWrap, self.text)
+        with floor(least_px(self), device_scale(painter)):
+            r = self.text_rect()
+            painter.setFont(self._font)
+            painter.setPen(QPen(QColor("#FFFFFF"), 3))
+            painter.setBrush(QColor(0, 0, 0, 215))
+            painter.drawRoundedRect(r, 14, 14)
+            painter.setPen(QColor("#FFFFFF"))
+            room = r.adjusted(16, 8, -16, -8)
+            draw_text(painter, room, CENTER | Qt.TextFlag.TextWordWrap, self.text)
         painter.setOpacity(1.0)
 
 
@@ -236,17 +254,29 @@ class HeadlineCounters(Node):
         ]
         row_h = min(r.height() / 3, 58.0)
         big = row_h * 0.62
-        top = r.y() + (r.height() - 3 * row_h) / 2
-        for k, (number, label, color) in enumerate(rows):
-            row = QRectF(r.x(), top + k * row_h, r.width(), row_h)
-            p.setFont(font(big, bold=True))
+        flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
+        placed = []  # (number, label, colour, number width, label font, row height)
+        for number, label, color in rows:
+            number_w = QFontMetricsF(font(big, True, key=True)).horizontalAdvance(number) + 12
+            room = QRectF(0, 0, r.width() - number_w, 10_000)
+            small = font(label_px(label, big, room.width()))
+            need = QFontMetricsF(small).boundingRect(room, int(flags), label)
+            if need.width() > room.width() + 0.5:
+                continue  # (presenter mode's floor: a word wider than the room) the
+                # number goes with its words: the scoreboard or the plots show it
+            placed.append((number, label, color, number_w, small, max(row_h, need.height())))
+        while placed and sum(x[5] for x in placed) > r.height():
+            placed.pop()  # the first numbers tell the story; the rest do not fit
+        top = r.y() + max(0.0, (r.height() - sum(x[5] for x in placed)) / 2)
+        for number, label, color, number_w, small, h in placed:
+            p.setFont(font(big, bold=True, key=True))
             p.setPen(QColor(color))
-            number_w = QFontMetricsF(font(big, bold=True)).horizontalAdvance(number) + 12
-            p.drawText(QRectF(row.x(), row.y(), number_w, row_h), ALIGN_LEFT, number)
-            rest = QRectF(row.x() + number_w, row.y(), row.width() - number_w, row_h)
-            p.setFont(font(label_px(label, big, rest.width())))
+            draw_text(p, QRectF(r.x(), top, number_w, h), ALIGN_LEFT, number, "number")
+            rest = QRectF(r.x() + number_w, top, r.width() - number_w, h)
+            p.setFont(small)
             p.setPen(QColor(self.theme.muted))
-            p.drawText(rest, ALIGN_LEFT | Qt.TextFlag.TextWordWrap, label)
+            draw_text(p, rest, flags, label)
+            top += h
 
 
 class UserMarks(QGraphicsItem):
@@ -328,4 +358,4 @@ class FollowMarks(QGraphicsItem):
             painter.setBrush(ink)
             painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor(self.theme.card))
-            painter.drawText(box, CENTER, label)
+            draw_text(painter, box, CENTER, label)

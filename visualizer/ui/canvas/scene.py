@@ -60,6 +60,11 @@ CARDS_PER_FRAME = 2
 TIER_BOLD_BELOW_PX = 110.0
 
 
+#: Presenter mode's smallest type on the canvas, in device pixels: what a room reads on a
+#: 1280x720 projector.
+PRESENTER_LEAST_PX = 16.0
+
+
 class TopologyScene(QGraphicsScene):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
@@ -88,11 +93,12 @@ class TopologyScene(QGraphicsScene):
         self.flashes = FailureFlashes()
         self.flashes.room_of = lambda i: c.label_room() if (c := self.cards.get(i)) else None
         self.bursts: list[ChipBurst] = []
-        self.banner = Banner("❚❚  Paused — press Space to run", theme)
+        self.banner = Banner("❚❚  Paused — press Space to run", theme, short="❚❚  Paused")
         self.caption = Caption(theme)
         self.captions = False  # presenter mode shows notable events as captions
         self.headline = HeadlineCounters(theme)
         self.bold_cards = False  # presenter mode: fewer rows, bigger numbers
+        self.least_px = 0.0  # presenter mode: no word smaller (device pixels; see painted)
         self.view_scale = 1.0  # pixels per scene unit (the view tells us)
         self._mem_scale = 1.0  # the cards' shared memory scale only grows within a run
         self.follow_marks = FollowMarks(theme)
@@ -132,6 +138,18 @@ class TopologyScene(QGraphicsScene):
             self.lanes.setVisible(not on)
             self.setSceneRect(QRectF(0, 0, self.scene_w, self.height_))
             self._fleet_key = ()
+
+    def set_presenting(self, on: bool) -> None:
+        """Presenter mode: notable events as captions, cards in big type with fewer rows,
+        and no word smaller than ``PRESENTER_LEAST_PX`` (what does not fit at that size is
+        left out; the speaker says it)."""
+        self.captions = on
+        self.bold_cards = on
+        least = PRESENTER_LEAST_PX if on else 0.0
+        if least != self.least_px:
+            self.least_px = least
+            for item in self.items():
+                item.update()  # (their cached pictures were drawn under the old floor)
 
     def set_height(self, height: float) -> None:
         if abs(height - self.height_) > 0.5:
@@ -320,7 +338,9 @@ class TopologyScene(QGraphicsScene):
                 continue
             bold = self.bold_cards or card.rect.h * self.view_scale < BOLD_BELOW_PX
             words = lesson.card_words(snapshot, view, self.about)
-            if card.set_view(view, scale, cap, bold, words, lesson.down_words(snapshot, view)):
+            short = lesson.card_words_short(snapshot, view, self.about) if self.least_px else ""
+            down = lesson.down_words(snapshot, view)
+            if card.set_view(view, scale, cap, bold, words, down, short):
                 budget -= 1
             card.refreshed = wall
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from visualizer.ui.canvas.layout import Rect
 from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, fitted, font
 from visualizer.ui.canvas.topology import NodeFacts, Shape, TierNode
+from visualizer.ui.painted import draw_text, unit_floor
 from visualizer.ui.theme import FAILURE, Theme
 
 QUEUE_BLUE = "#1F77B4"  # the queue's messages (the colour of its line in the plot)
@@ -20,12 +21,18 @@ DOT_STRIP = 0.24  # the left part of a service box where its requests' dots sit
 
 
 def fit_text(
-    p: QPainter, box: QRectF, px: float, text: str, bold: bool = False, least: float = 0.6
+    p: QPainter,
+    box: QRectF,
+    px: float,
+    text: str,
+    bold: bool = False,
+    least: float = 0.6,
+    role: str = "",
 ) -> float:
     """``text`` left-aligned in ``box``, its type shrunk to fit the width; returns its size."""
-    f = fitted(text, px, box.width(), bold, least)
+    f = fitted(text, px, box.width(), bold, least, key=bool(role))
     p.setFont(f)
-    p.drawText(box, ALIGN_LEFT, text)
+    draw_text(p, box, ALIGN_LEFT, text, role)
     return float(f.pixelSize())
 
 
@@ -73,8 +80,15 @@ class TierBox(Node):
         pad = 12.0 * scale
         title_h = title_px * 1.5
         p.setPen(text)
-        title = QRectF(r.x() + pad, r.y() + 6, r.width() - 2 * pad, title_h)
-        fit_text(p, title, title_px, self.node.title, bold=True)
+        name = self.node.title
+        tpad = pad / 2 if unit_floor() > 0 else pad  # (a name in a room's type: more room)
+        title = QRectF(r.x() + tpad, r.y() + 6, r.width() - 2 * tpad, title_h)
+        if unit_floor() > 0:  # presenter mode's floor: the short name where the long one
+            # would not fit ("inventory" for "inventory service", "queue")
+            said = (name, self.node.short or name)
+            fm = QFontMetricsF(font(title_px, bold=True, key=True))
+            name = next((s for s in said if fm.horizontalAdvance(s) <= title.width()), said[-1])
+        fit_text(p, title, title_px, name, bold=True, role="name")
         if f is None:
             return
         left = r.x() + (r.width() * DOT_STRIP if self.node.shape is Shape.SERVICE else pad)
@@ -91,6 +105,8 @@ class TierBox(Node):
         lines = f.lines[:1] if bold else f.lines
         badge = f.down_words if down else f.part_down
         rows = 1 + len(lines) + (1 if badge else 0)
+        if lines and body.height() / rows < QFontMetricsF(font(line_px)).height():
+            lines, rows = (), rows - len(lines)  # (presenter mode's floor: no room for them)
         row = min(body.height() / max(rows, 1), big_px * 1.5)
         y = body.y()
         if down:
@@ -99,13 +115,22 @@ class TierBox(Node):
         p.setPen(text)
         # the number that matters is never cut: it may shrink further than the rest
         box = QRectF(body.x(), y, body.width(), row)
-        self.big_px = fit_text(p, box, big_px, f.big, True, least=0.4)
+        big = f.big
+        if f.big_short and unit_floor() > 0:  # presenter mode's floor: the short form if
+            # the whole does not fit ("0 s" for "up to date")
+            wide = QFontMetricsF(font(big_px, True, key=True)).horizontalAdvance(big)
+            big = big if wide <= box.width() else f.big_short
+        self.big_px = fit_text(p, box, big_px, big, True, least=0.4, role="number")
         if f.unit:  # after the number, if it fits whole
-            x = box.x() + QFontMetricsF(font(self.big_px, True)).horizontalAdvance(f.big) + 8
+            x = (
+                box.x()
+                + QFontMetricsF(font(self.big_px, True, key=True)).horizontalAdvance(big)
+                + 8
+            )
             unit = font(line_px * 1.1)
             if x + QFontMetricsF(unit).horizontalAdvance(f.unit) <= box.right():
                 p.setFont(unit)
-                p.drawText(QRectF(x, y, box.right() - x, row), ALIGN_LEFT, f.unit)
+                draw_text(p, QRectF(x, y, box.right() - x, row), ALIGN_LEFT, f.unit)
         y += row
         p.setPen(muted)
         for line in lines:
@@ -121,7 +146,7 @@ class TierBox(Node):
         p.drawRoundedRect(box, 6, 6)
         p.setPen(QColor("#FFFFFF"))
         p.setFont(fitted(words, px, box.width() - 8, bold=True))
-        p.drawText(box, CENTER, words)
+        draw_text(p, box, CENTER, words)
 
     def _pipe(self, p: QPainter, body: QRectF, f: NodeFacts, scale: float) -> QRectF:
         """The queue as a pipe of message slots, filled from the left with its depth;

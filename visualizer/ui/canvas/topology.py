@@ -30,6 +30,7 @@ class TierNode:
     key: str  # how links, hops and facts name it
     title: str
     shape: Shape = Shape.SERVICE
+    short: str = ""  # the title where it does not fit a room's type (presenter mode)
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,4 @@ class NodeFacts:
     down_words: str = "✖ DOWN"
     fill: float | None = None  # 0..1: how full (a queue's depth against its scale)
     part_down: str = ""  # a part of it that is down (its database), said on the node
+    big_short: str = ""  # ``big`` where it does not fit a room's type (presenter mode)
