@@ -86,7 +86,7 @@ class CounterView(LessonView):
             return "checks, adds one" if counter.signed else "adds one to the client's"
         if counter.placement is CounterPlacement.STORE:
             return f"+1 in the store (+{snap.config.store.latency_ms:g} ms)"
-        return ""
+        return "" if isinstance(about, UserCounts) else "its own counts"
 
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         c = snap.config

@@ -124,6 +124,10 @@ class RealtimeView(LessonView):
         share = f"{f.empty_polls / f.polls:.0%}" if f is not None and f.polls else "—"
         return f"answers polls: {share} empty"
 
+    def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        words = self.card_words(snap, view, about)
+        return words.split(" · ")[0].removeprefix("holds ").removesuffix(" (no worker)")
+
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
         if snap.config.realtime.transport is Transport.SHORT_POLL:
             return "✖ DOWN · polls go elsewhere"

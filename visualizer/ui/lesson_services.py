@@ -169,6 +169,9 @@ class ServicesView(LessonView):
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         return "checks the token, forwards"
 
+    def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
+        return "forwards"
+
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
         return "✖ DOWN · nothing lost"
 

@@ -23,7 +23,7 @@ LANES = 6
 MARGIN = 22.0
 MAX_ROWS = 16  # cards in one column when there are more than 16 servers
 TIER_W, TIER_GAP = 250.0, 46.0  # a tier column's width and the gap left of it
-COMPACT_TIER_W, COMPACT_TIER_GAP = 254.0, 22.0
+COMPACT_TIER_W, COMPACT_TIER_GAP = 262.0, 20.0
 MAX_NODE_H = 240.0
 
 

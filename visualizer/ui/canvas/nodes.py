@@ -269,6 +269,9 @@ class BalancerNode(Node):
         p.setPen(QColor(t.text))
         p.setFont(font(24, bold=True, key=True))
         row = r.height() / 6
+        if unit_floor() > 0 and s is not None:
+            self._draw_stacked(p, r, s)
+            return
         title = QRectF(r.x() + 2, r.y() + 6, r.width() - 4, row * 1.2)
         say_fitting(p, title, CENTER, ("Load balancer", "Balancer", "LB"), "name")
         if s is None:
@@ -295,6 +298,39 @@ class BalancerNode(Node):
         p.setFont(second if s.bold else font(16))
         centred_line(p, r, row, 3.8, f"health check {s.health_check_s:g} s")
         centred_line(p, r, row, 4.7, f"{s.in_rotation}/{s.live} in rotation")
+
+    def _draw_stacked(self, p: QPainter, r: QRectF, s: BalancerState) -> None:
+        """Presenter mode's floor: name, algorithm, sticky badge, then what else fits,
+        one under another, each line as tall as its type."""
+        t = self.theme
+        y, bottom = r.y() + 4, r.bottom() - 4
+        lines: list[tuple[QFont, str, tuple[str, ...], str]] = [
+            (font(24, True, key=True), t.text, ("Load balancer", "Balancer", "LB"), "name"),
+            (font(19), t.text, (s.algorithm.replace("_", " "),), ""),
+            (font(18, bold=True), "", ("STICKY ✓" if s.sticky else "not sticky",), "badge"),
+            (font(16), t.muted, (f"{s.in_rotation}/{s.live} in rotation",), ""),
+            (font(16), t.muted, (f"health check {s.health_check_s:g} s",), ""),
+        ]
+        for f, color, said, role in lines:
+            fm = QFontMetricsF(f)
+            h = fm.height() * (1.25 if role == "badge" else 1.02)
+            if y + h > bottom:
+                break
+            box = QRectF(r.x() + 3, y, r.width() - 6, h)
+            p.setFont(f)
+            if role == "badge":
+                fill, ink, edge = sticky_badge(t, s.sticky)
+                bw = min(box.width(), fm.horizontalAdvance(said[0]) + 16)
+                badge = QRectF(box.center().x() - bw / 2, y + 1, bw, h - 2)
+                p.setPen(Qt.PenStyle.NoPen if edge is None else QPen(QColor(edge), 2))
+                p.setBrush(QColor(fill))
+                p.drawRoundedRect(badge, 8, 8)
+                p.setPen(QColor(ink))
+                draw_text(p, badge, CENTER, said[0])
+            else:
+                p.setPen(QColor(color))
+                say_fitting(p, box, CENTER, said, role)
+            y += h
 
 
 def draw_server_symbol(p: QPainter, index: int, box: QRectF) -> None:

@@ -81,7 +81,7 @@ class TierBox(Node):
         title_h = title_px * 1.5
         p.setPen(text)
         name = self.node.title
-        tpad = pad / 2 if unit_floor() > 0 else pad  # (a name in a room's type: more room)
+        tpad = 3.0 if unit_floor() > 0 else pad  # (a name in a room's type: more room)
         title = QRectF(r.x() + tpad, r.y() + 6, r.width() - 2 * tpad, title_h)
         if unit_floor() > 0:  # presenter mode's floor: the short name where the long one
             # would not fit ("inventory" for "inventory service", "queue")
