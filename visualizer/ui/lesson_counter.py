@@ -83,7 +83,7 @@ class CounterView(LessonView):
     def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         counter = snap.config.counter
         if counter.placement is CounterPlacement.CLIENT:
-            return "checks, adds one" if counter.signed else "adds one to the client's"
+            return "checks, adds one" if counter.signed else "+1 to the client's count"
         if counter.placement is CounterPlacement.STORE:
             return f"+1 in the store (+{snap.config.store.latency_ms:g} ms)"
         return "" if isinstance(about, UserCounts) else "its own counts"

@@ -170,12 +170,16 @@ class Timeline(QWidget):
             box.moveRight(x_now - 8)
         align = Qt.AlignmentFlag.AlignLeft if right else Qt.AlignmentFlag.AlignRight
         draw_text(p, box, align | Qt.AlignmentFlag.AlignVCenter, label)
-        draw_text(
-            p,
-            QRectF(self.width() - 120, 0, 112, h * 0.42),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            f"{span:,.0f} s",
-        )
+        span_box = QRectF(self.width() - 120, 0, 112, h * 0.42)
+        ink = p.boundingRect(span_box, int(Qt.AlignmentFlag.AlignRight), f"{span:,.0f} s")
+        if x_now < ink.left() - 8:  # (the playhead at the end would cross it: the time
+            # under the playhead says it)
+            draw_text(
+                p,
+                span_box,
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"{span:,.0f} s",
+            )
         p.end()
 
     def _glyph(self, p: QPainter, x: float, glyph: str, color: str, dim: bool) -> None:

@@ -290,7 +290,8 @@ class ServerCard(Node):
             # (for a room: as large as the zone allows, whatever the card's height)
             size = max(small * 1.15, 20.0) if bold else small * 1.15
             p.setFont(fitted(f"{v.queue:,} waiting", size, zone_w - 8, bold=True))
-            waiting = QRectF(x + 4, body.bottom() - size * 1.4, zone_w - 8, size * 1.3)
+            line = max(size * 1.3, p.fontMetrics().height())  # (the floor's type: taller)
+            waiting = QRectF(x + 4, body.bottom() - line - size * 0.1, zone_w - 8, line)
             draw_text(p, waiting, ALIGN_LEFT, f"{v.queue:,} waiting")
         elif not bold:  # (presenter mode leaves the zones' names to the speaker: at this
             # size they read 7 px on a projector; the dots show what waits and works)
@@ -467,6 +468,8 @@ class ServerCard(Node):
                 size -= 1.0
             if needed.height() <= below.height() + 0.5:
                 break
+        if needed.height() > below.height() + 0.5:
+            return  # (presenter mode's floor: not even the short words fit under the badge)
         p.setFont(font(size))
         draw_text(p, below, flags, words)
 

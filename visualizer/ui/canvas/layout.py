@@ -134,7 +134,7 @@ def compute_layout(
     edge = tiers_x - tier_gap if topology.columns else width - MARGIN
     store_w = SCENE_W - MARGIN - 1325.0
     store_x = edge - store_w
-    left = 330.0 if compact else 660.0
+    left = 300.0 if compact else 660.0
     right = store_x - 35.0 if show_store else edge
     gap_x, gap_y = (18.0, 10.0) if n <= 16 else (10.0, 6.0)
     col_w = (right - left - gap_x * (columns - 1)) / columns

@@ -107,6 +107,15 @@ def say_fitting(
     return text
 
 
+def _number_and_noun(words: str) -> tuple[str, ...]:
+    """Shorter words for "29 users revoked": "29 revoked" (a number keeps a noun); none
+    for words that do not start with a number."""
+    first, *rest = words.split(" ")
+    if not rest or not first.replace(",", "").replace(".", "").isdigit():
+        return ()
+    return (f"{first} {rest[-1]}",)
+
+
 def centred_line(p: QPainter, box: QRectF, row_h: float, at: float, text: str) -> None:
     """Text centred on the row starting ``at`` row heights into ``box``."""
     draw_text(p, QRectF(box.x(), box.y() + row_h * at, box.width(), row_h), CENTER, text)
@@ -204,9 +213,9 @@ class ClientLanes(Node):
         if unit_floor() > 0 and two > h.height():
             # presenter mode's floor: one line, as much of it as fits ("309 users")
             p.setPen(QColor(t.text))
-            p.setFont(font(17, bold=True))
+            p.setFont(font(17))
             fm = QFontMetricsF(p.font())
-            said = [f"{users:,} users online", f"{users:,} users", f"{users:,}"]
+            said = [f"{users:,} users online", f"{users:,} users", f"{users:,} online"]
             line = next((s for s in said if fm.horizontalAdvance(s) <= h.width() - 4), said[-1])
             draw_text(p, h.adjusted(4, 0, 0, 0), ALIGN_LEFT, line)
         else:
@@ -317,6 +326,8 @@ class BalancerNode(Node):
             if y + h > bottom:
                 break
             box = QRectF(r.x() + 3, y, r.width() - 6, h)
+            if role != "name" and all(fm.horizontalAdvance(x) > box.width() for x in said):
+                continue  # too wide in a room's type: left out, and no gap left for it
             p.setFont(f)
             if role == "badge":
                 fill, ink, edge = sticky_badge(t, s.sticky)
@@ -407,7 +418,7 @@ class StoreNode(Node):
             self._draw_stacked(p, inner.adjusted(0, 0, 0, -row), down, text, muted, [
                 (font(22, bold=True, key=True), (name, "Store")),
                 (font(17, bold=True), (status,)),
-                (font(19, bold=True), (holds, holds.split(" ")[0])),
+                (font(19, bold=True), (holds, *_number_and_noun(holds))),
                 (font(18), (fmt_mb(v.memory_mb),)),
                 (font(15), (f"{trip} per request", trip)),
                 (font(15), (replicas,)),
@@ -468,6 +479,8 @@ class StoreNode(Node):
             if y + h > inner.bottom():
                 break
             box = QRectF(inner.x(), y, inner.width(), h)
+            if k > 1 and all(fm.horizontalAdvance(x) > box.width() for x in said):
+                continue  # too wide in a room's type: left out, and no gap left for it
             if k == 1:  # the status badge
                 bw = min(inner.width(), fm.horizontalAdvance(said[0]) + 24)
                 badge = QRectF(box.center().x() - bw / 2, y + 1, bw, h - 2)

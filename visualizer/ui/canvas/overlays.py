@@ -103,13 +103,14 @@ class Banner(QGraphicsItem):
         mode), never under the floor (presenter mode: then the short words)."""
         room = self._room
         least = unit_floor()
-        for text in (self.text, self.short):
+        said = (self.text, self.short, self.short.split()[0])  # ("❚❚" at the narrowest)
+        for text in said:
             f = font(22, bold=True)
             need = QFontMetricsF(f).horizontalAdvance(text) + 40
             if need > room.width() > 0:
                 f = font(max(9.0, least, 22 * (room.width() - 40) / (need - 40)), bold=True)
             fm = QFontMetricsF(f)
-            if fm.horizontalAdvance(text) + 40 <= room.width() or text == self.short:
+            if fm.horizontalAdvance(text) + 24 <= room.width() or text == said[-1]:
                 break
         width = min(room.width(), fm.horizontalAdvance(text) + 40)
         height = max(44.0, fm.height() + 12)
@@ -255,24 +256,37 @@ class HeadlineCounters(Node):
         row_h = min(r.height() / 3, 58.0)
         big = row_h * 0.62
         flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
-        placed = []  # (number, label, colour, number width, label font, row height)
+        # (number, label, colour, number width, label font, row height, label under it)
+        placed = []
         for number, label, color in rows:
-            number_w = QFontMetricsF(font(big, True, key=True)).horizontalAdvance(number) + 12
+            number_fm = QFontMetricsF(font(big, True, key=True))
+            number_w = number_fm.horizontalAdvance(number) + 12
             room = QRectF(0, 0, r.width() - number_w, 10_000)
             small = font(label_px(label, big, room.width()))
             need = QFontMetricsF(small).boundingRect(room, int(flags), label)
-            if need.width() > room.width() + 0.5:
-                continue  # (presenter mode's floor: a word wider than the room) the
-                # number goes with its words: the scoreboard or the plots show it
-            placed.append((number, label, color, number_w, small, max(row_h, need.height())))
+            under = need.width() > room.width() + 0.5
+            if under:  # (presenter mode's floor: a word wider than the room beside the
+                # number) the words under the number, across the whole width
+                room = QRectF(0, 0, r.width(), 10_000)
+                need = QFontMetricsF(small).boundingRect(room, int(flags), label)
+                if need.width() > room.width() + 0.5:
+                    continue  # the number goes with its words: the scoreboard shows it
+                h = number_fm.height() + need.height()
+            else:
+                h = max(row_h, need.height())
+            placed.append((number, label, color, number_w, small, h, under))
         while placed and sum(x[5] for x in placed) > r.height():
             placed.pop()  # the first numbers tell the story; the rest do not fit
         top = r.y() + max(0.0, (r.height() - sum(x[5] for x in placed)) / 2)
-        for number, label, color, number_w, small, h in placed:
+        for number, label, color, number_w, small, h, under in placed:
             p.setFont(font(big, bold=True, key=True))
             p.setPen(QColor(color))
-            draw_text(p, QRectF(r.x(), top, number_w, h), ALIGN_LEFT, number, "number")
-            rest = QRectF(r.x() + number_w, top, r.width() - number_w, h)
+            line = QFontMetricsF(p.font()).height() if under else h
+            draw_text(p, QRectF(r.x(), top, number_w, line), ALIGN_LEFT, number, "number")
+            if under:
+                rest = QRectF(r.x(), top + line, r.width(), h - line)
+            else:
+                rest = QRectF(r.x() + number_w, top, r.width() - number_w, h)
             p.setFont(small)
             p.setPen(QColor(self.theme.muted))
             draw_text(p, rest, flags, label)

@@ -79,6 +79,8 @@ class TierBox(Node):
         muted = QColor("#B0B0B0") if down else QColor(t.muted)
         pad = 12.0 * scale
         title_h = title_px * 1.5
+        if unit_floor() > 0:  # (a name in a room's type: its row as tall as the type)
+            title_h = max(title_h, QFontMetricsF(font(title_px, True, key=True)).height() + 4)
         p.setPen(text)
         name = self.node.title
         tpad = 3.0 if unit_floor() > 0 else pad  # (a name in a room's type: more room)
