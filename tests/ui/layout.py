@@ -106,6 +106,8 @@ def canvas_faults(window: QWidget, rule: Rule) -> list[str]:
         for t in texts:
             if t.spills:
                 out.append(f"{where}: {t.text!r} cut by its box ({_r(t.ink)} in {_r(t.box)})")
+            if t.text.endswith("…"):
+                out.append(f"{where}: {t.text!r} cut short")
             if not room.contains(t.ink):
                 out.append(f"{where}: {t.text!r} outside the view ({_r(t.ink)})")
             if rule.least_px and t.px < rule.least_px - 0.5:

@@ -99,6 +99,12 @@ def recording() -> Iterator[list[PaintedText]]:
         _log = before
 
 
+def is_recording() -> bool:
+    """Someone notes what is drawn: an item that replays a cached picture draws live
+    instead, so the notes are in the device's pixels."""
+    return _log is not None
+
+
 def draw_text(
     p: QPainter, box: QRectF, flags: Qt.AlignmentFlag | int, text: str, role: str = ""
 ) -> None:

@@ -4,7 +4,7 @@ plot writes large ("262 sessions lost")."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
-from visualizer.ui.painted import draw_text_at
+from visualizer.ui.painted import draw_text_at, is_recording
 from visualizer.ui.plot_style import (
     BIG_PT,
     LABEL_PT,
@@ -46,6 +46,24 @@ class LegendEntry:
 
     def __post_init__(self) -> None:
         self.name = self.name or self.text
+
+
+def _wrapped(text: str, fm: QFontMetricsF, room: float) -> list[str]:
+    """``text`` in lines of whole words no wider than ``room`` (a word wider than it is
+    cut short with an ellipsis)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and fm.horizontalAdvance(trial) <= room:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return [
+        fm.elidedText(line, Qt.TextElideMode.ElideRight, room)
+        if fm.horizontalAdvance(line) > room
+        else line
+        for line in lines
+    ]
 
 
 class Legend(pg.GraphicsWidget):
@@ -159,13 +177,21 @@ class Legend(pg.GraphicsWidget):
             for entry, text in parts:
                 sample = self._sample_w(entry)
                 room = width - 2 * self.PAD - sample
-                if fm.horizontalAdvance(text) > room:  # a very narrow plot: "SESSION_LO…"
-                    text = fm.elidedText(text, Qt.TextElideMode.ElideRight, max(room, 10.0))
+                more: list[str] = []
+                if fm.horizontalAdvance(text) > room:
+                    # words go on under it (the words that differ between A and B are
+                    # often the last); a word wider than the room: "SESSION_LO…"
+                    text, *more = _wrapped(text, fm, max(room, 10.0))
                 w = sample + fm.horizontalAdvance(text)
                 new_row = breaks and entry is not None and entry.row_start
                 if x > self.PAD and (x + w > width - self.PAD or new_row):
                     x, y = self.PAD, y + row_h
                 placed.append((x, y, entry, text))
+                for line in more:  # under the first line, after the sample
+                    y += row_h
+                    going_on = None if entry is None else replace(entry, symbol=None)
+                    placed.append((x + sample, y, going_on, line))
+                    w = sample + fm.horizontalAdvance(line)
                 gap = 2.0 if entry is not None and not text else self.GAP
                 x += w + (gap if self.level == self.FULL or not text else 0.7 * gap)
         return placed, (y + row_h if placed else 0.0)
@@ -237,6 +263,9 @@ class Legend(pg.GraphicsWidget):
     def paint(self, painter: QPainter, *args) -> None:
         """Replays a recording of the entries, made when they change (rarely): vector,
         so an SVG export keeps the names as text."""
+        if is_recording():  # (a layout check: drawn live, in the view's pixels)
+            self._draw(painter)
+            return
         if self._picture is None:
             self._picture = QPicture()
             p = QPainter(self._picture)
