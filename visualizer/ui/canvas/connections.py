@@ -16,6 +16,7 @@ from visualizer.ui.canvas.layout import Layout
 from visualizer.ui.theme import MESSAGE
 
 MAX_WIDTH = 14.0  # scene units, the line of the card holding the most
+MESSAGE_ON_DARK = "#5BC0D3"  # the message teal, lightened for a dark canvas
 
 
 class ConnectionLines(QGraphicsItem):
@@ -23,7 +24,14 @@ class ConnectionLines(QGraphicsItem):
         super().__init__()
         self._counts: dict[int, int] = {}
         self._layout: Layout | None = None
+        self.color = MESSAGE
         self.setZValue(4)  # under the cards and the dots
+
+    def set_background(self, canvas: str) -> None:
+        """The canvas's colour: on a dark one the bundles are a light teal (the message
+        teal all but vanished there)."""
+        self.color = MESSAGE if QColor(canvas).lightnessF() >= 0.5 else MESSAGE_ON_DARK
+        self.update()
 
     def show(self, counts: dict[int, int], layout: Layout) -> None:
         """``counts``: open connections by server index (none: nothing drawn)."""
@@ -51,8 +59,8 @@ class ConnectionLines(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         most = max(self._counts.values())
-        color = QColor(MESSAGE)
-        color.setAlpha(150)
+        color = QColor(self.color)
+        color.setAlpha(150 if self.color == MESSAGE else 190)
         bal = layout.balancer
         trunk_y = bal.cy + bal.h * 0.3
         fan_x = min(r.x for r in layout.servers.values()) - 30.0

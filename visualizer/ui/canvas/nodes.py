@@ -320,14 +320,20 @@ class BalancerNode(Node):
             (font(16), t.muted, (f"{s.in_rotation}/{s.live} in rotation",), ""),
             (font(16), t.muted, (f"health check {s.health_check_s:g} s",), ""),
         ]
+        shown = []  # the lines that fit, with their heights
         for f, color, said, role in lines:
             fm = QFontMetricsF(f)
             h = fm.height() * (1.25 if role == "badge" else 1.02)
             if y + h > bottom:
                 break
-            box = QRectF(r.x() + 3, y, r.width() - 6, h)
-            if role != "name" and all(fm.horizontalAdvance(x) > box.width() for x in said):
+            if role != "name" and all(fm.horizontalAdvance(x) > r.width() - 6 for x in said):
                 continue  # too wide in a room's type: left out, and no gap left for it
+            shown.append((f, color, said, role, h))
+            y += h
+        y = r.y() + 4 + max(0.0, (bottom - y) / 2)  # (centred in the box)
+        for f, color, said, role, h in shown:
+            fm = QFontMetricsF(f)
+            box = QRectF(r.x() + 3, y, r.width() - 6, h)
             p.setFont(f)
             if role == "badge":
                 fill, ink, edge = sticky_badge(t, s.sticky)

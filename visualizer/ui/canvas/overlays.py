@@ -278,6 +278,18 @@ class HeadlineCounters(Node):
         while placed and sum(x[5] for x in placed) > r.height():
             placed.pop()  # the first numbers tell the story; the rest do not fit
         top = r.y() + max(0.0, (r.height() - sum(x[5] for x in placed)) / 2)
+        plate = QColor(self.theme.canvas)
+        plate.setAlpha(225)  # (dots passing by show through faintly, not over the digits)
+        for _number, label, _color, number_w, small, h, under in placed:
+            words = QFontMetricsF(small).boundingRect(
+                QRectF(0, 0, r.width() - (0 if under else number_w), h), int(flags), label
+            )
+            wide = max(number_w, words.width()) if under else number_w + words.width()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(plate)
+            p.drawRoundedRect(QRectF(r.x() - 4, top, min(r.width(), wide) + 8, h), 6, 6)
+            top += h
+        top -= sum(x[5] for x in placed)
         for number, label, color, number_w, small, h, under in placed:
             p.setFont(font(big, bold=True, key=True))
             p.setPen(QColor(color))

@@ -89,6 +89,7 @@ class TopologyScene(QGraphicsScene):
         self.cards: dict[int, ServerCard] = {}
         self.tiers: dict[str, TierBox] = {}  # the lesson's tier nodes by key
         self.connections = ConnectionLines()
+        self.connections.set_background(theme.canvas)
         self.dots = RequestDots()
         self.flashes = FailureFlashes()
         self.flashes.room_of = lambda i: c.label_room() if (c := self.cards.get(i)) else None
@@ -529,6 +530,7 @@ class TopologyScene(QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackgroundBrush(QColor(theme.canvas))
+        self.connections.set_background(theme.canvas)
         items = (
             self.wires,
             self.lanes,
