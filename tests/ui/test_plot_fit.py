@@ -94,3 +94,24 @@ def test_no_empty_memory_plot_and_p_shows_only_readable_plots(qtbot, open_window
     # a lesson whose sessions take memory keeps its memory plot
     laptop(qtbot, window, "sticky-crash", 5.0)
     assert "memory" in window.plot_dock.panel.shown_names()
+
+
+def test_a_slide_keeps_only_the_plots_whose_data_a_room_can_read(qtbot, open_window):
+    """gateway-services asks for three plots; at 1280x720 in presenter mode their legends
+    fill once the run has data, and then only two keep a readable data area (the third
+    was kept with 35 px of data: which plots fit is decided again when a legend grows)."""
+    from PySide6.QtCore import QSize
+
+    from visualizer.ui.plot_row import MIN_DATA_H
+    from visualizer.ui.slides import deck, render_slide
+
+    window = open_window()
+    info = next(s for s in deck() if s.name == "gateway-services")
+    render_slide(window, info, QSize(1280, 720))
+    plots = shown(window)
+    assert window.driver.config.scenario.plots.split() == ["lost", "errors", "requests"]
+    assert 1 <= len(plots) < 3
+    row = window.plot_dock.panel.plots[0].parentWidget()
+    for plot in plots:
+        data = plot.getPlotItem().vb.height()
+        assert data >= MIN_DATA_H * row.text_scale, (plot.title, data)

@@ -4,6 +4,7 @@ plot writes large ("262 sessions lost")."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pyqtgraph as pg
@@ -93,6 +94,8 @@ class Legend(pg.GraphicsWidget):
         self._picture: QPicture | None = None
         self.level = self.FULL
         self.max_height = math.inf
+        #: called when entries come or go (their rows change what fits the plot)
+        self.entries_changed: Callable[[], None] = lambda: None
         self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed))
         self.setMinimumWidth(0)
 
@@ -111,11 +114,13 @@ class Legend(pg.GraphicsWidget):
         self.entries.append(entry)
         self.entries.sort(key=lambda e: e.order)
         self.relayout()
+        self.entries_changed()
 
     def clear(self) -> None:
         if self.entries:
             self.entries.clear()
             self.relayout()
+            self.entries_changed()
 
     def set_text(self, key: object, text: str) -> None:
         for e in self.entries:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
@@ -67,9 +67,11 @@ class PlotRow(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 4, 4, 4)
         row.setSpacing(6)
+        self._refit_due = False
         for k, plot in enumerate(self.plots):
             row.addWidget(plot, 1)
             plot.setMinimumWidth(120)
+            plot.legend.entries_changed = self._refit_soon
             # set on the view: a scroll area applies its own policy to its viewport's events
             plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             plot.customContextMenuRequested.connect(
@@ -188,6 +190,19 @@ class PlotRow(QWidget):
         shown = set(names[: self.fitting(names)])
         for name, plot in self.by_name.items():
             plot.setVisible(name in shown)
+
+    def _refit_soon(self) -> None:
+        """A legend gained or lost entries: which plots fit is decided again once the
+        update is over (a legend's rows take height from the data; the first plots of a
+        slide were kept with 35 px of data once their legends filled)."""
+        if not self._refit_due:
+            self._refit_due = True
+            QTimer.singleShot(0, self, self._refit)  # (dropped if the row is gone)
+
+    def _refit(self) -> None:
+        self._refit_due = False
+        if not export.borrowed():
+            self._show_wanted()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
