@@ -39,9 +39,9 @@ class AuthView(LessonView):
         accepted = facts.accepted_after_revoke if facts else 0
         revoked = facts.revocations if facts else 0
         return (
-            HeadlineRow(accepted, "accepted after revoke", True),
+            HeadlineRow(accepted, "accepted after revoke", True, "accepted"),
             HeadlineRow(revoked, "users revoked", False),
-            HeadlineRow(snap.failed, f"failed requests{share}", True),
+            HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),
         )
 
     def store_words(self, snap: Snapshot) -> tuple[str, str]:

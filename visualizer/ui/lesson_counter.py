@@ -77,7 +77,7 @@ class CounterView(LessonView):
         return (
             HeadlineRow(wrong, "wrong answers", True),
             second,
-            HeadlineRow(snap.failed, f"failed requests{share}", True),
+            HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),
         )
 
     def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:

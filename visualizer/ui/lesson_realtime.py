@@ -103,7 +103,12 @@ class RealtimeView(LessonView):
             # waste, not failure: written in the text colour (red means failure only)
             middle = HeadlineRow(f.empty_polls, f"empty polls{share}", False)
         return (
-            HeadlineRow(f.delivered, f"messages delivered, p95 {_ms(f.delivery_ms_p95)}", False),
+            HeadlineRow(
+                f.delivered,
+                f"messages delivered, p95 {_ms(f.delivery_ms_p95)}",
+                False,
+                "delivered",
+            ),
             middle,
             HeadlineRow(f.reconnects, "reconnects", True),
         )

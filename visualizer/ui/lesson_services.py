@@ -162,8 +162,8 @@ class ServicesView(LessonView):
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
         return (
             HeadlineRow(f.orders_created, "orders created", False),
-            HeadlineRow(round(f.consumer_lag_s), "s behind (notifications)", False),
-            HeadlineRow(snap.failed, f"failed requests{share}", True),
+            HeadlineRow(round(f.consumer_lag_s), "s behind (notifications)", False, "s behind"),
+            HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),
         )
 
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:

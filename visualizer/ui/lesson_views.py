@@ -27,6 +27,7 @@ class HeadlineRow:
     number: int
     label: str
     bad: bool
+    short: str = ""  # fewer words, where the label does not fit a room's type
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class LessonView:
         return (
             HeadlineRow(snap.lost, "sessions lost", True),
             HeadlineRow(snap.relogins, "sent back to log in", False),
-            HeadlineRow(snap.failed, f"failed requests{share}", True),
+            HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),
         )
 
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:

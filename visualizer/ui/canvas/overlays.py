@@ -250,31 +250,38 @@ class HeadlineCounters(Node):
         if h is None or r.height() < 60:
             return
         rows = [
-            (f"{row.number:,}", row.label, FAILURE if row.bad and row.number else self.theme.text)
+            (
+                f"{row.number:,}",
+                (row.label, row.short) if row.short else (row.label,),
+                FAILURE if row.bad and row.number else self.theme.text,
+            )
             for row in h.rows
         ]
         row_h = min(r.height() / 3, 58.0)
         big = row_h * 0.62
         flags = ALIGN_LEFT | Qt.TextFlag.TextWordWrap
+        tallest = max(row_h, r.height() / 2)  # a row after the first may take this much
         # (number, label, colour, number width, label font, row height, label under it)
         placed = []
-        for number, label, color in rows:
+        for number, labels, color in rows:
             number_fm = QFontMetricsF(font(big, True, key=True))
             number_w = number_fm.horizontalAdvance(number) + 12
-            room = QRectF(0, 0, r.width() - number_w, 10_000)
-            small = font(label_px(label, big, room.width()))
-            need = QFontMetricsF(small).boundingRect(room, int(flags), label)
-            under = need.width() > room.width() + 0.5
-            if under:  # (presenter mode's floor: a word wider than the room beside the
-                # number) the words under the number, across the whole width
-                room = QRectF(0, 0, r.width(), 10_000)
+            for label in labels:  # the whole label, else its short form (presenter's floor)
+                room = QRectF(0, 0, r.width() - number_w, 10_000)
+                small = font(label_px(label, big, room.width()))
                 need = QFontMetricsF(small).boundingRect(room, int(flags), label)
-                if need.width() > room.width() + 0.5:
-                    continue  # the number goes with its words: the scoreboard shows it
-                h = number_fm.height() + need.height()
-            else:
-                h = max(row_h, need.height())
-            placed.append((number, label, color, number_w, small, h, under))
+                under = need.width() > room.width() + 0.5
+                if under:  # (a word wider than the room beside the number) the words
+                    # under the number, across the whole width
+                    room = QRectF(0, 0, r.width(), 10_000)
+                    need = QFontMetricsF(small).boundingRect(room, int(flags), label)
+                    h = number_fm.height() + need.height()
+                else:
+                    h = max(row_h, need.height())
+                if need.width() <= room.width() + 0.5 and h <= (tallest if placed else r.height()):
+                    placed.append((number, label, color, number_w, small, h, under))
+                    break
+            # (none fits: the number goes with its words; the scoreboard shows it)
         while placed and sum(x[5] for x in placed) > r.height():
             placed.pop()  # the first numbers tell the story; the rest do not fit
         top = r.y() + max(0.0, (r.height() - sum(x[5] for x in placed)) / 2)
