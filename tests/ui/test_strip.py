@@ -81,3 +81,13 @@ def test_a_narrower_strip_refits_its_text_at_once_paused_or_not(qtbot):
         )
 
     qtbot.waitUntil(fits)
+
+
+def test_a_quantity_is_never_split_across_lines():
+    from visualizer.ui.strip import unbroken
+
+    line = unbroken("T = 80 ms network + 40 ms processing = 120 ms")
+    assert "=\u00a0120\u00a0ms" in line and "80\u00a0ms network" in line
+    assert " ms" not in line and " = " not in line
+    assert unbroken("(1/c)^(k-1)") == "(1/\u2060c)^(k-1)"
+    assert unbroken("at 60 s. Then 5 servers") == "at 60\u00a0s. Then 5 servers"

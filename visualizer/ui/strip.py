@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
@@ -10,6 +11,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from visualizer.ui.explain import Explanation
 from visualizer.ui.theme import Theme
+
+#: A number and its unit, "= 120 ms", and a fraction like "1/c" stay on one line: a
+#: wrapped formula left "ms" or "= 122 ms" alone on a line, and "(1/" above "c)^(k-1)".
+_UNIT = re.compile(r"(\d) (?=(?:ms|s|MB|KB|GB|B|%|/s|req/s|×)(?:\W|$))")
+_EQUALS = re.compile(r" = (\S+)")
+_SLASH = re.compile(r"(?<=[\w(])/(?=[\w(])")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with no-break spaces where a line break would split a quantity."""
+    text = _UNIT.sub("\\1\u00a0", text)
+    text = _EQUALS.sub("\u00a0=\u00a0\\1", text)
+    return _SLASH.sub("/\u2060", text)
 
 
 class ExplanationStrip(QWidget):
@@ -95,9 +109,9 @@ class ExplanationStrip(QWidget):
                 self._set_lines(self.LINES)
         head = f"<b>{html.escape(e.headline)}.</b> "
         lines = [*e.formulas, measured] if measured else list(e.formulas)
-        formulas = "<br>".join(f"<b>{html.escape(line)}</b>" for line in lines)
+        formulas = "<br>".join(f"<b>{html.escape(unbroken(line))}</b>" for line in lines)
         while True:
-            words_fit = self._fit(self.words, head + html.escape(e.body))
+            words_fit = self._fit(self.words, head + html.escape(unbroken(e.body)))
             formulas_fit = self._fit(self.formulas, formulas)
             if (words_fit and formulas_fit) or self._extra >= self.MORE_LINES:
                 break
@@ -134,4 +148,6 @@ class ExplanationStrip(QWidget):
 
     @property
     def text(self) -> str:
-        return f"{self.words.text()}\n{self.formulas.text()}"
+        """What it says (as markup), its no-break spaces as plain ones."""
+        said = f"{self.words.text()}\n{self.formulas.text()}"
+        return said.replace("\u00a0", " ").replace("\u2060", "")
