@@ -212,7 +212,7 @@ def report(r: dict[str, float], goal: str) -> None:
 
 
 if __name__ == "__main__":
-    from visualizer.cli import _without_platform_notices
+    from visualizer.cli.common import without_platform_notices
 
-    with _without_platform_notices():  # (the offscreen platform's notices are not ours)
+    with without_platform_notices():  # (the offscreen platform's notices are not ours)
         main()

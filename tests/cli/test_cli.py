@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES
 from visualizer.sim.table import SERVER_FIELDS

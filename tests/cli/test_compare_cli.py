@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim.table import header
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.ui import app, exporter
 from visualizer.ui.settings import AppSettings
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.ui.main_window import MainWindow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -106,8 +106,8 @@ def test_other_qt_messages_still_reach_stderr():
     script = textwrap.dedent(
         f"""
         from PySide6.QtCore import qWarning
-        from visualizer.cli import _without_platform_notices
-        with _without_platform_notices():
+        from visualizer.cli.common import without_platform_notices
+        with without_platform_notices():
             qWarning("{NOTICE} raise()")
             qWarning("a message worth reading")
         qWarning("after the export")
@@ -127,7 +127,7 @@ def test_other_qt_messages_still_reach_stderr():
 def test_the_filter_passes_others_to_the_handler_before_it(qtlog, message):
     from PySide6.QtCore import qDebug, qWarning
 
-    with cli._without_platform_notices():
+    with cli.without_platform_notices():
         qWarning(f"{NOTICE} propagateSizeHints()")  # as the offscreen platform says it
         qDebug(message)  # (a warning that got through would fail the test, by design)
     assert [r.message for r in qtlog.records] == [message]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim.simulation import Simulation
 
 BIG_INT = "1" + "0" * 5_000  # more digits than Python's int() converts

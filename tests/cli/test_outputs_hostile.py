@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

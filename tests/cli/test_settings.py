@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import run_cli
-from visualizer import cli_settings
+from visualizer.cli import settings as cli_settings
 from visualizer.sim import scenario
 from visualizer.sim.schema import key_specs
 from visualizer.sim.simulation import Simulation

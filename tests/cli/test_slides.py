@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.sim.helpers import config
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.config import CompareSection, Fault, FaultAction
 from visualizer.ui.slides import AFTER_LAST_FAULT_S, THUMB_WIDTH, story_moment

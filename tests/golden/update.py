@@ -7,7 +7,7 @@ import contextlib
 import io
 from pathlib import Path
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim.scenario import list_presets, load
 
 FOLDER = Path(__file__).resolve().parent

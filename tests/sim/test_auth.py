@@ -16,7 +16,7 @@ from itertools import pairwise
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import model_for

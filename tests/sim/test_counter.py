@@ -16,7 +16,7 @@ import pickle
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import commands as ev
 from visualizer.sim import scenario
 from visualizer.sim.lessons.counter import CounterFacts, CounterModel

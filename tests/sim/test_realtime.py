@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson

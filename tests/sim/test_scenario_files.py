@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.schema import ConfigError
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from tests.sim.helpers import config, simulate
-from visualizer import cli
 from visualizer.app.compare import Comparison
+from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QContextMenuEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem
 
-from visualizer import cli
+from visualizer.cli import commands as cli
 from visualizer.sim.metrics import ERROR_CODES
 from visualizer.ui import export
 from visualizer.ui.export import ExportError

@@ -13,9 +13,10 @@ import json
 import sys
 from typing import Any
 
-from visualizer import cli
 from visualizer.app.compare import document, sides, titles
 from visualizer.app.scoreboard import Sampled, scoreboard
+from visualizer.atomic import write_atomic
+from visualizer.cli import common, outputs
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
     LIVE_SECTIONS,
@@ -38,7 +39,7 @@ def add_parser(sub: Any) -> None:
         "and --b ones) on the same users and print both with B − A. A file with a "
         "[compare] section needs no --b.",
     )
-    cli._scenario_options(p)
+    common.scenario_options(p)
     p.add_argument(
         "--b",
         dest="b",
@@ -55,7 +56,7 @@ def add_parser(sub: Any) -> None:
         metavar="SECTION.KEY=VALUE",
         help="a change for A only (repeatable)",
     )
-    p.add_argument("--duration", type=cli._seconds, metavar="S", help="simulated seconds")
+    p.add_argument("--duration", type=common.seconds, metavar="S", help="simulated seconds")
     p.add_argument(
         "--json",
         metavar="PATH|-",
@@ -71,13 +72,13 @@ def add_parser(sub: Any) -> None:
 
 def comparison_config(args: argparse.Namespace) -> Config:
     """The scenario with ``--a`` applied to A only and ``--b`` added to ``[compare]``."""
-    config = cli._load_config(args)
+    config = common.load_config(args)
     a_changes = _changes(args.a, "--a")
     b_changes = _changes(args.b, "--b")
     compare = config.compare or CompareSection()
     # the sides differ by a setting, or by commands given to one side only
     if not (a_changes or b_changes or compare.changes or compare.only_a or compare.only_b):
-        raise cli.UsageError(
+        raise outputs.UsageError(
             f"visualizer {COMMAND}: A and B would be the same; say what B changes with "
             "--b section.key=value (e.g. --b state.mode=shared) or use a scenario with a "
             "[compare] section"
@@ -128,25 +129,25 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.sim import table
 
     if args.json == "-" and args.csv == "-":
-        raise cli.UsageError(
+        raise outputs.UsageError(
             f"visualizer {COMMAND}: --json - and --csv - would both go to stdout; "
             "write one of them to a file"
         )
     config = comparison_config(args)
     paths = {
-        option: cli.output_path(text, option, COMMAND)
+        option: outputs.output_path(text, option, COMMAND)
         for option, text in (("--json", args.json), ("--csv", args.csv))
         if text not in (None, "-")
     }
-    if len(paths) == 2 and cli.same_file(paths["--json"], paths["--csv"]):
-        raise cli.UsageError(
+    if len(paths) == 2 and outputs.same_file(paths["--json"], paths["--csv"]):
+        raise outputs.UsageError(
             f"visualizer {COMMAND}: --json {args.json} and --csv {args.csv} are the same "
             "file; give each its own"
         )
     a_config, b_config = sides(config)
     slots = (server_slots(a_config), server_slots(b_config))
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
-    with cli.csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
+    with outputs.csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
         rows.write(table.paired_header(*slots, table.lesson_figures(config)))
         lesson = config.scenario.lesson.value
         sampled = (Sampled(lesson), Sampled(lesson))  # what the scoreboard reads of them
@@ -170,24 +171,24 @@ def run(args: argparse.Namespace) -> int:
     a, b = (sim.summary() for sim in sims)
     text = json.dumps(document(a, b), indent=2) + "\n"
     if "--json" in paths:
-        cli._flush_stdout()
+        common.flush_stdout()
         try:
-            cli.write_atomic(paths["--json"], text)
+            write_atomic(paths["--json"], text)
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise cli.cannot_write("--json", args.json, exc, COMMAND) from None
+            raise outputs.cannot_write("--json", args.json, exc, COMMAND) from None
     if args.json == "-":
-        cli._write_out(sys.stdout, text)
+        common.write_out(sys.stdout, text)
     elif args.csv != "-":
         names = titles(a_config, b_config)
-        cli._write_out(sys.stdout, format_comparison(a, b, names, sampled) + "\n")
-    return cli.EXIT_OK
+        common.write_out(sys.stdout, format_comparison(a, b, names, sampled) + "\n")
+    return common.EXIT_OK
 
 
 def _advance_both(sims: list[Any], duration: float, flush: Any) -> None:
     """Both runs in the same slices (their per-second rows pair up after each one)."""
-    cli.advance_in_slices(sims, duration, flush, "simulating A and B…")
+    common.advance_in_slices(sims, duration, flush, "simulating A and B…")
 
 
 def format_comparison(
@@ -200,10 +201,10 @@ def format_comparison(
     side did better."""
     cfg = a["config"]
     lines = [
-        cli.printable(f"{a['scenario']}: {cfg['scenario']['title']}"),
+        common.printable(f"{a['scenario']}: {cfg['scenario']['title']}"),
         f"seed {a['seed']}, {a['duration_s']:,.0f} s simulated, same users on both sides",
-        cli.printable(names[0]),
-        cli.printable(names[1]),
+        common.printable(names[0]),
+        common.printable(names[1]),
         "",
         f"{'':<22}{'A':>14}{'B':>14}{'B − A':>14}  better",
     ]

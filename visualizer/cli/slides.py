@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from visualizer import cli
+from visualizer.cli import common, outputs
 
 COMMAND = "slides"
 THEME_NAMES = ("light", "dark", "contrast")
@@ -64,7 +64,7 @@ def _size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*", text)
     if match is None:
         raise argparse.ArgumentTypeError(
-            f"{cli._quoted(text)} is not a size; write it as WxH, e.g. 1280x720"
+            f"{common.quoted(text)} is not a size; write it as WxH, e.g. 1280x720"
         )
     w, h = int(match.group(1)), int(match.group(2))
     (lo_w, lo_h), (hi_w, hi_h) = MIN_SIZE, MAX_SIZE
@@ -83,13 +83,13 @@ def _chosen(args: argparse.Namespace) -> list[Any]:
     wanted = [word for value in args.only for word in value.split(",") if word.strip()]
     if not wanted:
         if args.only:
-            raise cli.UsageError(f"visualizer {COMMAND}: --only names no slide")
+            raise outputs.UsageError(f"visualizer {COMMAND}: --only names no slide")
         return slides
     try:
         return pick(slides, wanted)
     except ValueError as exc:
-        raise cli.UsageError(
-            f"visualizer {COMMAND}: --only: {cli._quoted(str(exc).strip())} is neither a "
+        raise outputs.UsageError(
+            f"visualizer {COMMAND}: --only: {common.quoted(str(exc).strip())} is neither a "
             f"slide's preset nor its number (1 to {len(slides)}; see visualizer scenarios)"
         ) from None
 
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         folder = writable_folder(args.out)
     except ExportError as exc:
-        raise cli.UsageError(f"visualizer {COMMAND}: --out {args.out}: {exc}") from None
+        raise outputs.UsageError(f"visualizer {COMMAND}: --out {args.out}: {exc}") from None
     from visualizer.ui.app import build_window, make_app
     from visualizer.ui.slides import contact_sheet, handout_pdf, render_deck
     from visualizer.ui.theme import theme_named
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     size = QSize(*args.size)
     progress = _Progress(len(chosen))
     written: list[Path] = []
-    with cli._without_platform_notices():
+    with common.without_platform_notices():
         app = make_app()
         window = build_window(
             scenario.load(chosen[0].name), theme_named(args.theme), remember=False
@@ -142,13 +142,13 @@ def run(args: argparse.Namespace) -> int:
             except ExportError as exc:
                 progress.clear()
                 print(f"visualizer: error: {exc}", file=sys.stderr)
-                return cli.EXIT_FAILURE
+                return common.EXIT_FAILURE
         finally:
             progress.clear()
             window.close()
             window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
-    cli._write_out(sys.stdout, "".join(f"{cli.printable(str(path))}\n" for path in written))
-    return cli.EXIT_OK
+    common.write_out(sys.stdout, "".join(f"{common.printable(str(path))}\n" for path in written))
+    return common.EXIT_OK
 
 
 class _Progress:
@@ -163,7 +163,7 @@ class _Progress:
 
     def before(self, info: Any) -> None:
         self.done += 1
-        self.say(f"slide {self.done}/{self.count} {cli.printable(info.name)}…")
+        self.say(f"slide {self.done}/{self.count} {common.printable(info.name)}…")
 
     def say(self, text: str) -> None:
         if self.show:

@@ -16,13 +16,27 @@ import re
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, NoReturn, TextIO
 
 from visualizer.atomic import write_atomic
-from visualizer.cli_outputs import (
+from visualizer.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_OK,
+    advance_in_slices,
+    flush_stdout,
+    load_config,
+    printable,
+    quoted,
+    scenario_options,
+    seconds,
+    silence_stdout,
+    without_platform_notices,
+    write_out,
+)
+from visualizer.cli.outputs import (
     TraceOut,
     UsageError,
     cannot_write,
@@ -34,7 +48,6 @@ from visualizer.cli_outputs import (
 
 __all__ = ["UsageError", "main"]
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 #: 128 + SIGPIPE; see ``_reader_gone``.
 EXIT_READER_GONE = 141
 
@@ -91,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a scenario headless and print a summary",
         description="Run a scenario without a window and print a summary table.",
     )
-    _scenario_options(run)
-    run.add_argument("--duration", type=_seconds, metavar="S", help="simulated seconds")
+    scenario_options(run)
+    run.add_argument("--duration", type=seconds, metavar="S", help="simulated seconds")
     run.add_argument("--json", metavar="PATH|-", help="write the summary JSON ('-': stdout only)")
     run.add_argument(
         "--csv", metavar="PATH|-", help="write per-second metrics as CSV ('-': stdout only)"
@@ -103,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every request's trace as JSON Lines: route, session lookup, outcome, "
         "where its time went ('-': stdout only)",
     )
-    from visualizer import cli_compare, cli_settings, cli_slides
+    from visualizer.cli import compare as cli_compare
+    from visualizer.cli import settings as cli_settings
+    from visualizer.cli import slides as cli_slides
 
     cli_compare.add_parser(sub)
     cli_settings.add_parser(sub)
@@ -115,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "window.png, canvas.png, canvas.svg, plots.png, metrics.csv and summary.json "
         "(and clip.gif with --gif) into --out: the pictures the window shows then.",
     )
-    _scenario_options(exp)
+    scenario_options(exp)
     exp.add_argument("--at", type=_at_seconds, required=True, metavar="SECONDS")
     exp.add_argument("--out", required=True, metavar="DIR", help="folder (created if needed)")
     exp.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="canvas pixels")
@@ -136,49 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario_options(parser: argparse.ArgumentParser) -> None:
-    """The scenario argument, --seed and --set, shared by run and export."""
-    parser.add_argument("scenario", metavar="NAME|FILE", help="preset name or .toml file")
-    parser.add_argument("--seed", type=_seed, metavar="N", help="random seed")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override a scenario key, e.g. --set servers.count=6 (repeatable)",
-    )
-
-
-def _quoted(text: str) -> str:
-    """An argument as a message quotes it: cut, as it may be any length."""
-    from visualizer.sim.schema import show
-
-    return show(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a number of seconds") from None
-    if not math.isfinite(value):  # 1e999, or 400 digits, is inf
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a finite number of seconds")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} must be a positive number of seconds")
-    return value
-
-
 def _at_seconds(text: str) -> float:
     """``--at``: no later than the longest scenario, checked before anything runs (the
     run to ``--at`` is not bounded otherwise: ``--at 1e9`` would run until killed)."""
     from visualizer.sim.schema import key_specs
 
-    value = _seconds(text)
+    value = seconds(text)
     limit = key_specs()["scenario.duration_s"].hi or math.inf
     if value > limit:
         raise argparse.ArgumentTypeError(
-            f"{_quoted(text)} is too late; at most {limit:,.0f} s, the longest a scenario runs"
+            f"{quoted(text)} is too late; at most {limit:,.0f} s, the longest a scenario runs"
         )
     return value
 
@@ -188,35 +170,15 @@ def _clip_seconds(text: str) -> float:
     encoder checks only after capturing every frame, into the temp dir)."""
     from visualizer.ui.recording import Recording
 
-    value = _seconds(text)
+    value = seconds(text)
     # record_clip captures the first and the last instant, rounding a part-frame up
     frames = math.ceil(value * CLIP_FPS - 1e-6) + 1
     if frames > Recording.MAX_GIF_FRAMES:
         longest = (Recording.MAX_GIF_FRAMES - 1) / CLIP_FPS
         raise argparse.ArgumentTypeError(
-            f"{_quoted(text)} is too long; a GIF holds at most {Recording.MAX_GIF_FRAMES} frames, "
+            f"{quoted(text)} is too long; a GIF holds at most {Recording.MAX_GIF_FRAMES} frames, "
             f"{longest:g} s at {CLIP_FPS:g} frames/s"
         )
-    return value
-
-
-def _seed(text: str) -> int:
-    """``--seed``: a whole number a scenario's seed may be (Python refuses to convert
-    one of more than 4,300 digits: that is a seed too large, not a word)."""
-    from visualizer.sim.schema import key_specs
-
-    hi = int(key_specs()["scenario.seed"].hi or 0)
-    too_large = f"{_quoted(text)} is too large; a seed is at most {hi:,}"
-    try:
-        value = int(text)
-    except ValueError:
-        if re.fullmatch(r"\s*\+?\d[\d_]*\s*", text):
-            raise argparse.ArgumentTypeError(too_large) from None
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{_quoted(text)} must be 0 or more")
-    if value > hi:
-        raise argparse.ArgumentTypeError(too_large)
     return value
 
 
@@ -235,20 +197,20 @@ def main(argv: list[str] | None = None) -> int:
             elif args.command == "export":
                 code = _cmd_export(args)
             elif args.command == "compare":
-                from visualizer import cli_compare
+                from visualizer.cli import compare as cli_compare
 
                 code = cli_compare.run(args)
             elif args.command == "slides":
-                from visualizer import cli_slides
+                from visualizer.cli import slides as cli_slides
 
                 code = cli_slides.run(args)
             elif args.command == "settings":
-                from visualizer import cli_settings
+                from visualizer.cli import settings as cli_settings
 
                 code = cli_settings.run(args, sys.stdout)
             else:
                 code = _cmd_window(args)
-            _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
+            flush_stdout()  # a closed pipe or a full disk shows here, not at exit
         return code
     except BrokenPipeError:
         return _reader_gone()
@@ -284,11 +246,11 @@ def _stopped(signum: int) -> int:
     try:
         sys.stdout.flush()
     except OSError:
-        _silence_stdout()
+        silence_stdout()
     try:
         print(f"visualizer: {_STOPPED_BY.get(signum, 'stopped')}", file=sys.stderr, flush=True)
     except OSError:
-        _silence_stdout(sys.stderr)
+        silence_stdout(sys.stderr)
     return 128 + signum
 
 
@@ -319,32 +281,6 @@ def _signals_stop() -> Iterator[None]:
             signal.signal(sig, signal.SIG_DFL)
 
 
-def _flush_stdout() -> None:
-    """Push out what stdout holds now, so that a failure is reported while we can."""
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _stdout_failed(exc) from None
-
-
-def _write_out(out: TextIO, text: str) -> None:
-    """Write to stdout (or ``out``): a failure other than a closed pipe, such as a full
-    disk, is one line and exit 2, not an unexpected failure."""
-    try:
-        out.write(text)
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _stdout_failed(exc) from None
-
-
-def _stdout_failed(exc: OSError) -> UsageError:
-    _silence_stdout()  # or Python's own flush at exit fails again, with a traceback
-    return UsageError(f"visualizer: cannot write to stdout ({exc.strerror or exc})")
-
-
 def _reader_gone() -> int:
     """The reader of stdout has gone (``visualizer run ... | head`` after head quit).
 
@@ -354,37 +290,8 @@ def _reader_gone() -> int:
     reports for any other Unix tool stopped by a closed pipe (``yes | head`` under
     ``set -o pipefail``), so scripts that allow for that status treat us the same way.
     """
-    _silence_stdout()
+    silence_stdout()
     return EXIT_READER_GONE
-
-
-def _silence_stdout(stream: TextIO | None = None) -> None:
-    """Send whatever stdout (or ``stream``) still holds to /dev/null."""
-    try:
-        fd = (stream or sys.stdout).fileno()
-    except (OSError, ValueError):  # not a real file (tests capture it)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
-
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal would act on rather than show (escape
-    sequences, control, invisible and bidirectional characters) written as ``\\xNN``,
-    ``\\uNNNN`` or ``\\UNNNNNNNN``: names and titles come from scenario files, and a
-    file must not be able to drive the terminal it is listed in."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else _escaped(ord(ch)) for ch in text)
-
-
-def _escaped(code: int) -> str:
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
 
 
 def _cmd_window(args: argparse.Namespace) -> int:
@@ -393,22 +300,8 @@ def _cmd_window(args: argparse.Namespace) -> int:
     return run_app(startup_config(args.scenario))
 
 
-def _load_config(args: argparse.Namespace) -> Any:
-    """Scenario + --set overrides + --duration/--seed, all validated (ConfigError: exit 2)."""
-    from visualizer.sim import scenario
-    from visualizer.sim.schema import with_values
-
-    config = scenario.load(args.scenario, args.overrides)
-    changes: dict[str, Any] = {}
-    if getattr(args, "duration", None) is not None:
-        changes["scenario.duration_s"] = args.duration
-    if args.seed is not None:
-        changes["scenario.seed"] = args.seed
-    return with_values(config, changes, "command line") if changes else config
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
-    config = _load_config(args)
+    config = load_config(args)
     from visualizer.offscreen import offscreen_platform
 
     os.environ["QT_QPA_PLATFORM"] = offscreen_platform()  # never show a window
@@ -422,7 +315,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from visualizer.ui.app import build_window, make_app
     from visualizer.ui.theme import LIGHT
 
-    with _without_platform_notices():
+    with without_platform_notices():
         app = make_app()
         window = build_window(config, LIGHT, remember=False)
         try:
@@ -444,37 +337,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         finally:
             window.close()
             window.settings.close()  # its throwaway folder in the temp dir, even on Ctrl+C
-    _write_out(sys.stdout, "".join(f"{printable(str(path))}\n" for path in written))
+    write_out(sys.stdout, "".join(f"{printable(str(path))}\n" for path in written))
     return EXIT_OK
-
-
-#: How Qt's platform plugins begin a notice about a window feature they lack ("This
-#: plugin does not support propagateSizeHints()"): the offscreen platform of ``export``
-#: lacks many, and saying so is noise to someone writing files.
-PLATFORM_NOTICE = "This plugin does not support "
-
-
-@contextmanager
-def _without_platform_notices() -> Iterator[None]:
-    """Qt's messages while the block runs, less the platform's notices of what it does
-    not support; every other message goes where it went before, as it was."""
-    from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
-
-    previous: Any = None
-
-    def handler(mode: Any, context: Any, message: str) -> None:
-        if message.startswith(PLATFORM_NOTICE):
-            return
-        if previous is not None:
-            previous(mode, context, message)
-        else:  # as Qt's own handler writes it (QT_MESSAGE_PATTERN included)
-            print(qFormatLogMessage(mode, context, message), file=sys.stderr, flush=True)
-
-    previous = qInstallMessageHandler(handler)
-    try:
-        yield
-    finally:
-        qInstallMessageHandler(previous)
 
 
 def _cmd_scenarios(out: TextIO) -> int:
@@ -486,7 +350,7 @@ def _cmd_scenarios(out: TextIO) -> int:
     for p in presets:
         mark = "  (default)" if p.name == DEFAULT_PRESET else ""
         lines.append(f"{printable(p.name):<{width}}  {printable(p.title)}{mark}\n")
-    _write_out(out, "".join(lines))
+    write_out(out, "".join(lines))
     return EXIT_OK
 
 
@@ -502,7 +366,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"visualizer run: {' and '.join(f'{o} -' for o in to_stdout)} would all go to "
             "stdout; write all but one of them to files"
         )
-    config = _load_config(args)
+    config = load_config(args)
     if config.compare is not None:  # a comparison's file: run its side A
         from visualizer.app.compare import sides
 
@@ -543,7 +407,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = run.summary()
     text = json.dumps(summary, indent=2, sort_keys=False) + "\n"
     if json_path is not None:
-        _flush_stdout()  # CSV rows first, should --json be a link to stdout
+        flush_stdout()  # CSV rows first, should --json be a link to stdout
         try:
             write_atomic(json_path, text)
         except BrokenPipeError:
@@ -552,9 +416,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise cannot_write("--json", args.json, exc) from None
     # stdout last, so that a failed write leaves no table that looks like success
     if args.json == "-":
-        _write_out(sys.stdout, text)
+        write_out(sys.stdout, text)
     elif "-" not in (args.csv, args.trace):  # with --csv - or --trace -, stdout is that alone
-        _write_out(sys.stdout, format_summary(summary) + "\n")
+        write_out(sys.stdout, format_summary(summary) + "\n")
     return EXIT_OK
 
 
@@ -567,29 +431,6 @@ def _run_with_progress(sim: Any, duration: float, traces: TraceOut | None = None
             traces.write(sim.drain_traces())
 
     advance_in_slices([sim], duration, after_slice, "simulating…")
-
-
-def advance_in_slices(
-    sims: list[Any], duration: float, after_slice: Callable[[], None], doing: str
-) -> None:
-    """Advance every run to ``duration`` in the same slices, calling ``after_slice`` after
-    each; on a terminal, ``doing`` and the progress show when it takes more than a moment."""
-    show = sys.stderr.isatty()
-    started = time.monotonic()
-    shown = False
-    step = max(duration / 200.0, 1.0)
-    t = 0.0
-    while t < duration:
-        t = min(duration, t + step)
-        for sim in sims:
-            sim.advance(t)
-        after_slice()
-        if show and time.monotonic() - started > 1.0:
-            sys.stderr.write(f"\r{doing} {t:,.0f} / {duration:,.0f} s")
-            sys.stderr.flush()
-            shown = True
-    if shown:
-        sys.stderr.write("\r" + " " * 60 + "\r")
 
 
 def format_summary(s: dict[str, Any]) -> str:
