@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from visualizer.ui.explain import Explanation
 from visualizer.ui.theme import Theme
 
-#: A number and its unit, "= 120 ms", and a fraction like "1/c" stay on one line: a
-#: wrapped formula left "ms" or "= 122 ms" alone on a line, and "(1/" above "c)^(k-1)".
+#: In a formula (the app's own words: a scenario file's are shown as written), a number
+#: and its unit, "= 120 ms" and a fraction like "1/c" stay on one line: a wrapped formula
+#: left "ms" or "= 122 ms" alone on a line.
 _UNIT = re.compile(r"(\d) (?=(?:ms|s|MB|KB|GB|B|%|/s|req/s|×)(?:\W|$))")
 _EQUALS = re.compile(r" = (\S+)")
 _SLASH = re.compile(r"(?<=[\w(])/(?=[\w(])")
@@ -111,7 +112,8 @@ class ExplanationStrip(QWidget):
         lines = [*e.formulas, measured] if measured else list(e.formulas)
         formulas = "<br>".join(f"<b>{html.escape(unbroken(line))}</b>" for line in lines)
         while True:
-            words_fit = self._fit(self.words, head + html.escape(unbroken(e.body)))
+            # (the body may be a scenario file's words: shown as written)
+            words_fit = self._fit(self.words, head + html.escape(e.body))
             formulas_fit = self._fit(self.formulas, formulas)
             if (words_fit and formulas_fit) or self._extra >= self.MORE_LINES:
                 break
