@@ -29,6 +29,7 @@ from visualizer.sim.lessons.realtime_facts import (
     delay_text,
     empty_share,
     empty_text,
+    expected_connections,
     memory_text,
     storm_text,
 )
@@ -126,6 +127,11 @@ def test_open_connections_follow_littles_law_and_memory_is_connections_times_kb(
     assert np.array_equal(memory, connections * 64 / 1000.0)
     steady = connections[500:]  # after five mean online times
     assert steady.mean() == pytest.approx(10 * 100, rel=0.03)
+    # before the long run, it grows as λT(1 − e^(−t/T)) from none (M/M/∞), not λT:
+    # at one online time it is 63% of it (the websocket-memory slide at 300 s)
+    for t in (25, 50, 100, 200):
+        early = connections[t - 3 : t + 3].mean()  # (the samples at t - 2 … t + 3 s)
+        assert early == pytest.approx(expected_connections(10, 100, t), rel=0.12), t
     # and the servers' own counts add up to the total
     facts = sim.lesson.facts()
     assert sum(row.connections for row in facts.by_server) == facts.connections
@@ -358,6 +364,11 @@ def test_strip_arithmetic():
     assert delay_text(rt, 40) == "delay ≈ T/2 + network = 2.5 s + 40 ms"
     ws = ws_config(traffic__users_per_s=20, realtime__online_s=300).realtime
     assert connections_text(ws, 20) == "connections = arrivals × online time = 20/s × 300 s = 6,000"
+    # before the long run (five online times), what it has grown to: 6,000 × (1 − 1/e)
+    assert connections_text(ws, 20, 300.0) == (
+        "connections = 20/s × 300 s × (1 − e^(−t/300 s)) = 3,793 at 300 s (long run 6,000)"
+    )
+    assert connections_text(ws, 20, 1_500.0) == connections_text(ws, 20)
     assert memory_text(ws, 6_000) == "memory = connections × KB = 6,000 × 64 KB = 384.0 MB"
     assert storm_text(ws).startswith("jitter 0")
     jittered = ws_config(realtime__reconnect_jitter_s=5).realtime

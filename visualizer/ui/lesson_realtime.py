@@ -168,7 +168,7 @@ class RealtimeView(LessonView):
                 "sends all its users back at once."
             )
             formulas = (
-                connections_text(rt, c.traffic.users_per_s),
+                connections_text(rt, c.traffic.users_per_s, snap.t),
                 memory_text(rt, connections),
                 storm_text(rt, c.balancer.health_check_s),
             )

@@ -121,11 +121,32 @@ def delay_text(rt: RealtimeSection, network_ms: float) -> str:
     return f"delay ≈ network = {network_ms:,g} ms"
 
 
-def connections_text(rt: RealtimeSection, users_per_s: float) -> str:
-    """E.g. ``connections = arrivals × online time = 20/s × 300 s = 6,000``."""
+#: After this many mean online times the run holds its long-run number of connections
+#: (within 1%: e^-5 < 0.7%).
+STEADY_ONLINE_TIMES = 5.0
+
+
+def expected_connections(users_per_s: float, online_s: float, t: float) -> float:
+    """Connections open at ``t`` on average, starting from none: users arrive at
+    ``users_per_s`` and stay an exponential time of mean ``online_s`` (M/M/∞), so
+    λT(1 − e^(−t/T)); λT (Little's law) only once t is several T."""
+    return users_per_s * online_s * -math.expm1(-t / online_s)
+
+
+def connections_text(rt: RealtimeSection, users_per_s: float, t: float = math.inf) -> str:
+    """E.g. ``connections = arrivals × online time = 20/s × 300 s = 6,000`` in the long
+    run; before it, at ``t``, what that number has grown to:
+    ``connections = 20/s × 300 s × (1 − e^(−t/300 s)) = 3,793 at 300 s (long run 6,000)``."""
     n = users_per_s * rt.online_s
+    if t >= STEADY_ONLINE_TIMES * rt.online_s:
+        return (
+            f"connections = arrivals × online time = {users_per_s:g}/s × {_s(rt.online_s)}"
+            f" = {n:,.0f}"
+        )
+    now = expected_connections(users_per_s, rt.online_s, t)
     return (
-        f"connections = arrivals × online time = {users_per_s:g}/s × {_s(rt.online_s)} = {n:,.0f}"
+        f"connections = {users_per_s:g}/s × {_s(rt.online_s)} × (1 − e^(−t/{_s(rt.online_s)}))"
+        f" = {now:,.0f} at {_s(t)} (long run {n:,.0f})"
     )
 
 
