@@ -3,9 +3,12 @@ first plot and toggles all speak of that lesson."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt
 
+from visualizer.sim.lessons.realtime_facts import connections_text
 from visualizer.ui.presenter import overlay_text
 
 
@@ -179,7 +182,9 @@ def test_the_realtime_lesson_shows_empty_polls_and_then_connections(qtbot, open_
     card = window.scene.cards[0]
     row = next(r for r in snap.lesson.by_server if r.server == 0)
     assert card._state.words == f"holds {row.connections:,} connections · {row.memory_mb:,.1f} MB"
-    assert "connections = arrivals × online time" in window.headline.text
+    # (the formula for the moment shown: 80 s is before the long run of a 300 s online time)
+    rt, users = window.driver.config.realtime, window.driver.config.traffic.users_per_s
+    assert html.escape(connections_text(rt, users, snap.t)) in window.headline.text
     assert "memory = connections × KB" in window.headline.text
     # nothing polls now: the plot counts reconnects (the memory plot holds the connections)
     assert window.plots.plots[0].title == "Reconnects (each second)"
