@@ -113,16 +113,13 @@ def draw_text(
     if not text:
         return
     small = _raised(p, KEY_SCALE if role else 1.0)
-    line = _px(p.font()) * SLACK_LINE
-    if _least_px > 0 and _spills(p.boundingRect(box, int(flags), text), box, 0.5, line):
-        if _log is not None:
-            _note(p, text, p.boundingRect(box, int(flags), text), box, True, role)
-        if small is not None:
-            p.setFont(small)
-        return
-    p.drawText(box, flags, text)
+    measured = _least_px > 0 or _log is not None  # (else nothing needs the glyphs' box)
+    ink = p.boundingRect(box, int(flags), text) if measured else box
+    dropped = _least_px > 0 and _spills(ink, box, 0.5, _px(p.font()) * SLACK_LINE)
+    if not dropped:
+        p.drawText(box, flags, text)
     if _log is not None:
-        _note(p, text, p.boundingRect(box, int(flags), text), box, False, role)
+        _note(p, text, ink, box, dropped, role)
     if small is not None:
         p.setFont(small)
 
