@@ -7,7 +7,7 @@ from __future__ import annotations
 from visualizer.app.compare import Comparison, Side
 from visualizer.app.scoreboard import SAME_WITHIN, ScoreRow, board
 from visualizer.cli import commands as cli
-from visualizer.sim.lessons.services_facts import UP_TO_DATE_S
+from visualizer.lessons.services.facts import UP_TO_DATE_S
 from visualizer.sim.scenario import load
 
 

@@ -273,7 +273,7 @@ def test_run_escapes_invisible_and_control_characters_from_the_file(capsys, tmp_
 
 def test_scenarios_escapes_the_titles_it_lists(capsys, tmp_path, monkeypatch):
     (tmp_path / "evil.toml").write_text(f'[scenario]\ntitle = "{EVIL}"\n', encoding="utf-8")
-    monkeypatch.setattr(scenario, "presets_dir", lambda: tmp_path)
+    monkeypatch.setattr(scenario, "preset_dirs", lambda: (tmp_path,))
     code, out, _ = run_cli(capsys, "scenarios")
     assert code == 0
     assert "Totally\\u202e fine\\u200b title\\u2028" in out

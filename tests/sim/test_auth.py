@@ -17,11 +17,8 @@ import pytest
 
 from tests.sim.helpers import config, simulate
 from visualizer.cli import commands as cli
-from visualizer.sim import scenario
-from visualizer.sim.config import Lesson
-from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.auth import FIGURES, LOGIN_BYTES, AuthFacts, AuthModel
-from visualizer.sim.lessons.auth_words import (
+from visualizer.lessons.auth.model import FIGURES, LOGIN_BYTES, AuthFacts, AuthModel
+from visualizer.lessons.auth.words import (
     bytes_text,
     clicks_of,
     gap_text,
@@ -29,6 +26,9 @@ from visualizer.sim.lessons.auth_words import (
     predicted_gap,
     predicted_gap_s,
 )
+from visualizer.sim import scenario
+from visualizer.sim.config import Lesson
+from visualizer.sim.lessons import model_for
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.schema import parse_config
 from visualizer.sim.simulation import Simulation
@@ -505,7 +505,7 @@ def test_cli_compare_auth(capsys):
 
 
 def test_the_auth_model_is_registered():
-    assert model_for(Lesson.AUTH) is AuthModel
+    assert model_for(Lesson("auth")) is AuthModel
 
 
 def test_about_a_user_says_what_they_hold_and_when_it_expires():

@@ -17,10 +17,10 @@ import pytest
 
 from tests.sim.helpers import config, simulate
 from visualizer.cli import commands as cli
+from visualizer.lessons.counter.homes import FORGERY
+from visualizer.lessons.counter.model import CounterFacts, CounterModel
 from visualizer.sim import commands as ev
 from visualizer.sim import scenario
-from visualizer.sim.lessons.counter import CounterFacts, CounterModel
-from visualizer.sim.lessons.counter_homes import FORGERY
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.rng import Streams
 from visualizer.sim.simulation import Simulation

@@ -17,12 +17,7 @@ import pytest
 
 from tests.sim.helpers import config, simulate
 from visualizer.cli import commands as cli
-from visualizer.sim import scenario
-from visualizer.sim.commands import CrashServer, SetValue
-from visualizer.sim.config import Lesson
-from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.realtime import FIGURES, RealtimeModel
-from visualizer.sim.lessons.realtime_facts import (
+from visualizer.lessons.realtime.facts import (
     RealtimeFacts,
     busiest_second,
     connections_text,
@@ -33,6 +28,11 @@ from visualizer.sim.lessons.realtime_facts import (
     memory_text,
     storm_text,
 )
+from visualizer.lessons.realtime.model import FIGURES, RealtimeModel
+from visualizer.sim import scenario
+from visualizer.sim.commands import CrashServer, SetValue
+from visualizer.sim.config import Lesson
+from visualizer.sim.lessons import model_for
 from visualizer.sim.records import ErrorCode, EventKind
 from visualizer.sim.schema import ConfigError, parse_config
 from visualizer.sim.simulation import Simulation
@@ -389,7 +389,7 @@ def test_facts_and_about_a_user():
 
 
 def test_the_realtime_model_is_registered():
-    assert model_for(Lesson.REALTIME) is RealtimeModel
+    assert model_for(Lesson("realtime")) is RealtimeModel
 
 
 def test_cli_run_json_has_the_realtime_part(capsys):

@@ -10,8 +10,8 @@ import dataclasses
 import numpy as np
 
 from tests.sim.helpers import config
+from visualizer.lessons.services.model import FIGURES
 from visualizer.sim.commands import SetValue
-from visualizer.sim.lessons.services import FIGURES
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 

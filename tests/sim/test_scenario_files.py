@@ -148,13 +148,11 @@ def test_a_utf8_bom_is_accepted(tmp_path):
 
 def test_a_bare_preset_name_wins_over_a_folder_or_file_of_that_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    preset = scenario.presets_dir() / "sticky-crash.toml"
+    preset = scenario.preset_path("sticky-crash")
     Path("sticky-crash").mkdir()
     Path("shared-store").write_text("not toml at all")
     assert scenario.resolve("sticky-crash") == preset
-    assert scenario.load("shared-store") == scenario.load_file(
-        scenario.presets_dir() / "shared-store.toml"
-    )
+    assert scenario.load("shared-store") == scenario.load_file(scenario.preset_path("shared-store"))
     with pytest.raises(ConfigError, match="is a folder"):
         scenario.load("./sticky-crash")  # a path is a path
 

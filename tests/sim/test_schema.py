@@ -5,7 +5,7 @@ import tomllib
 import pytest
 
 from visualizer.sim import scenario
-from visualizer.sim.config import LESSON_SECTIONS, Config, Mode
+from visualizer.sim.config import Config, Mode, section_owner
 from visualizer.sim.schema import ConfigError, key_specs, parse_config, parse_override, with_values
 
 
@@ -87,7 +87,7 @@ def test_every_key_has_a_default_that_validates():
     assert config == Config()
     for spec in key_specs().values():
         assert spec.doc
-        lesson = LESSON_SECTIONS.get(spec.section)  # a lesson's keys, in a scenario of it
+        lesson = section_owner(spec.section)  # a lesson's keys, in a scenario of it
         own = config if lesson is None else parse_config({"scenario": {"lesson": lesson.value}})
         with_values(own, {spec.dotted: config.get(spec.dotted)}, "test")
 

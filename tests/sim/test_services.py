@@ -16,12 +16,12 @@ import pytest
 from tests.sim.helpers import config, simulate
 from visualizer.app.compare import Comparison
 from visualizer.cli import commands as cli
+from visualizer.lessons.services.facts import ServicesFacts, backlog_text, drain_text
+from visualizer.lessons.services.model import FIGURES, ServicesModel
 from visualizer.sim import scenario
 from visualizer.sim.commands import CrashServer, SetValue
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import model_for
-from visualizer.sim.lessons.services import FIGURES, ServicesModel
-from visualizer.sim.lessons.services_facts import ServicesFacts, backlog_text, drain_text
 from visualizer.sim.records import EventKind
 from visualizer.sim.schema import ConfigError, parse_config
 from visualizer.sim.simulation import Simulation
@@ -206,7 +206,7 @@ def test_strip_arithmetic_and_facts():
 
 
 def test_the_services_model_is_registered():
-    assert model_for(Lesson.SERVICES) is ServicesModel
+    assert model_for(Lesson("services")) is ServicesModel
 
 
 def test_cli_run_json_has_the_services_part(capsys):

@@ -34,7 +34,7 @@ def test_one_to_sixteen_servers_never_overlap(store, height, compact):
 @pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("height", [560.0, 900.0, 1300.0])
 def test_a_lessons_tiers_stand_right_of_the_cards_and_never_overlap(height, compact):
-    from visualizer.ui.lesson_services import TOPOLOGY
+    from visualizer.lessons.services.view import TOPOLOGY
 
     for n in (1, 3, 8, 9, 16):
         layout = compute_layout(list(range(n)), TOPOLOGY, height, compact=compact)
@@ -210,7 +210,7 @@ def test_the_latency_formula_counts_queueing_when_queues_form():
 
 @pytest.mark.parametrize("tiers", [False, True])
 def test_a_forwarded_request_moves_on_to_its_tier_only_where_the_topology_has_one(tiers):
-    from visualizer.ui.lesson_services import TOPOLOGY
+    from visualizer.lessons.services.view import TOPOLOGY
 
     layout = compute_layout([0, 1], TOPOLOGY if tiers else Topology())
     tracker = RequestTracker(capacity=4)

@@ -10,15 +10,15 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_plots import hover, pen_color, ys
 from visualizer.app.compare import Side
+from visualizer.lessons.services.model import FIGURES
 from visualizer.sim import commands as ev
-from visualizer.sim.lessons.services import FIGURES
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui import export, exporter
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.compare_plots import FAILURE_B, ComparePlots, merge_markers
 from visualizer.ui.plot_style import DASHES
 from visualizer.ui.plots import PlotPanel, trailing_mean
 from visualizer.ui.presenter import PresenterMode
-from visualizer.ui.theme import FAILURE
 
 #: (plot name, the key of each side's line, a side's value per sample)
 SERIES = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.sim.helpers import config
-from visualizer.lessons import CONTROLS, controls_for
+from visualizer.lessons import SPECS, controls_for
 from visualizer.sim.config import Lesson
 from visualizer.sim.schema import key_specs, with_values
-from visualizer.ui.controls import FIELD_BY_KEY, ControlPanel
+from visualizer.ui.controls import ControlPanel, field_by_key
 from visualizer.ui.theme import LIGHT
 
 
@@ -23,10 +23,10 @@ def shown_rows(panel: ControlPanel) -> set[str]:
 
 def test_every_lesson_offers_keys_that_exist_and_the_panel_can_type():
     specs = key_specs()
-    for controls in CONTROLS.values():
+    for controls in (spec.controls for spec in SPECS.values()):
         for key in (*controls.fields, *controls.design):
             assert key in specs
-            assert key in FIELD_BY_KEY or key in ("state.mode", "balancer.sticky")
+            assert key in field_by_key() or key in ("state.mode", "balancer.sticky")
         assert [t.letter for t in controls.toggles] == ["T", "S", "R"]
 
 
@@ -75,7 +75,7 @@ def test_a_choice_or_a_check_box_reports_its_value(qtbot):
 def test_the_counter_toggles_move_the_count():
     cfg = lesson("counter")
     controls = controls_for(cfg)
-    assert controls is CONTROLS[Lesson.COUNTER]
+    assert controls is SPECS[Lesson("counter")].controls
     assert controls.flip("R", cfg) == {"counter.placement": "store"}
     assert controls.flip("T", cfg) == {"counter.placement": "client"}
     on_store = lesson("counter", counter__placement="store")
@@ -83,7 +83,7 @@ def test_the_counter_toggles_move_the_count():
 
 
 def test_the_realtime_toggles_pick_the_transport(qtbot):
-    controls = CONTROLS[Lesson.REALTIME]
+    controls = SPECS[Lesson("realtime")].controls
     short = lesson("realtime")
     assert controls.flip("T", short) == {"realtime.transport": "websocket"}
     assert controls.flip("R", short) == {"realtime.transport": "long_poll"}
@@ -136,4 +136,4 @@ def test_a_new_panel_shows_the_sessions_lessons_rows_only(qtbot):
     panel = ControlPanel(LIGHT)
     qtbot.addWidget(panel)
     panel.sync(config("sticky-crash"), False, 1.0)
-    assert shown_rows(panel) == set(CONTROLS[Lesson.SESSIONS].fields)
+    assert shown_rows(panel) == set(SPECS[Lesson("sessions")].controls.fields)

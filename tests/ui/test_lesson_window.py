@@ -8,7 +8,7 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 
-from visualizer.sim.lessons.realtime_facts import connections_text
+from visualizer.lessons.realtime.facts import connections_text
 from visualizer.ui.presenter import overlay_text
 
 

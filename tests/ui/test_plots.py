@@ -17,6 +17,7 @@ from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.metrics import ERROR_CODES
 from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker
+from visualizer.ui.colors import ERROR_COLORS, FAILURE, GREEN, LOSS_COLORS, SERVER_COLORS
 from visualizer.ui.plot_style import (
     BIG_PT,
     TICK_PT,
@@ -26,16 +27,7 @@ from visualizer.ui.plot_style import (
     setting_label,
 )
 from visualizer.ui.plots import PlotPanel, trailing_mean
-from visualizer.ui.theme import (
-    CONTRAST,
-    DARK,
-    ERROR_COLORS,
-    FAILURE,
-    GREEN,
-    LIGHT,
-    LOSS_COLORS,
-    SERVER_COLORS,
-)
+from visualizer.ui.theme import CONTRAST, DARK, LIGHT
 
 
 def draw(window, live: bool = True) -> PlotPanel:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.ui.test_lesson_window import paused_at
 from tests.ui.test_plots import ys
-from visualizer.sim.lessons.realtime import FIGURES
+from visualizer.lessons.realtime.model import FIGURES
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, MESSAGE_SPRITE
 
 

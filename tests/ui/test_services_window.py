@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from tests.ui.test_lesson_window import paused_at
 from tests.ui.test_plots import ys
-from visualizer.sim.lessons.services import FIGURES
+from visualizer.lessons.services.model import FIGURES
 
 
 def test_the_services_lesson_shows_orders_the_queue_and_its_lag(qtbot, open_window):

@@ -10,19 +10,16 @@ import pytest
 
 from visualizer.sim.records import ErrorCode, LossCause
 from visualizer.ui.canvas.nodes import sticky_badge
-from visualizer.ui.theme import (
-    CONTRAST,
-    DARK,
+from visualizer.ui.colors import (
     ERROR_COLORS,
     FAILURE,
     GREEN,
-    LIGHT,
     LOSS_COLORS,
     SERVER_COLORS,
     USER_COLORS,
-    badge_fill,
     contrast,
 )
+from visualizer.ui.theme import CONTRAST, DARK, LIGHT, badge_fill
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

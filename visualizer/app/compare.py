@@ -20,7 +20,7 @@ from visualizer.lessons import spec_for
 from visualizer.lessons.score import Side
 from visualizer.sim.commands import Command, to_command, to_fault
 from visualizer.sim.config import CompareSection, Config, Fault
-from visualizer.sim.schema import LIVE_SECTIONS, check_schedule, key_specs, with_values
+from visualizer.sim.schema import check_schedule, key_specs, live_sections, with_values
 
 SIDES = (Side.A, Side.B)
 
@@ -71,7 +71,7 @@ def differing_keys(a: Config, b: Config) -> list[str]:
     return [
         key
         for key, spec in key_specs().items()
-        if spec.section in LIVE_SECTIONS and a.get(key) != b.get(key)
+        if spec.section in live_sections() and a.get(key) != b.get(key)
     ]
 
 

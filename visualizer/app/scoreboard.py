@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from visualizer.lessons import SPECS
 from visualizer.lessons.score import SAME_WITHIN, Pair, ScoreRow
-from visualizer.lessons.services.score import Sampled
 from visualizer.sim.config import Lesson
 
 if TYPE_CHECKING:
     from visualizer.app.compare import Comparison
 
-__all__ = ["SAME_WITHIN", "Sampled", "ScoreRow", "board", "scoreboard"]
+__all__ = ["SAME_WITHIN", "ScoreRow", "board", "sample_readers", "scoreboard"]
 
 
 def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any], sampled: Pair = None) -> list[ScoreRow]:
@@ -66,6 +65,14 @@ def board(comparison: Comparison) -> list[ScoreRow]:
     """The scoreboard of a comparison at the moment it shows: its summaries and what
     its runs' samples say."""
     a, b = comparison.summaries()
-    lesson = a.get("lesson", "sessions")
-    sampled = (Sampled.of(lesson, comparison.a.samples), Sampled.of(lesson, comparison.b.samples))
+    sampled = sample_readers(Lesson(a.get("lesson", "sessions")))
+    for reader, run in zip(sampled, (comparison.a, comparison.b), strict=True):
+        for sample in run.samples:
+            reader.add(sample)
     return scoreboard(a, b, sampled)
+
+
+def sample_readers(lesson: Lesson) -> tuple[Any, Any]:
+    """A reader of each side's samples, for what the lesson's rows need of them."""
+    spec = SPECS[lesson]
+    return spec.sample_reader(), spec.sample_reader()

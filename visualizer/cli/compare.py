@@ -14,14 +14,14 @@ import sys
 from typing import Any
 
 from visualizer.app.compare import document, sides, titles
-from visualizer.app.scoreboard import Sampled, scoreboard
+from visualizer.app.scoreboard import sample_readers, scoreboard
 from visualizer.atomic import write_atomic
 from visualizer.cli import common, outputs
 from visualizer.sim.config import CompareSection, Config
 from visualizer.sim.schema import (
-    LIVE_SECTIONS,
     ConfigError,
     check_schedule,
+    live_sections,
     parse_override,
     server_slots,
     show_name,
@@ -114,7 +114,7 @@ def _changes(texts: list[str], option: str) -> dict[str, Any]:
             key, value = parse_override(text)
         except ConfigError as exc:
             raise ConfigError(str(exc).replace("--set", option, 1)) from None
-        if key.split(".", 1)[0] not in LIVE_SECTIONS:
+        if key.split(".", 1)[0] not in live_sections():
             raise ConfigError(
                 f"{option} {show_name(text)}: {show_name(key)} cannot differ between A and B "
                 "(they share the scenario, its seed and its duration); use --set, --seed or "
@@ -149,10 +149,10 @@ def run(args: argparse.Namespace) -> int:
     pending: tuple[list[list[str]], list[list[str]]] = ([], [])
     with outputs.csv_output(args.csv, paths.get("--csv"), COMMAND) as rows:
         rows.write(table.paired_header(*slots, table.lesson_figures(config)))
-        lesson = config.scenario.lesson.value
-        sampled = (Sampled(lesson), Sampled(lesson))  # what the scoreboard reads of them
+        # what the scoreboard reads of the samples
+        sampled = sample_readers(config.scenario.lesson)
 
-        def on_sample(s: Any, out: list[list[str]], n: int, seen: Sampled) -> None:
+        def on_sample(s: Any, out: list[list[str]], n: int, seen: Any) -> None:
             out.append(table.row(s, n))
             seen.add(s)
 
@@ -195,7 +195,7 @@ def format_comparison(
     a: dict[str, Any],
     b: dict[str, Any],
     names: tuple[str, str],
-    sampled: tuple[Sampled, Sampled] | None = None,
+    sampled: tuple[Any, Any] | None = None,
 ) -> str:
     """The two summaries (and what the samples said) as one table: A, B, B − A and which
     side did better."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from visualizer.lessons.score import Rows
 from visualizer.sim.config import Config, Lesson
@@ -55,6 +55,17 @@ class LessonControls:
 Captions = Callable[[Event, Config], "str | None"]
 
 
+class SampleReader(Protocol):
+    def add(self, sample: Any) -> None: ...
+
+
+class NoSamples:
+    """The reader of a lesson whose rows need no samples."""
+
+    def add(self, sample: Any) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class LessonSpec:
     """One lesson, as every layer above the engine needs it."""
@@ -77,6 +88,14 @@ class LessonSpec:
     #: after a lost session, retry after a failure, refresh a token, so more requests
     #: served is not more work done
     more_requests_better: bool | None = None
+    #: what the lesson's scoreboard rows read of a run's per-second samples that its
+    #: summary does not hold: a new reader per run, fed each sample (``add``); None:
+    #: nothing
+    sampled: Callable[[], SampleReader] | None = None
+
+    def sample_reader(self) -> SampleReader:
+        """A new reader of one run's samples for the scoreboard's rows."""
+        return NoSamples() if self.sampled is None else self.sampled()
 
     def caption(self, event: Event, config: Config) -> str | None:
         """A one-line caption for a notable event (presenter mode shows it on the

@@ -7,9 +7,11 @@ and a live UI change are all validated by the same code (``visualizer.sim.schema
 from __future__ import annotations
 
 import dataclasses
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 
 class Mode(StrEnum):
@@ -20,41 +22,56 @@ class Mode(StrEnum):
     SHARED = "shared"
 
 
-class Lesson(StrEnum):
-    """What a scenario teaches; each lesson is a model in the engine and its own views."""
+class Lesson(str):
+    """What a scenario teaches: the id of a registered lesson ("sessions", "counter", ...).
 
-    SESSIONS = "sessions"  # where session state lives, and what a crash does to it
-    COUNTER = "counter"  # counters that disagree: on servers, in a store, on the client
-    AUTH = "auth"  # signing in: server sessions vs JWTs, and revoking them
-    REALTIME = "realtime"  # real-time updates: HTTP polling vs WebSocket
-    SERVICES = "services"  # a stateless gateway in front of stateful services and a queue
+    Lessons are open: a lesson's package defines its id (``Lesson.define``) and
+    registers its section (``register_section``); the engine knows none by name but the
+    default. One object per id, so ``lesson is other`` compares as ``==`` does."""
+
+    __slots__ = ()
+    _known: ClassVar[dict[str, Lesson]] = {}
+
+    def __new__(cls, value: str) -> Lesson:
+        known = cls._known.get(value)
+        if known is None:
+            load_lessons()
+            known = cls._known.get(value)
+        if known is None:
+            raise ValueError(f"{value!r} is not a lesson; lessons: {', '.join(cls._known)}")
+        return known
+
+    @classmethod
+    def define(cls, value: str) -> Lesson:
+        """The id ``value``, made a lesson (again: the same object)."""
+        if value not in cls._known:
+            cls._known[value] = str.__new__(cls, value)
+        return cls._known[value]
+
+    @classmethod
+    def forget(cls, value: str) -> None:
+        """Take a lesson's id away again (a test's toy lesson)."""
+        cls._known.pop(value, None)
+
+    @classmethod
+    def known(cls) -> tuple[Lesson, ...]:
+        """Every lesson, in the order they were defined (the teaching order)."""
+        load_lessons()
+        return tuple(cls._known.values())
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Lesson, (self.value,))
+
+    def __repr__(self) -> str:
+        return f"Lesson({self.value!r})"
 
 
-class CounterScope(StrEnum):
-    USER = "user"  # each user's own count (clicks on their button)
-    GLOBAL = "global"  # one count for everybody (a like counter)
-
-
-class CounterPlacement(StrEnum):
-    SERVER = "server"  # each server counts in its own memory
-    STORE = "store"  # one count in the shared store, a round trip per click
-    CLIENT = "client"  # the client carries its count and sends it with every click
-
-
-class CounterUpdate(StrEnum):
-    ATOMIC = "atomic"  # the store increments in one step
-    READ_MODIFY_WRITE = "read_modify_write"  # read, add one, write back: overlaps lose updates
-
-
-class AuthMethod(StrEnum):
-    SESSION = "session"  # a session id in a cookie, looked up in the store on every request
-    JWT = "jwt"  # a signed token the servers check alone, valid until it expires
-
-
-class Transport(StrEnum):
-    SHORT_POLL = "short_poll"  # a request every poll interval, answered at once
-    LONG_POLL = "long_poll"  # a request held at the server until a message or the timeout
-    WEBSOCKET = "websocket"  # one long-lived connection per user; messages pushed at once
+#: The lesson a scenario teaches when it does not say (the first one).
+SESSIONS = Lesson.define("sessions")
 
 
 class Algorithm(StrEnum):
@@ -91,7 +108,7 @@ class FaultAction(StrEnum):
 MAX_SERVERS = 64
 
 
-def _key(
+def setting(
     default: Any,
     *,
     lo: float | None = None,
@@ -132,17 +149,17 @@ PLOT_NAMES = ("lost", "errors", "memory", "latency", "requests")
 
 @dataclass(frozen=True)
 class ScenarioSection:
-    name: str = _key("custom", doc="short identifier", label="Name")
-    title: str = _key("Custom scenario", doc="one-line title", label="Title")
-    description: str = _key("", doc="what the scenario shows", label="Description")
-    seed: int = _key(1, lo=0, hi=2**63 - 1, doc="random seed", label="Seed")
-    duration_s: float = _key(
+    name: str = setting("custom", doc="short identifier", label="Name")
+    title: str = setting("Custom scenario", doc="one-line title", label="Title")
+    description: str = setting("", doc="what the scenario shows", label="Description")
+    seed: int = setting(1, lo=0, hi=2**63 - 1, doc="random seed", label="Seed")
+    duration_s: float = setting(
         120.0, lo=0.001, hi=86_400.0, doc="simulated seconds for headless runs", label="Duration"
     )
-    slide: int = _key(
+    slide: int = setting(
         0, lo=0, hi=999, doc="place in the teaching order (0: not a slide)", label="Slide"
     )
-    moment_s: float = _key(
+    moment_s: float = setting(
         0.0,
         lo=0.0,
         hi=86_400.0,
@@ -151,22 +168,24 @@ class ScenarioSection:
         label="Slide moment",
         special="automatic",
     )
-    notes: str = _key("", doc="speaker notes, shown in presenter mode on N", label="Speaker notes")
-    explanation: str = _key(
+    notes: str = setting(
+        "", doc="speaker notes, shown in presenter mode on N", label="Speaker notes"
+    )
+    explanation: str = setting(
         "", doc="what the strip says while the settings are the scenario's", label="Explanation"
     )
-    plots: str = _key(
+    plots: str = setting(
         "lost errors",
         doc="the plots presenter mode shows, by name",
         words=PLOT_NAMES,
         label="Presenter plots",
     )
-    lesson: Lesson = _key(Lesson.SESSIONS, doc="what the scenario teaches", label="Lesson")
+    lesson: Lesson = setting(SESSIONS, doc="what the scenario teaches", label="Lesson")
 
 
 @dataclass(frozen=True)
 class TrafficSection:
-    users_per_s: float = _key(
+    users_per_s: float = setting(
         10.0,
         lo=0.0,
         hi=10_000.0,
@@ -174,7 +193,7 @@ class TrafficSection:
         label="New users",
         decimals=1,
     )
-    requests_per_user: float = _key(
+    requests_per_user: float = setting(
         6.0,
         lo=1.0,
         hi=10_000.0,
@@ -182,16 +201,16 @@ class TrafficSection:
         label="Requests per user",
         decimals=1,
     )
-    think_time_s: float = _key(
+    think_time_s: float = setting(
         2.0, lo=0.0, hi=3_600.0, doc="mean pause between requests", label="Think time", decimals=1
     )
-    on_error: OnError = _key(
+    on_error: OnError = setting(
         OnError.RELOGIN,
         doc="what a user does after an error",
         label="After an error",
         choices={"relogin": "log in again", "retry": "retry", "abandon": "give up"},
     )
-    logout_fraction: float = _key(
+    logout_fraction: float = setting(
         0.3,
         lo=0.0,
         hi=1.0,
@@ -200,10 +219,10 @@ class TrafficSection:
         unit="",
         decimals=2,
     )
-    max_retries: int = _key(
+    max_retries: int = setting(
         3, lo=0, hi=100, doc="consecutive failures before a user gives up", label="Retries"
     )
-    proxy_fraction: float = _key(
+    proxy_fraction: float = setting(
         0.0,
         lo=0.0,
         hi=1.0,
@@ -213,7 +232,7 @@ class TrafficSection:
         decimals=2,
         special="none",
     )
-    tamper_fraction: float = _key(
+    tamper_fraction: float = setting(
         0.0,
         lo=0.0,
         hi=1.0,
@@ -227,7 +246,7 @@ class TrafficSection:
 
 @dataclass(frozen=True)
 class BalancerSection:
-    algorithm: Algorithm = _key(
+    algorithm: Algorithm = setting(
         Algorithm.ROUND_ROBIN,
         doc="how a server is picked",
         label="Balancer",
@@ -238,10 +257,10 @@ class BalancerSection:
             "hash": "Hash of client address",
         },
     )
-    sticky: bool = _key(
+    sticky: bool = setting(
         True, doc="pin each user to the server that first served them", label="Sticky sessions"
     )
-    health_check_s: float = _key(
+    health_check_s: float = setting(
         5.0,
         lo=0.0,
         hi=3_600.0,
@@ -254,20 +273,20 @@ class BalancerSection:
 
 @dataclass(frozen=True)
 class ServersSection:
-    count: int = _key(4, lo=1, hi=MAX_SERVERS, doc="servers at start", label="Servers")
-    workers: int = _key(
+    count: int = setting(4, lo=1, hi=MAX_SERVERS, doc="servers at start", label="Servers")
+    workers: int = setting(
         4, lo=1, hi=1_024, doc="concurrent requests per server", label="Workers", unit="/ server"
     )
-    service_ms: float = _key(
+    service_ms: float = setting(
         40.0, lo=0.001, hi=600_000.0, doc="mean processing time", label="Processing", decimals=1
     )
-    service: ServiceDistribution = _key(
+    service: ServiceDistribution = setting(
         ServiceDistribution.EXPONENTIAL,
         doc="processing-time distribution",
         label="Processing times",
         choices={"exponential": "exponential", "constant": "constant"},
     )
-    memory_mb: float = _key(
+    memory_mb: float = setting(
         0.0,
         lo=0.0,
         hi=10_000_000.0,
@@ -276,7 +295,7 @@ class ServersSection:
         decimals=0,
         special="no cap",
     )
-    queue_limit: int = _key(
+    queue_limit: int = setting(
         1_000,
         lo=1,
         hi=100_000,
@@ -287,7 +306,7 @@ class ServersSection:
 
 @dataclass(frozen=True)
 class StateSection:
-    mode: Mode = _key(
+    mode: Mode = setting(
         Mode.LOCAL,
         doc="where new sessions live",
         label="State lives",
@@ -297,10 +316,10 @@ class StateSection:
             "token": "In tokens the client carries (stateless)",
         },
     )
-    session_kb: float = _key(
+    session_kb: float = setting(
         50.0, lo=0.0, hi=1_000_000.0, doc="memory per session", label="Session size", decimals=0
     )
-    ttl_s: float = _key(
+    ttl_s: float = setting(
         300.0,
         lo=0.001,
         hi=31_536_000.0,
@@ -308,17 +327,17 @@ class StateSection:
         label="Session TTL",
         decimals=0,
     )
-    token_verify_ms: float = _key(
+    token_verify_ms: float = setting(
         1.0, lo=0.0, hi=600_000.0, doc="token check per request", label="Token check", decimals=1
     )
 
 
 @dataclass(frozen=True)
 class StoreSection:
-    latency_ms: float = _key(
+    latency_ms: float = setting(
         15.0, lo=0.0, hi=600_000.0, doc="shared-store round trip", label="Store latency", decimals=1
     )
-    replicas: int = _key(
+    replicas: int = setting(
         0,
         lo=0,
         hi=9,
@@ -330,301 +349,13 @@ class StoreSection:
 
 @dataclass(frozen=True)
 class NetworkSection:
-    latency_ms: float = _key(
+    latency_ms: float = setting(
         0.0,
         lo=0.0,
         hi=600_000.0,
         doc="one-way client-to-server delay through the balancer",
         label="Network latency",
         decimals=1,
-    )
-
-
-@dataclass(frozen=True)
-class CounterSection:
-    """The counter lesson: where a click count lives and how it is updated."""
-
-    scope: CounterScope = _key(
-        CounterScope.USER,
-        doc="whose count a click adds to",
-        label="Count",
-        choices={"user": "per user", "global": "global"},
-    )
-    placement: CounterPlacement = _key(
-        CounterPlacement.SERVER,
-        doc="where the count lives",
-        label="Count lives",
-        choices={
-            "server": "on each server",
-            "store": "in the shared store",
-            "client": "on the client",
-        },
-    )
-    update: CounterUpdate = _key(
-        CounterUpdate.ATOMIC,
-        doc="how the store adds a click",
-        label="Store update",
-        choices={"atomic": "atomic +1", "read_modify_write": "read + write"},
-    )
-    signed: bool = _key(
-        False,
-        doc="client-carried counts are signed: a forged one is refused",
-        label="Signed counts",
-    )
-
-
-@dataclass(frozen=True)
-class AuthSection:
-    """The auth lesson: how a signed-in user proves it, and how a sign-in is revoked."""
-
-    method: AuthMethod = _key(
-        AuthMethod.SESSION,
-        doc="server session or JWT",
-        label="Sign-in",
-        choices={"session": "server session", "jwt": "JWT"},
-    )
-    token_ttl_s: float = _key(
-        900.0,
-        lo=1.0,
-        hi=31_536_000.0,
-        doc="a JWT's life from its issue",
-        label="Token life",
-        decimals=0,
-    )
-    refresh: bool = _key(
-        False, doc="short access tokens renewed by a refresh request", label="Refresh tokens"
-    )
-    access_ttl_s: float = _key(
-        60.0,
-        lo=1.0,
-        hi=31_536_000.0,
-        doc="an access token's life",
-        label="Access token",
-        decimals=0,
-    )
-    blocklist: bool = _key(
-        False, doc="every request checks a revocation list in the store", label="Blocklist"
-    )
-    token_bytes: int = _key(
-        800, lo=0, hi=1_000_000, doc="bytes a JWT adds to each request", label="JWT size"
-    )
-    cookie_bytes: int = _key(
-        40, lo=0, hi=1_000_000, doc="bytes a session cookie adds", label="Cookie size"
-    )
-    revocations_per_min: float = _key(
-        0.0,
-        lo=0.0,
-        hi=100_000.0,
-        doc="active users revoked per minute (banned, reset)",
-        label="Revocations",
-        decimals=1,
-        special="none",
-    )
-
-
-@dataclass(frozen=True)
-class RealtimeSection:
-    """The real-time lesson: how messages reach online users (polling or WebSocket)."""
-
-    transport: Transport = _key(
-        Transport.SHORT_POLL,
-        doc="how clients get their messages",
-        label="Transport",
-        choices={
-            "short_poll": "short polling",
-            "long_poll": "long polling",
-            "websocket": "WebSocket",
-        },
-    )
-    poll_interval_s: float = _key(
-        5.0,
-        lo=0.01,
-        hi=3_600.0,
-        doc="short polling: seconds between polls",
-        label="Poll every",
-        decimals=2,
-    )
-    long_poll_timeout_s: float = _key(
-        30.0,
-        lo=0.01,
-        hi=3_600.0,
-        doc="long polling: how long the server holds an empty poll",
-        label="Hold polls",
-        decimals=2,
-    )
-    messages_per_min: float = _key(
-        1.0,
-        lo=0.0,
-        hi=6_000.0,
-        doc="messages per minute for each online user (Poisson)",
-        label="Messages",
-        decimals=1,
-        special="none",
-    )
-    online_s: float = _key(
-        300.0,
-        lo=0.01,
-        hi=86_400.0,
-        doc="mean time a user stays online",
-        label="Online for",
-        decimals=2,
-    )
-    connection_kb: float = _key(
-        64.0,
-        lo=0.0,
-        hi=1_000_000.0,
-        doc="server memory per open WebSocket connection",
-        label="Connection",
-        decimals=0,
-    )
-    reconnect_jitter_s: float = _key(
-        0.0,
-        lo=0.0,
-        hi=3_600.0,
-        doc="dropped clients reconnect within this (0 = all at once)",
-        label="Reconnect jitter",
-        decimals=1,
-        special="none",
-    )
-    header_bytes: int = _key(
-        500,
-        lo=0,
-        hi=1_000_000,
-        doc="bytes of HTTP headers per request and per response",
-        label="Headers",
-    )
-    frame_bytes: int = _key(
-        100, lo=0, hi=1_000_000, doc="bytes per message delivered", label="Frame"
-    )
-
-
-@dataclass(frozen=True)
-class ServicesSection:
-    """The services lesson: gateway instances (the fleet's servers) forward each request to
-    one domain service (users, orders, inventory: instances × workers, FIFO, work + one
-    database round trip); a created order is published to a queue that notification
-    consumers work through (an eventually consistent view)."""
-
-    order_share: float = _key(
-        0.3,
-        lo=0.0,
-        hi=1.0,
-        doc="share of requests that create an order",
-        label="Orders",
-        unit="",
-        decimals=2,
-    )
-    users_share: float = _key(
-        0.4,
-        lo=0.0,
-        hi=1.0,
-        doc="share of requests for the users service (the rest: inventory)",
-        label="Users calls",
-        unit="",
-        decimals=2,
-    )
-    users_instances: int = _key(
-        2,
-        lo=0,
-        hi=64,
-        doc="users service: instances running",
-        label="Users instances",
-        special="none",
-    )
-    users_workers: int = _key(
-        4, lo=1, hi=10_000, doc="users service: workers per instance", label="Users workers"
-    )
-    users_service_ms: float = _key(
-        5.0, lo=0.0, hi=600_000.0, doc="users service: mean work", label="Users work", decimals=1
-    )
-    users_db_ms: float = _key(
-        2.0,
-        lo=0.0,
-        hi=600_000.0,
-        doc="users service: database round trip",
-        label="Users DB",
-        decimals=1,
-    )
-    users_db_up: bool = _key(True, doc="users service: its database answers", label="Users DB up")
-    orders_instances: int = _key(
-        2,
-        lo=0,
-        hi=64,
-        doc="orders service: instances running",
-        label="Order instances",
-        special="none",
-    )
-    orders_workers: int = _key(
-        4, lo=1, hi=10_000, doc="orders service: workers per instance", label="Order workers"
-    )
-    orders_service_ms: float = _key(
-        10.0, lo=0.0, hi=600_000.0, doc="orders service: mean work", label="Order work", decimals=1
-    )
-    orders_db_ms: float = _key(
-        5.0,
-        lo=0.0,
-        hi=600_000.0,
-        doc="orders service: database round trip",
-        label="Orders DB",
-        decimals=1,
-    )
-    orders_db_up: bool = _key(
-        True, doc="orders service: its database answers", label="Orders DB up"
-    )
-    inventory_instances: int = _key(
-        2,
-        lo=0,
-        hi=64,
-        doc="inventory service: instances running",
-        label="Inventory instances",
-        special="none",
-    )
-    inventory_workers: int = _key(
-        4, lo=1, hi=10_000, doc="inventory service: workers per instance", label="Inventory workers"
-    )
-    inventory_service_ms: float = _key(
-        5.0,
-        lo=0.0,
-        hi=600_000.0,
-        doc="inventory service: mean work",
-        label="Inventory work",
-        decimals=1,
-    )
-    inventory_db_ms: float = _key(
-        2.0,
-        lo=0.0,
-        hi=600_000.0,
-        doc="inventory service: database round trip",
-        label="Inventory DB",
-        decimals=1,
-    )
-    inventory_db_up: bool = _key(
-        True, doc="inventory service: its database answers", label="Inventory DB up"
-    )
-    queue_consumers: int = _key(
-        2,
-        lo=0,
-        hi=10_000,
-        doc="notification consumers reading the queue",
-        label="Consumers",
-        special="none",
-    )
-    consumer_service_ms: float = _key(
-        20.0,
-        lo=0.001,
-        hi=600_000.0,
-        doc="mean work per message for a consumer",
-        label="Per message",
-        decimals=3,
-    )
-    consumer_up: bool = _key(True, doc="the notification consumers run", label="Consumer running")
-    queue_limit: int = _key(
-        100_000,
-        lo=1,
-        hi=10_000_000,
-        doc="messages the notification queue holds (about 32 bytes each); "
-        "a message published to a full queue is dropped and counted",
-        label="Queue limit",
     )
 
 
@@ -663,32 +394,49 @@ class Config:
     state: StateSection = field(default_factory=StateSection)
     store: StoreSection = field(default_factory=StoreSection)
     network: NetworkSection = field(default_factory=NetworkSection)
-    counter: CounterSection = field(default_factory=CounterSection)
-    auth: AuthSection = field(default_factory=AuthSection)
-    realtime: RealtimeSection = field(default_factory=RealtimeSection)
-    services: ServicesSection = field(default_factory=ServicesSection)
+    #: each registered lesson's own section, as (name, section), in teaching order
+    lessons: tuple[tuple[str, Any], ...] = field(default_factory=lambda: _lesson_defaults())
     faults: tuple[Fault, ...] = ()
     compare: CompareSection | None = None  # a comparison opens with B beside A
+
+    def __getattr__(self, name: str) -> Any:
+        """A lesson's section by its name (``config.counter``)."""
+        if name.startswith("__") or name == "lessons":
+            raise AttributeError(name)
+        for section, value in self.lessons:
+            if section == name:
+                return value
+        raise AttributeError(f"a Config has no section {name!r}")
 
     def get(self, key: str) -> Any:
         """Value of a dotted key such as ``"state.mode"``."""
         section, name = key.split(".", 1)
         return getattr(getattr(self, section), name)
 
+    def section(self, name: str) -> Any:
+        """The section ``name`` (shared or a lesson's)."""
+        return getattr(self, name)
+
+    def with_sections(self, changed: dict[str, Any]) -> Config:
+        """A copy with whole sections replaced, by name (shared and lessons' alike)."""
+        own = {k: v for k, v in changed.items() if k in _SHARED}
+        lessons = tuple((k, changed.get(k, v)) for k, v in self.lessons)
+        return dataclasses.replace(self, lessons=lessons, **own)
+
     def uses(self, section: str) -> bool:
         """Whether ``section`` matters to this scenario's lesson (a lesson's own section
         is written to files only by scenarios of that lesson)."""
-        lesson = LESSON_SECTIONS.get(section)
-        return lesson is None or lesson is self.scenario.lesson
+        owner = section_owner(section)
+        return owner is None or owner is self.scenario.lesson
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON- and TOML-friendly dict (enums as their strings)."""
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name in _NOT_SECTIONS or not self.uses(f.name):
+        for name in section_names():
+            if not self.uses(name):
                 continue
-            section = getattr(self, f.name)
-            out[f.name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
+            section = getattr(self, name)
+            out[name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
         out["faults"] = [_fault_dict(fault) for fault in self.faults]
         if self.compare is not None:
             out["compare"] = _compare_dict(self.compare)
@@ -713,21 +461,111 @@ def _compare_dict(compare: CompareSection) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, StrEnum) else value
+    return value.value if isinstance(value, StrEnum | Lesson) else value
 
 
-#: Sections that belong to one lesson.
-LESSON_SECTIONS: dict[str, Lesson] = {
-    "counter": Lesson.COUNTER,
-    "auth": Lesson.AUTH,
-    "realtime": Lesson.REALTIME,
-    "services": Lesson.SERVICES,
-}
+# --- lessons' sections --------------------------------------------------------------------
 
-#: Sections that hold plain keys (everything but ``faults``), in file order.
-_NOT_SECTIONS = ("faults", "compare")
-SECTIONS: dict[str, type] = {
+
+@dataclass(frozen=True)
+class LessonSection:
+    """A lesson's own ``[section]``: its settings (a frozen dataclass of ``setting``
+    fields) and its rules, which a scenario of that lesson is checked against (beside
+    the shared ones) in a file, ``--set``, ``[compare]`` and every scheduled ``set``."""
+
+    lesson: Lesson
+    name: str
+    settings: type
+    #: refuse settings that are each in range but not together: ``check(config, where)``
+    #: raises ``ConfigError`` (only for scenarios of the lesson)
+    check: Callable[[Config, str], None] = lambda _config, _where: None
+    #: the same along a schedule: ``walk(start)`` gives a check of the config after each
+    #: scheduled ``set`` in turn, ``step(where, config)`` (for a rule that holds once
+    #: something was seen, like polls that go on after the transport changed)
+    walk: Callable[[Config], Callable[[str, Config], None]] | None = None
+
+
+_LESSON_SECTIONS: dict[str, LessonSection] = {}
+
+
+def register_section(section: LessonSection) -> LessonSection:
+    """Make ``section`` a section of every ``Config`` (a lesson's package calls this)."""
+    if section.name in _SHARED or section.name in _NOT_SECTIONS:
+        raise ValueError(f"[{section.name}] is a shared section; a lesson needs its own name")
+    _LESSON_SECTIONS[section.name] = section
+    _changed()
+    return section
+
+
+def unregister_section(name: str) -> None:
+    """Take a lesson's section away again (a test's toy lesson)."""
+    if _LESSON_SECTIONS.pop(name, None) is not None:
+        _changed()
+
+
+_listeners: list[Callable[[], None]] = []
+
+
+def on_sections_changed(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever a lesson's section comes or goes (caches built from
+    the sections forget themselves)."""
+    _listeners.append(listener)
+
+
+def _changed() -> None:
+    for listener in _listeners:
+        listener()
+
+
+def lesson_sections() -> dict[str, LessonSection]:
+    """Every lesson's own section, by name, in teaching order."""
+    load_lessons()
+    return _LESSON_SECTIONS
+
+
+def section_owner(name: str) -> Lesson | None:
+    """The lesson whose own section ``name`` is (None: a section every lesson has)."""
+    section = lesson_sections().get(name)
+    return None if section is None else section.lesson
+
+
+def _lesson_defaults() -> tuple[tuple[str, Any], ...]:
+    return tuple((name, s.settings()) for name, s in lesson_sections().items())
+
+
+#: Sections that hold no plain keys.
+_NOT_SECTIONS = ("faults", "compare", "lessons")
+#: The sections every lesson has, in file order.
+_SHARED: dict[str, type] = {
     f.name: f.default_factory  # type: ignore[misc]
     for f in dataclasses.fields(Config)
     if f.name not in _NOT_SECTIONS
 }
+
+
+def sections() -> dict[str, type]:
+    """Every section that holds plain keys, by name, in file order: the shared ones,
+    then each lesson's own."""
+    return _SHARED | {name: s.settings for name, s in lesson_sections().items()}
+
+
+def section_names() -> tuple[str, ...]:
+    return tuple(sections())
+
+
+#: Where the lessons are (imported once, the first time a lesson is asked for).
+LESSONS_PACKAGE = "visualizer.lessons"
+_loading: list[bool] = []
+
+
+def load_lessons() -> None:
+    """Import the lessons' packages, which register themselves (once; while they
+    import, what has registered so far is what there is)."""
+    if _loading:
+        return
+    _loading.append(True)
+    try:
+        importlib.import_module(LESSONS_PACKAGE)
+    except BaseException:
+        _loading.clear()
+        raise

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from visualizer.sim.config import SECTIONS, Config
+from visualizer.sim.config import Config, load_lessons, sections
 from visualizer.sim.schema import (
     ConfigError,
     loads_toml,
@@ -33,13 +33,46 @@ def assets_dir() -> Path:
     """The ``assets`` folder: next to the package in a checkout, inside it when installed."""
     here = Path(__file__).resolve().parent.parent
     for candidate in (here / "assets", here.parent / "assets"):
-        if (candidate / "scenarios").is_dir():
+        if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("the assets/scenarios folder is missing from this installation")
+    raise FileNotFoundError("the assets folder is missing from this installation")
 
 
-def presets_dir() -> Path:
-    return assets_dir() / "scenarios"
+#: Folders of presets: each lesson's package registers its own (``presets/``).
+_PRESET_DIRS: list[Path] = []
+
+
+def register_presets(folder: Path) -> None:
+    """Offer the ``*.toml`` files of ``folder`` as presets (a lesson's package does)."""
+    if folder not in _PRESET_DIRS:
+        _PRESET_DIRS.append(folder)
+    list_presets_cached.cache_clear()
+
+
+def unregister_presets(folder: Path) -> None:
+    if folder in _PRESET_DIRS:
+        _PRESET_DIRS.remove(folder)
+    list_presets_cached.cache_clear()
+
+
+def preset_dirs() -> tuple[Path, ...]:
+    """Every lesson's presets folder, in teaching order."""
+    load_lessons()
+    return tuple(_PRESET_DIRS)
+
+
+def preset_files() -> list[Path]:
+    """Every preset file, by name."""
+    files = (path for folder in preset_dirs() for path in folder.glob("*.toml"))
+    return sorted(files, key=lambda path: path.stem)
+
+
+def preset_path(name: str) -> Path:
+    """Where the preset ``name`` would be (the first folder holding it, else the first
+    folder: a path that does not exist)."""
+    folders = preset_dirs()
+    found = (folder / f"{name}.toml" for folder in folders)
+    return next((path for path in found if _is_file(path)), folders[0] / f"{name}.toml")
 
 
 @dataclass(frozen=True)
@@ -54,7 +87,7 @@ class PresetInfo:
 def list_presets() -> list[PresetInfo]:
     """Shipped presets in teaching order (their ``slide``), then the others by name."""
     out = []
-    for path in sorted(presets_dir().glob("*.toml")):
+    for path in preset_files():
         c = load_file(path).scenario
         out.append(PresetInfo(path.stem, c.title, c.description, path, c.slide))
     return sorted(out, key=lambda p: (p.slide == 0, p.slide, p.name))
@@ -73,7 +106,7 @@ def resolve(name_or_path: str) -> Path:
     so a folder or file named like a preset in the working directory does not shadow it.
     """
     bare = Path(name_or_path).suffix != ".toml" and os.sep not in name_or_path
-    preset = presets_dir() / f"{name_or_path}.toml"
+    preset = preset_path(name_or_path)
     if bare and _is_file(preset):
         return preset
     candidate = _expand(name_or_path)
@@ -81,7 +114,7 @@ def resolve(name_or_path: str) -> Path:
         # no real path is longer than PATH_MAX (4,096): a longer text is cut in messages
         _stat_regular(candidate, show_name(name_or_path, 4096))
         return candidate
-    names = ", ".join(p.stem for p in sorted(presets_dir().glob("*.toml")))
+    names = ", ".join(p.stem for p in preset_files())
     raise ConfigError(f"unknown scenario {show(name_or_path)}; presets: {names}")
 
 
@@ -208,7 +241,7 @@ def to_toml(config: Config) -> str:
     """The config as a scenario file that loads back to an equal ``Config``."""
     data = config.to_dict()
     lines: list[str] = []
-    for section in SECTIONS:
+    for section in sections():
         if section not in data:
             continue  # another lesson's section
         lines.append(f"[{section}]")

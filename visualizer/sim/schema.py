@@ -19,17 +19,16 @@ from functools import cache
 from typing import Any
 
 from visualizer.sim.config import (
-    LESSON_SECTIONS,
     MAX_SERVERS,
-    SECTIONS,
     CompareSection,
     Config,
-    CounterPlacement,
-    CounterScope,
     Fault,
     FaultAction,
     Lesson,
-    Transport,
+    lesson_sections,
+    on_sections_changed,
+    section_owner,
+    sections,
 )
 
 _TARGETED = {FaultAction.CRASH, FaultAction.RESTART, FaultAction.REMOVE_SERVER}
@@ -76,14 +75,14 @@ class KeySpec:
     @property
     def lesson(self) -> str | None:
         """The lesson whose section holds it (None: a section every lesson has)."""
-        lesson = LESSON_SECTIONS.get(self.section)
+        lesson = section_owner(self.section)
         return None if lesson is None else lesson.value
 
     @property
     def kind(self) -> str:
         """``int``, ``float``, ``bool``, ``choice`` or ``text``."""
         t = self.type
-        if issubclass(t, StrEnum):
+        if _is_choice(t):
             return "choice"
         if t is bool:
             return "bool"
@@ -94,8 +93,8 @@ class KeySpec:
     @property
     def choices(self) -> tuple[str, ...]:
         """The values a choice (or a list of words) may take."""
-        if issubclass(self.type, StrEnum):
-            return tuple(m.value for m in self.type)
+        if _is_choice(self.type):
+            return tuple(m.value for m in _members(self.type))
         return tuple(self.words or ())
 
     def words_for(self, value: Any) -> str:
@@ -120,8 +119,8 @@ class KeySpec:
     def allowed(self) -> str:
         """Plain-English description of the allowed values."""
         t = self.type
-        if issubclass(t, StrEnum):
-            return "one of " + ", ".join(repr(m.value) for m in t)
+        if _is_choice(t):
+            return "one of " + ", ".join(repr(m.value) for m in _members(t))
         if t is bool:
             return "true or false"
         if t is str and self.words:
@@ -130,6 +129,15 @@ class KeySpec:
             return f"text of at most {_MAX_TEXT.get(self.name, 200)} characters"
         kind = "an integer" if t is int else "a number"
         return f"{kind} from {_fmt(self.lo)} to {_fmt(self.hi)}"
+
+
+def _is_choice(t: type) -> bool:
+    return issubclass(t, StrEnum | Lesson)
+
+
+def _members(t: type) -> tuple[Any, ...]:
+    """A choice's values: an enum's members, or every lesson."""
+    return Lesson.known() if t is Lesson else tuple(t)  # type: ignore[arg-type]
 
 
 def _fmt(x: float | None) -> str:
@@ -142,9 +150,10 @@ def _fmt(x: float | None) -> str:
 
 @cache
 def key_specs() -> dict[str, KeySpec]:
-    """Every settable key, by dotted name, in file order."""
+    """Every settable key, by dotted name, in file order (built again when a lesson's
+    section comes or goes)."""
     specs: dict[str, KeySpec] = {}
-    for section, cls in SECTIONS.items():
+    for section, cls in sections().items():
         hints = typing.get_type_hints(cls)
         for f in dataclasses.fields(cls):
             meta, kind = f.metadata, hints[f.name]
@@ -169,6 +178,8 @@ def key_specs() -> dict[str, KeySpec]:
             specs[spec.dotted] = spec
     return specs
 
+
+on_sections_changed(key_specs.cache_clear)
 
 #: Units read off a key's name (units are in the key names).
 _UNITS = (
@@ -199,7 +210,7 @@ def coerce(spec: KeySpec, value: Any, where: str) -> Any:
         )
 
     t = spec.type
-    if issubclass(t, StrEnum):
+    if _is_choice(t):
         if not isinstance(value, str):
             raise bad()
         try:
@@ -291,14 +302,15 @@ class TooLong:
 def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
     """Build a validated ``Config`` from parsed TOML; the first problem raises."""
     specs = key_specs()
-    sections: dict[str, dict[str, Any]] = {}
+    known = sections()
+    given: dict[str, dict[str, Any]] = {}
     for section, body in data.items():
         if section in ("faults", "compare"):
             continue
-        if section not in SECTIONS:
+        if section not in known:
             raise ConfigError(
                 f"{where}: unknown section [{show_name(section)}]; allowed sections: "
-                + ", ".join(f"[{s}]" for s in SECTIONS)
+                + ", ".join(f"[{s}]" for s in known)
                 + ", [[faults]], [compare]"
             )
         if not isinstance(body, Mapping):
@@ -313,10 +325,10 @@ def parse_config(data: Mapping[str, Any], where: str = "scenario") -> Config:
                     + allowed
                 )
             values[key] = coerce(spec, value, where)
-        sections[section] = values
-    built = {name: SECTIONS[name](**sections.get(name, {})) for name in SECTIONS}
-    config = Config(**built)
-    _check_lesson(config, sections, where)
+        given[section] = values
+    built = {name: cls(**given.get(name, {})) for name, cls in known.items()}
+    config = Config().with_sections(built)
+    _check_lesson(config, given, where)
     check_load(config, where)
     faults = _parse_faults(data.get("faults", []), where)
     config = dataclasses.replace(config, faults=faults)
@@ -331,7 +343,7 @@ def _check_lesson(config: Config, sections: typing.Iterable[str], where: str) ->
     ``--set``, ``[compare]``, ``--b`` or a scheduled ``set`` alike."""
     for section in sections:
         if not config.uses(section):
-            lesson = LESSON_SECTIONS[section].value
+            lesson = section_owner(section).value  # type: ignore[union-attr]
             raise ConfigError(
                 f"{where}: [{section}] belongs to the {lesson} lesson; this scenario's lesson "
                 f'is {config.scenario.lesson.value} (set [scenario] lesson = "{lesson}" to use it)'
@@ -363,14 +375,15 @@ def parse_compare(raw: Any, config: Config, where: str) -> CompareSection:
             key = f"{section}.{name}"
             spec = specs.get(key)
             if spec is None:
-                live = (k for k, spec in specs.items() if spec.section in LIVE_SECTIONS)
+                live = (k for k, spec in specs.items() if spec.section in live_sections())
                 raise ConfigError(
                     f"{at}: unknown key {show_name(key)}; B may change: " + ", ".join(live)
                 )
-            if section not in LIVE_SECTIONS:
+            if section not in live_sections():
                 raise ConfigError(
                     f"{at}: {key} cannot differ between A and B: they share the scenario, its "
-                    "seed and its duration; allowed: " + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
+                    "seed and its duration; allowed: "
+                    + ", ".join(f"{s}.*" for s in live_sections())
                 )
             changes[key] = _plain(coerce(spec, value, at))
     base = dataclasses.replace(config, compare=None)
@@ -442,19 +455,14 @@ def _parse_faults(raw: Any, where: str) -> tuple[Fault, ...]:
     return tuple(faults)
 
 
-#: Sections whose keys may change while a run goes on (and in a "set" fault).
-LIVE_SECTIONS = (
-    "traffic",
-    "balancer",
-    "servers",
-    "state",
-    "store",
-    "network",
-    "counter",
-    "auth",
-    "realtime",
-    "services",
-)
+#: Shared sections whose keys may change while a run goes on (and in a "set" fault).
+_LIVE_SHARED = ("traffic", "balancer", "servers", "state", "store", "network")
+
+
+def live_sections() -> tuple[str, ...]:
+    """Sections whose keys may change while a run goes on (and in a "set" fault): the
+    shared ones but ``[scenario]``, and every lesson's own."""
+    return _LIVE_SHARED + tuple(lesson_sections())
 
 
 def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
@@ -465,15 +473,15 @@ def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
             raise ConfigError(f"{at}: action 'set' needs a {required}")
     key = item["key"]
     spec = key_specs().get(key) if isinstance(key, str) else None
-    if spec is None or spec.section not in LIVE_SECTIONS:
-        allowed = ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
+    if spec is None or spec.section not in live_sections():
+        allowed = ", ".join(f"{s}.*" for s in live_sections())
         raise ConfigError(f"{at}: key = {show(key)} cannot be set during a run; allowed: {allowed}")
     value = coerce(spec, item["value"], at)
     return Fault(at_s=at_s, action=FaultAction.SET, key=key, value=_plain(value))
 
 
 def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, StrEnum) else value
+    return value.value if isinstance(value, StrEnum | Lesson) else value
 
 
 #: Most server names a schedule may bring to life over a run (server-1 ... server-N). The
@@ -528,14 +536,20 @@ def _check_side(start: Config, faults: list[tuple[str, Fault]], where: str) -> N
                 f"never exists in this scenario; its servers are {names}"
             )
     running = start
-    polled = _short_polls(start)  # users keep the transport they came online with
+    own = lesson_sections().get(_own_section(start))
+    step = own.walk(start) if own is not None and own.walk is not None else None
     for label, fault in ordered:
         if fault.action is FaultAction.SET:
             at = f"{where}: {label} (at_s = {fault.at_s:g}, set {fault.key} = {show(fault.value)})"
             running = with_values(running, {fault.key: fault.value}, at, check_faults=False)
-            if polled:
-                _check_polls(running, at)
-            polled = polled or _short_polls(running)
+            if step is not None:
+                step(at, running)
+
+
+def _own_section(config: Config) -> str | None:
+    """The name of the section of the scenario's lesson, if it has one."""
+    lesson = config.scenario.lesson
+    return next((n for n, s in lesson_sections().items() if s.lesson is lesson), None)
 
 
 def _server_number(name: str) -> int:
@@ -609,103 +623,15 @@ def check_load(config: Config, where: str) -> None:
             f"{users:,.0f} users online at once; at most {MAX_CONCURRENT_USERS:,} are "
             "allowed: lower one of them"
         )
-    counter = config.counter
-    if counter.scope is CounterScope.GLOBAL and counter.placement is CounterPlacement.CLIENT:
-        raise ConfigError(
-            f'{where}: counter.scope = "global" with counter.placement = "client" is not '
-            "allowed: one count shared by everybody cannot live in each user's client; use "
-            'placement "server" or "store", or scope "user"'
-        )
-    if config.scenario.lesson is Lesson.REALTIME:
-        _check_realtime_load(config, where)
-    mix = config.services
-    if config.scenario.lesson is Lesson.SERVICES and mix.order_share + mix.users_share > 1.0:
-        raise ConfigError(
-            f"{where}: services.order_share + services.users_share = {mix.order_share:g} + "
-            f"{mix.users_share:g} is more than 1; they are shares of the requests (the rest "
-            "goes to inventory): lower one of them"
-        )
+    own = lesson_sections().get(_own_section(config) or "")
+    if own is not None:
+        own.check(config, where)
     sessions = t.users_per_s * config.state.ttl_s
     if sessions > MAX_RETAINED_SESSIONS:
         raise ConfigError(
             f"{where}: traffic.users_per_s × state.ttl_s = {t.users_per_s:g} × "
             f"{config.state.ttl_s:g} s ≈ {sessions:,.0f} sessions kept until they expire; "
             f"at most {MAX_RETAINED_SESSIONS:,} are allowed: lower one of them"
-        )
-
-
-def _check_realtime_load(config: Config, where: str) -> None:
-    """Users online, and (short polling) the polls on their way.
-
-    Every lesson's user has one request out at a time (the next goes when the answer
-    is back), so its requests in flight are bounded with its users; so are long polls
-    and WebSocket handshakes. A short-polling client sends a poll every poll interval
-    whether or not the last one was answered, so with a slow network one user has many
-    out at once: polls/s × the one-way network delay (the time a poll travels to its
-    server; the queue and the workers there have their own limits, and the way back is
-    not simulated as a request). A user keeps the transport they came online with, so
-    a later ``set`` of the transport does not stop their polls: the walk of a schedule
-    keeps the check once it has seen short polling (``polled``).
-    """
-    t, rt = config.traffic, config.realtime
-    online = t.users_per_s * rt.online_s
-    if online > MAX_CONCURRENT_USERS:
-        raise ConfigError(
-            f"{where}: traffic.users_per_s × realtime.online_s = {t.users_per_s:g} × "
-            f"{rt.online_s:g} s ≈ {online:,.0f} users online at once; at most "
-            f"{MAX_CONCURRENT_USERS:,} are allowed: lower one of them"
-        )
-    if _short_polls(config):
-        _check_polls(config, where)
-    if config.scenario.lesson is Lesson.REALTIME:
-        _check_messages_waiting(config, where)
-
-
-def _short_polls(config: Config) -> bool:
-    return (
-        config.scenario.lesson is Lesson.REALTIME
-        and config.realtime.transport is Transport.SHORT_POLL
-    )
-
-
-def _check_polls(config: Config, where: str) -> None:
-    t, rt = config.traffic, config.realtime
-    online = t.users_per_s * rt.online_s
-    network_s = config.network.latency_ms / 1000.0
-    polls = online * network_s / rt.poll_interval_s
-    if polls > MAX_REQUESTS_IN_FLIGHT:
-        raise ConfigError(
-            f"{where}: traffic.users_per_s × realtime.online_s × network.latency_ms ÷ "
-            f"realtime.poll_interval_s = {t.users_per_s:g} × {rt.online_s:g} s × "
-            f"{network_s:g} s ÷ {rt.poll_interval_s:g} s ≈ {polls:,.0f} polls on their way "
-            f"at once (short polling sends one every interval, answered or not); at most "
-            f"{MAX_REQUESTS_IN_FLIGHT:,} are allowed: lower one of them"
-        )
-
-
-def _check_messages_waiting(config: Config, where: str) -> None:
-    """Messages wait for their user: for the next poll to come and be answered (short
-    polling: up to an interval, plus the way there and the work), or for the poll or the
-    connection a user opens as they come online (the way there and the work)."""
-    t, rt = config.traffic, config.realtime
-    online = t.users_per_s * rt.online_s
-    per_s = rt.messages_per_min / 60.0
-    trip_s = config.network.latency_ms / 1000.0 + config.servers.service_ms / 1000.0
-    short = rt.transport is Transport.SHORT_POLL
-    wait_s = rt.poll_interval_s + trip_s if short else trip_s
-    waiting = online * per_s * wait_s
-    if waiting > MAX_MESSAGES_WAITING:
-        what = (
-            "(poll interval + network latency + service time)"
-            if short
-            else ("(network latency + service time)")
-        )
-        raise ConfigError(
-            f"{where}: users online × messages per second × {what} = {online:,.0f} × "
-            f"{per_s:g} × {wait_s:g} s ≈ {waiting:,.0f} messages waiting at once for their "
-            f"users; at most {MAX_MESSAGES_WAITING:,} are allowed: lower one of "
-            "traffic.users_per_s, realtime.online_s, realtime.messages_per_min"
-            + (" or realtime.poll_interval_s" if short else "")
         )
 
 
@@ -744,10 +670,8 @@ def with_values(
                 + ", ".join(specs)
             )
         by_section.setdefault(spec.section, {})[spec.name] = coerce(spec, value, where)
-    replaced = {
-        s: dataclasses.replace(getattr(config, s), **vals) for s, vals in by_section.items()
-    }
-    new = dataclasses.replace(config, **replaced)
+    replaced = {s: dataclasses.replace(config.section(s), **vals) for s, vals in by_section.items()}
+    new = config.with_sections(replaced)
     _check_lesson(new, by_section, where)
     check_load(new, where)
     if check_faults:

@@ -51,7 +51,7 @@ from visualizer.sim.requests import trace_row
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
-from visualizer.sim.schema import LIVE_SECTIONS, ConfigError, with_values
+from visualizer.sim.schema import ConfigError, live_sections, with_values
 from visualizer.sim.state.keeper import SessionKeeper
 from visualizer.sim.state.sessions import SessionTable
 from visualizer.sim.state.store import SessionStore
@@ -376,10 +376,10 @@ class Simulation:
 
     def _checked_value(self, key: str, value: Any) -> Config:
         section = key.split(".", 1)[0]
-        if section not in LIVE_SECTIONS:
+        if section not in live_sections():
             raise ConfigError(
                 f"{key} cannot change while running; allowed live: "
-                + ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
+                + ", ".join(f"{s}.*" for s in live_sections())
             )
         new = with_values(self.config, {key: value}, "setting", check_faults=False)
         if not self._from_schedule:

@@ -22,7 +22,7 @@ from visualizer.lessons import controls_for
 from visualizer.sim.config import Config
 from visualizer.ui.controls import (
     ALGORITHM_LABELS,
-    FIELD_BY_KEY,
+    field_by_key,
     field_value,
     field_widget,
     set_field,
@@ -49,14 +49,14 @@ class CompareDialog(QDialog):
         intro.setWordWrap(True)
         box.addWidget(intro)
         form = QFormLayout()
-        lesson = controls_for(a)
+        lesson, fields = controls_for(a), field_by_key()
         # the design first (what the lesson's toggles set), as lists and boxes
         self.design: dict[str, QWidget] = {}
         for key in lesson.design:
             if key == "balancer.sticky":
                 continue
-            widget = field_widget(FIELD_BY_KEY[key])
-            form.addRow(FIELD_BY_KEY[key].label, widget)
+            widget = field_widget(fields[key])
+            form.addRow(fields[key].label, widget)
             set_field(widget, b.get(key))
             self.design[key] = widget
         self.mode = next(iter(self.design.values()))
@@ -72,9 +72,9 @@ class CompareDialog(QDialog):
         for key in lesson.fields:
             if key == SAME_TRAFFIC:
                 continue
-            widget = field_widget(FIELD_BY_KEY[key])
+            widget = field_widget(fields[key])
             set_field(widget, b.get(key))
-            form.addRow(FIELD_BY_KEY[key].label, widget)
+            form.addRow(fields[key].label, widget)
             self.fields[key] = widget
         box.addLayout(form)
         self.problem = QLabel()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.lesson_views import FigureLine, LessonPlot
 from visualizer.ui.painted import draw_text_at
 from visualizer.ui.plot_legend import BigNumber
@@ -31,7 +32,7 @@ from visualizer.ui.plot_parts import Plot
 from visualizer.ui.plot_row import PlotRow
 from visualizer.ui.plot_style import DASHES, LINE_WIDTH, WINDOW_S, display_color, marker_label
 from visualizer.ui.plots import as_drawn, trailing_mean
-from visualizer.ui.theme import FAILURE, Theme
+from visualizer.ui.theme import Theme
 
 __all__ = ["ComparePlots", "MergedMarkers", "PairNumber", "legend_titles", "merge_markers"]
 

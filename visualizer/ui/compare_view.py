@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from visualizer.app.compare import Side
 from visualizer.app.scoreboard import ScoreRow
-from visualizer.ui.theme import GREEN, Theme
+from visualizer.ui.colors import GREEN
+from visualizer.ui.theme import Theme
 
 #: Side by side when the stage is at least this much wider than tall (else stacked).
 SIDE_BY_SIDE_RATIO = 1.25

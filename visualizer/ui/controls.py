@@ -27,14 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.lessons import CONTROLS, LessonControls, controls_for
-from visualizer.sim.config import Algorithm, Config, Lesson
+from visualizer.lessons import SPECS, LessonControls, controls_for
+from visualizer.sim.config import Algorithm, Config
 from visualizer.sim.schema import key_specs
+from visualizer.ui.colors import GREEN
 from visualizer.ui.driver import MAX_SPEED, MIN_SPEED
-from visualizer.ui.theme import GREEN, Theme
+from visualizer.ui.theme import Theme
 
-#: The panel's lesson until the first run's settings come (a window opens on it).
-SESSIONS = CONTROLS[Lesson.SESSIONS]
+
+def first_lesson() -> LessonControls:
+    """The panel's lesson until the first run's settings come (a window opens on it)."""
+    return next(iter(SPECS.values())).controls
+
 
 #: The balancing algorithms' words, from the setting's spec.
 ALGORITHM_LABELS = {
@@ -87,14 +91,17 @@ def field_for(key: str) -> Field:
     return Field(key, spec.label, lo, hi, spec.decimals, unit, spec.doc, spec.special)
 
 
-#: Every setting a lesson's panel offers, in the panel's order.
-FIELDS = tuple(
-    field_for(key) for key in dict.fromkeys(k for c in CONTROLS.values() for k in c.fields)
-)
-#: Those, and what the lessons' toggles set (the Compare dialog offers them as lists).
-FIELD_BY_KEY = {f.key: f for f in FIELDS} | {
-    key: field_for(key) for c in CONTROLS.values() for key in c.design
-}
+def panel_fields() -> tuple[Field, ...]:
+    """Every setting a lesson's panel offers, in the panel's order (every installed
+    lesson's)."""
+    panels = [spec.controls for spec in SPECS.values()]
+    return tuple(field_for(key) for key in dict.fromkeys(k for c in panels for k in c.fields))
+
+
+def field_by_key() -> dict[str, Field]:
+    """Those, and what the lessons' toggles set (the Compare dialog offers them as lists)."""
+    designs = (key for spec in SPECS.values() for key in spec.controls.design)
+    return {f.key: f for f in panel_fields()} | {key: field_for(key) for key in designs}
 
 
 class BigToggle(QPushButton):
@@ -141,10 +148,11 @@ class ControlPanel(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(10)
 
-        self.lesson = SESSIONS
-        self.state_box = QGroupBox(SESSIONS.heading)
+        first = first_lesson()
+        self.lesson = first
+        self.state_box = QGroupBox(first.heading)
         sl = QVBoxLayout(self.state_box)
-        self.toggles = [BigToggle(t.title, t.letter, "", t.off_text) for t in SESSIONS.toggles]
+        self.toggles = [BigToggle(t.title, t.letter, "", t.off_text) for t in first.toggles]
         # (named for the sessions lesson; other lessons relabel them)
         self.stateful, self.sticky, self.shared = self.toggles
         for toggle in self.toggles:
@@ -168,7 +176,7 @@ class ControlPanel(QWidget):
         form.addRow("Balancer", self.algorithm)
         self.form = form
         self.fields: dict[str, QWidget] = {}
-        for f in FIELDS:
+        for f in panel_fields():
             widget = field_widget(f)
             widget.setMinimumWidth(80)
             widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -236,7 +244,7 @@ class ControlPanel(QWidget):
         self.set_theme(theme)
         self._connect()
         self.lesson = None  # type: ignore[assignment]
-        self._show_lesson(SESSIONS)  # (until the first sync: the sessions lesson's rows only)
+        self._show_lesson(first_lesson())  # (until the first sync: the sessions lesson's rows only)
 
     def set_theme(self, theme: Theme) -> None:
         self.setStyleSheet(

@@ -9,6 +9,7 @@ from visualizer.app.words import caption
 from visualizer.lessons import spec_for
 from visualizer.sim.config import Algorithm, Config, Mode
 from visualizer.sim.records import Event, EventKind
+from visualizer.sim.schema import live_sections
 from visualizer.sim.snapshot import Snapshot
 
 
@@ -27,15 +28,12 @@ def _mb(mb: float) -> str:
     return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:,.1f} MB"
 
 
-#: Sections a preset's explanation speaks for: while these are unchanged it is shown.
-_SETTINGS = ("traffic", "balancer", "servers", "state", "store", "network", "counter", "auth")
-
-
 def as_preset(config: Config, preset: Config | None) -> bool:
     """Whether the run still has the preset's settings (so its own explanation fits)."""
     if preset is None or not preset.scenario.explanation:
         return False
-    return all(getattr(config, k) == getattr(preset, k) for k in _SETTINGS)
+    # (the sections a preset's explanation speaks for: every one a run may change)
+    return all(config.section(k) == preset.section(k) for k in live_sections())
 
 
 def explain(snap: Snapshot, preset: Config | None = None) -> Explanation:

@@ -43,9 +43,9 @@ from visualizer.sim import table
 from visualizer.sim.schema import server_slots
 from visualizer.ui import export
 from visualizer.ui.canvas.view import CanvasView
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.export import Caption, ExportError
 from visualizer.ui.recording import EncodeJob, Recording
-from visualizer.ui.theme import FAILURE
 
 if TYPE_CHECKING:
     from visualizer.ui.host import ExportSurface

@@ -1,22 +1,24 @@
 """What the canvas and the strip show of a lesson: the three headline numbers, the words
 on a server card, the explanation and the live arithmetic.
 
-A lesson adds a ``LessonView`` subclass and registers it; the scene, the cards and the
-strip ask the run's lesson view and never branch on the lesson. The sessions lesson's
-view is today's picture. Nothing here imports Qt.
+A lesson's package adds a ``LessonView`` subclass in its ``view`` module and registers
+it; the scene, the cards and the strip ask the run's lesson view and never branch on the
+lesson. The base class draws what every lesson has (failed requests) and says nothing of
+its own; a lesson without a view is drawn that way. Nothing here imports Qt.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from visualizer.lessons import spec_for
-from visualizer.sim.config import Config, Lesson, Mode
+from visualizer.lessons import packages, spec_for
+from visualizer.sim.config import Config, Lesson
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.topology import ONE_TIER, WITH_STORE, NodeFacts, Topology
-from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
+from visualizer.ui.explain import Explanation
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class Note:
 
 
 class LessonView:
-    """The sessions lesson: sessions lost, users sent back to log in, failed requests;
-    cards show their sessions (or say where sessions live instead)."""
+    """What every lesson's picture has: failed requests, cards with their queue and
+    work, a store when the design uses one. A lesson's view says the rest."""
 
     #: the lesson's own first plot (None: sessions lost by cause)
     plot: LessonPlot | None = None
@@ -103,7 +105,7 @@ class LessonView:
 
     def store_words(self, snap: Snapshot) -> tuple[str, str]:
         """The store's name and what it holds, as its node writes them."""
-        return "Session store", f"{snap.store.sessions:,} sessions"
+        return "Shared store", ""
 
     def node_facts(self, snap: Snapshot) -> dict[str, NodeFacts]:
         """What each of the topology's tier nodes shows now, by key."""
@@ -119,29 +121,18 @@ class LessonView:
         return ()
 
     def headline(self, snap: Snapshot) -> tuple[HeadlineRow, ...]:
+        """The canvas's headline numbers."""
         share = f" ({snap.failed / snap.sent:.1%})" if snap.sent else ""
-        return (
-            HeadlineRow(snap.lost, "sessions lost", True),
-            HeadlineRow(snap.relogins, "sent back to log in", False),
-            HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),
-        )
+        return (HeadlineRow(snap.failed, f"failed requests{share}", True, "failed"),)
 
     def card_words(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         """What a card says in place of its sessions ("" to show its sessions); ``about``:
         what the run's lesson knows of the followed user (``Run.about_user``)."""
-        elsewhere = sessions_elsewhere(snap.config)
-        return f"sessions {elsewhere}" if elsewhere and view.sessions == 0 else ""
+        return ""
 
     def card_words_short(self, snap: Snapshot, view: ServerView, about: object = None) -> str:
         """``card_words`` in fewer words, for a card where they do not fit in the type a
         room reads (presenter mode); "" when there is nothing shorter to say."""
-        mode = snap.config.state.mode
-        if not self.card_words(snap, view, about):
-            return ""
-        if mode is Mode.SHARED:
-            return f"sessions in the store (+{snap.config.store.latency_ms:g} ms)"
-        if mode is Mode.TOKEN:
-            return "sessions in the tokens"
         return ""
 
     def down_words(self, snap: Snapshot, view: ServerView) -> str:
@@ -157,36 +148,44 @@ class LessonView:
         return ()
 
     def explain(self, snap: Snapshot, preset: Config | None) -> Explanation:
-        return explain(snap, preset)
+        """The strip's words: the scenario's own explanation (a lesson says more)."""
+        scenario = snap.config.scenario
+        return Explanation(scenario.title, scenario.explanation or scenario.description, ())
 
     def measured(self, snap: Snapshot) -> str:
-        return measured(snap)
+        """The strip's line of what was measured ("" for none)."""
+        return ""
 
 
-VIEWS: dict[Lesson, LessonView] = {Lesson.SESSIONS: LessonView()}
+VIEWS: dict[Lesson, LessonView] = {}
+_BARE = LessonView()
 
 
 def register(lesson: Lesson, view: LessonView) -> None:
+    """``view`` draws runs of ``lesson`` (a lesson's ``view`` module calls this)."""
     VIEWS[lesson] = view
 
 
+def unregister(lesson: Lesson) -> None:
+    VIEWS.pop(lesson, None)
+
+
 def view_for(config: Config) -> LessonView:
-    """The run's lesson view (a lesson without its own view shows the sessions one)."""
-    _load_all()
-    return VIEWS.get(config.scenario.lesson, VIEWS[Lesson.SESSIONS])
+    """The run's lesson view (a lesson whose package has no ``view`` module is drawn by
+    the base view: failed requests and its cards)."""
+    lesson = config.scenario.lesson
+    if lesson not in VIEWS:
+        _load(lesson)
+    return VIEWS.get(lesson, _BARE)
 
 
-#: Modules that register a lesson's view (imported when a view is first asked for).
-VIEW_MODULES: tuple[str, ...] = (
-    "lesson_counter",
-    "lesson_auth",
-    "lesson_realtime",
-    "lesson_services",
-)
-
-
-def _load_all() -> None:
-    import importlib
-
-    for name in VIEW_MODULES:
-        importlib.import_module(f"visualizer.ui.{name}")
+def _load(lesson: Lesson) -> None:
+    """Import the ``view`` module of ``lesson``'s package, which registers its view."""
+    package = next((p for p in packages() if p.lesson is lesson), None)
+    if package is None:
+        return
+    try:
+        importlib.import_module(package.view_module)
+    except ModuleNotFoundError as exc:
+        if exc.name != package.view_module:
+            raise

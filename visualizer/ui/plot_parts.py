@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.sim.records import Marker
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.plot_legend import (
     Legend,
     LegendEntry,
@@ -56,7 +57,7 @@ from visualizer.ui.plot_style import (
     marker_label,
     nice_top,
 )
-from visualizer.ui.theme import FAILURE, Theme
+from visualizer.ui.theme import Theme
 
 #: What a plot's height holds besides its title, time axis, legend and data (the plot
 #: item's margins and spacing), in pixels.

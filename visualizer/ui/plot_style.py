@@ -15,7 +15,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
 from visualizer.app.words import short
 from visualizer.sim.records import EventKind, Marker
-from visualizer.ui.theme import GREEN, SERVER_COLORS, Theme
+from visualizer.ui.colors import GREEN, SERVER_COLORS
+from visualizer.ui.theme import Theme
 
 WINDOW_S = 120.0
 X_STEP_S = 10.0  # the visible window advances in steps this long

@@ -18,19 +18,19 @@ from PySide6.QtWidgets import QWidget
 from visualizer.sim.metrics import ERROR_CODES, LOSS_CAUSES, Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
-from visualizer.ui.lesson_views import FigureLine, LessonPlot
-from visualizer.ui.plot_parts import Plot
-from visualizer.ui.plot_row import PlotRow
-from visualizer.ui.plot_style import LINE_WIDTH, WINDOW_S, nice_top
-from visualizer.ui.theme import (
+from visualizer.ui.colors import (
     ERROR_COLORS,
     FAILURE,
     LOSS_COLORS,
-    Theme,
     server_color,
     server_hollow,
     server_symbol,
 )
+from visualizer.ui.lesson_views import FigureLine, LessonPlot
+from visualizer.ui.plot_parts import Plot
+from visualizer.ui.plot_row import PlotRow
+from visualizer.ui.plot_style import LINE_WIDTH, WINDOW_S, nice_top
+from visualizer.ui.theme import Theme
 
 __all__ = ["WINDOW_S", "PlotPanel", "nice_top", "trailing_mean"]
 

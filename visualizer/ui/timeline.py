@@ -12,8 +12,9 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from visualizer.sim.records import EventKind, Marker
+from visualizer.ui.colors import FAILURE, GREEN
 from visualizer.ui.painted import draw_text
-from visualizer.ui.theme import FAILURE, GREEN, Theme
+from visualizer.ui.theme import Theme
 
 #: What a marker on the timeline looks like: a glyph (never colour alone) and a colour.
 _GLYPHS = {

@@ -4,6 +4,7 @@ captions of its events."""
 from __future__ import annotations
 
 from visualizer.lessons.auth.score import auth_rows
+from visualizer.lessons.auth.settings import LESSON, AuthMethod
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -15,7 +16,7 @@ from visualizer.lessons.spec import (
     server_name,
     text,
 )
-from visualizer.sim.config import AuthMethod, Config, Lesson
+from visualizer.sim.config import Config
 from visualizer.sim.records import Event, EventKind
 
 _SESSION, _JWT = AuthMethod.SESSION, AuthMethod.JWT
@@ -94,7 +95,7 @@ def uses_store(config: Config) -> bool:
 
 
 SPEC = LessonSpec(
-    Lesson.AUTH,
+    LESSON,
     CONTROLS,
     design_words,
     ("auth.method", "auth.blocklist"),

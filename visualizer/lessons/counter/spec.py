@@ -4,6 +4,7 @@ captions of its events."""
 from __future__ import annotations
 
 from visualizer.lessons.counter.score import counter_rows
+from visualizer.lessons.counter.settings import LESSON, CounterPlacement
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -15,7 +16,7 @@ from visualizer.lessons.spec import (
     sticky_words,
     text,
 )
-from visualizer.sim.config import Config, CounterPlacement, Lesson
+from visualizer.sim.config import Config
 from visualizer.sim.records import Event, EventKind
 
 _SERVER, _STORE, _CLIENT = CounterPlacement.SERVER, CounterPlacement.STORE, CounterPlacement.CLIENT
@@ -97,7 +98,7 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.COUNTER,
+    LESSON,
     CONTROLS,
     design_words,
     ("counter.placement", "balancer.sticky"),

@@ -4,6 +4,7 @@ captions of its events."""
 from __future__ import annotations
 
 from visualizer.lessons.realtime.score import realtime_rows
+from visualizer.lessons.realtime.settings import LESSON, Transport
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -13,7 +14,7 @@ from visualizer.lessons.spec import (
     server_name,
     text,
 )
-from visualizer.sim.config import Config, Lesson, Transport
+from visualizer.sim.config import Config
 from visualizer.sim.records import Event, EventKind
 
 _WS, _LONG, _SHORT = Transport.WEBSOCKET, Transport.LONG_POLL, Transport.SHORT_POLL
@@ -86,7 +87,7 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.REALTIME,
+    LESSON,
     CONTROLS,
     design_words,
     ("realtime.transport",),

@@ -1,45 +1,34 @@
 """The services lesson's rows on a comparison's scoreboard: the notification backlog as
-the cards tell it, read from the runs' samples (``Sampled``) and their summaries."""
+the cards tell it, read from the runs' samples (``Backlog``) and their summaries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from visualizer.lessons.score import Pair, ScoreRow
-from visualizer.sim.lessons.services import FIGURES as SERVICES_FIGURES
-from visualizer.sim.lessons.services_facts import UP_TO_DATE_S
+from visualizer.lessons.services.facts import UP_TO_DATE_S
+from visualizer.lessons.services.model import FIGURES as SERVICES_FIGURES
 from visualizer.sim.metrics import Sample
 
 _LAG = SERVICES_FIGURES.index("services_consumer_lag_s")
 
 
-class Sampled:
+class Backlog:
     """What the scoreboard needs that a summary does not hold, read from a run's
-    per-second samples (fed one by one, or ``of`` a run's list). For the services
-    lesson, the notification queue in the cards' terms: ``behind_s``, how far behind the
-    consumers are now (the age of the oldest message not yet consumed: the cards'
-    "20 s behind"), and ``drain_s``, how long the longest backlog took to drain: from
-    the sample where it was furthest behind (the consumers back, catching up) to the
-    first one under ``UP_TO_DATE_S`` (the cards' "up to date"); None until one has."""
+    per-second samples (fed one by one): the notification queue in the cards' terms:
+    ``behind_s``, how far behind the consumers are now (the age of the oldest message
+    not yet consumed: the cards' "20 s behind"), and ``drain_s``, how long the longest
+    backlog took to drain: from the sample where it was furthest behind (the consumers
+    back, catching up) to the first one under ``UP_TO_DATE_S`` (the cards' "up to
+    date"); None until one has."""
 
-    def __init__(self, lesson: str) -> None:
-        self.services = lesson == "services"
+    def __init__(self) -> None:
         self.behind_s = 0.0
         self.drain_s: float | None = None
         self._peak: tuple[float, float] | None = None  # (lag, t) of the backlog now
 
-    @classmethod
-    def of(cls, lesson: str, samples: Iterable[Sample]) -> Sampled:
-        out = cls(lesson)
-        if out.services:
-            for sample in samples:
-                out.add(sample)
-        return out
-
     def add(self, sample: Sample) -> None:
-        if not self.services:
-            return
         lag = sample.lesson[_LAG]
         self.behind_s = lag
         peak = self._peak

@@ -3,7 +3,8 @@ captions of its events."""
 
 from __future__ import annotations
 
-from visualizer.lessons.services.score import services_rows
+from visualizer.lessons.services.score import Backlog, services_rows
+from visualizer.lessons.services.settings import LESSON
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -13,7 +14,7 @@ from visualizer.lessons.spec import (
     server_name,
     text,
 )
-from visualizer.sim.config import Config, Lesson
+from visualizer.sim.config import Config
 from visualizer.sim.records import Event, EventKind
 
 CONTROLS = LessonControls(
@@ -70,10 +71,11 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.SERVICES,
+    LESSON,
     CONTROLS,
     design_words,
     ("balancer.sticky",),
     captions,
     score_rows=services_rows,
+    sampled=Backlog,
 )

@@ -4,6 +4,7 @@ captions of its events."""
 from __future__ import annotations
 
 from visualizer.lessons.sessions.score import sessions_rows
+from visualizer.lessons.sessions.settings import LESSON
 from visualizer.lessons.spec import (
     FLEET,
     STICKY,
@@ -16,7 +17,7 @@ from visualizer.lessons.spec import (
     sticky_words,
     text,
 )
-from visualizer.sim.config import Config, Lesson, Mode
+from visualizer.sim.config import Config, Mode
 from visualizer.sim.records import Event, EventKind
 
 CONTROLS = LessonControls(
@@ -90,7 +91,7 @@ def captions(event: Event, config: Config) -> str | None:
 
 
 SPEC = LessonSpec(
-    Lesson.SESSIONS,
+    LESSON,
     CONTROLS,
     design_words,
     ("state.mode", "balancer.sticky"),

@@ -1,18 +1,17 @@
 """Lessons in the engine: each is a ``LessonModel`` registered by its ``Lesson``.
 
-A lesson plugs its own request path (a subclass of ``RequestPath``), traffic, per-second
-figures and summary part into one ``Simulation``; the shared engine has no
-``if lesson == ...``. The sessions lesson is the plain engine.
+A lesson's package (``visualizer.lessons.<name>``) subclasses ``LessonModel`` and
+registers it: its own request path (a subclass of ``RequestPath``), traffic, per-second
+figures and summary part plug into one ``Simulation``. The engine knows no lesson by
+name and has no ``if lesson == ...``.
 """
 
 from __future__ import annotations
 
-import importlib
-
-from visualizer.sim.config import Lesson
+from visualizer.sim.config import Lesson, load_lessons
 from visualizer.sim.lessons.base import LessonModel
 
-MODELS: dict[Lesson, type[LessonModel]] = {Lesson.SESSIONS: LessonModel}
+MODELS: dict[Lesson, type[LessonModel]] = {}
 
 
 def register(model: type[LessonModel]) -> type[LessonModel]:
@@ -21,15 +20,14 @@ def register(model: type[LessonModel]) -> type[LessonModel]:
     return model
 
 
+def unregister(lesson: Lesson) -> None:
+    """Take a lesson's model away again (a test's toy lesson)."""
+    MODELS.pop(lesson, None)
+
+
 def model_for(lesson: Lesson) -> type[LessonModel]:
-    _load_all()
-    return MODELS[lesson]
-
-
-#: The modules that register a lesson's model (imported when a model is first asked for).
-LESSON_MODULES: tuple[str, ...] = ("counter", "auth", "realtime", "services")
-
-
-def _load_all() -> None:
-    for name in LESSON_MODULES:
-        importlib.import_module(f"visualizer.sim.lessons.{name}")
+    load_lessons()
+    model = MODELS.get(lesson)
+    if model is None:
+        raise LookupError(f"the {lesson} lesson registered no model (LessonModel subclass)")
+    return model

@@ -1,4 +1,4 @@
-"""What a lesson installs into the engine, and the sessions lesson (the plain engine)."""
+"""What a lesson installs into the engine: the hooks, each doing nothing by default."""
 
 from __future__ import annotations
 
@@ -22,15 +22,15 @@ class LessonModel:
     simulated second and ``summary`` for the JSON. Models are pickled with the run
     (checkpoints, forks): they hold plain data and references to engine parts."""
 
-    lesson: ClassVar[Lesson] = Lesson.SESSIONS
+    lesson: ClassVar[Lesson]
     path: ClassVar[type[RequestPath]] = RequestPath
     traffic: ClassVar[type[Traffic]] = Traffic
     #: names of the per-second figures ``sample`` returns, in order
     figures: ClassVar[tuple[str, ...]] = ()
     #: whether the lesson's users hold sessions, and its servers memory (the readable
     #: summary leaves out the lines that would always say 0)
-    keeps_sessions: ClassVar[bool] = True
-    holds_memory: ClassVar[bool] = True
+    keeps_sessions: ClassVar[bool] = False
+    holds_memory: ClassVar[bool] = False
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim

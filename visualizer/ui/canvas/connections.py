@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.ui.canvas.layout import Layout
-from visualizer.ui.theme import MESSAGE
+from visualizer.ui.colors import MESSAGE
 
 MAX_WIDTH = 14.0  # scene units, the line of the card holding the most
 MESSAGE_ON_DARK = "#5BC0D3"  # the message teal, lightened for a dark canvas

@@ -32,8 +32,9 @@ from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
 from visualizer.ui.canvas.nodes import font, least_px
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, FAILED_SPRITE, MESSAGE_SPRITE, Failure
+from visualizer.ui.colors import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS
 from visualizer.ui.painted import device_scale, draw_text, floor
-from visualizer.ui.theme import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS, badge_fill
+from visualizer.ui.theme import badge_fill
 
 DOT_SIZE = 16.0  # scene units, while few requests are in flight
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from visualizer.sim.records import ErrorCode, EventKind, Row
 from visualizer.ui.canvas.layout import LANES, Layout
-from visualizer.ui.theme import USER_COLORS, user_color_index
+from visualizer.ui.colors import USER_COLORS, user_color_index
 
 FAILED_SPRITE = len(USER_COLORS)  # sprite index of a failed request
 EMPTY_SPRITE = FAILED_SPRITE + 1  # a response that carried nothing (grey)

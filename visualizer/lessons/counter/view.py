@@ -3,11 +3,18 @@ lost, forged counts that get in."""
 
 from __future__ import annotations
 
-from visualizer.sim.config import Config, CounterPlacement, CounterScope, CounterUpdate, Lesson
-from visualizer.sim.lessons.counter import CounterFacts, UserCounts
+from visualizer.lessons.counter.model import CounterFacts, UserCounts
+from visualizer.lessons.counter.settings import (
+    LESSON,
+    CounterPlacement,
+    CounterScope,
+    CounterUpdate,
+)
+from visualizer.sim.config import Config
 from visualizer.sim.records import ErrorCode
 from visualizer.sim.snapshot import ServerView, Snapshot
-from visualizer.ui.explain import Explanation, as_preset
+from visualizer.ui.colors import ERROR_COLORS, FAILURE
+from visualizer.ui.explain import Explanation, as_preset, measured
 from visualizer.ui.lesson_views import (
     FigureLine,
     HeadlineRow,
@@ -16,7 +23,6 @@ from visualizer.ui.lesson_views import (
     Note,
     register,
 )
-from visualizer.ui.theme import ERROR_COLORS, FAILURE
 
 TAMPERED_COLOR = ERROR_COLORS[ErrorCode.TAMPERED]
 
@@ -38,6 +44,9 @@ class CounterView(LessonView):
         ("wrong answer", "wrong answers"),
         short="wrong",
     )
+
+    def measured(self, snap: Snapshot) -> str:
+        return measured(snap)
 
     def memory_plot_for(self, config: Config) -> bool:
         """A count is a few bytes, wherever it is kept: no memory to plot."""
@@ -178,4 +187,4 @@ class CounterView(LessonView):
         return Explanation(headline, body, tuple(formulas))
 
 
-register(Lesson.COUNTER, CounterView())
+register(LESSON, CounterView())

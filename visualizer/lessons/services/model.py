@@ -68,10 +68,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from simpy.events import Timeout
 
-from visualizer.sim.config import Config, Lesson
+from visualizer.lessons.services.facts import ServicesFacts, TierFacts
+from visualizer.lessons.services.settings import LESSON
+from visualizer.sim.config import Config
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.lessons.services_facts import ServicesFacts, TierFacts
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
@@ -220,7 +221,9 @@ class ServicesTraffic(Traffic):
 
 @register
 class ServicesModel(LessonModel):
-    lesson = Lesson.SERVICES
+    lesson = LESSON
+    keeps_sessions = True
+    holds_memory = True
     path = ServicesPath
     traffic = ServicesTraffic
     figures = FIGURES

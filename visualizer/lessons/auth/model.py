@@ -82,10 +82,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import simpy
 from simpy.events import Timeout
 
-from visualizer.sim.config import AuthMethod, AuthSection, Config, Lesson, OnError
+from visualizer.lessons.auth.checks import Jwt, JwtTable, Refresh, SessionCookie
+from visualizer.lessons.auth.settings import LESSON, AuthMethod, AuthSection
+from visualizer.lessons.auth.words import bytes_text, clicks_from, describe, gap_text
+from visualizer.sim.config import Config, OnError
 from visualizer.sim.lessons import register
-from visualizer.sim.lessons.auth_checks import Jwt, JwtTable, Refresh, SessionCookie
-from visualizer.sim.lessons.auth_words import bytes_text, clicks_from, describe, gap_text
 from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.records import CLIENT, STORE, ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
@@ -287,7 +288,9 @@ class AuthUser:
 class AuthModel(LessonModel):
     """Signing in with server sessions or JWTs; revocations and what they take."""
 
-    lesson = Lesson.AUTH
+    lesson = LESSON
+    keeps_sessions = True
+    holds_memory = True
     path = AuthPath
     traffic = AuthTraffic
     figures = FIGURES

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from simpy.events import Timeout
 
-from visualizer.sim.config import Config, CounterPlacement, CounterUpdate
+from visualizer.lessons.counter.settings import CounterPlacement, CounterUpdate
+from visualizer.sim.config import Config
 from visualizer.sim.records import ErrorCode
 
 if TYPE_CHECKING:
-    from visualizer.sim.lessons.counter import CounterModel
+    from visualizer.lessons.counter.model import CounterModel
     from visualizer.sim.nodes import Server
     from visualizer.sim.requests import Request
 

@@ -76,15 +76,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from simpy.events import Timeout
 
-from visualizer.sim.config import Config, Lesson, Transport
-from visualizer.sim.lessons import register
-from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.lessons.realtime_facts import (
+from visualizer.lessons.realtime.facts import (
     RealtimeFacts,
     RealtimeUser,
     ServerConnections,
     summary_lines,
 )
+from visualizer.lessons.realtime.settings import LESSON, Transport
+from visualizer.sim.config import Config
+from visualizer.sim.lessons import register
+from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.metrics import LatencyHistogram, window_quantiles
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
@@ -214,7 +215,8 @@ class RealtimeModel(LessonModel):
     """Polling or a WebSocket: requests, delays, connections and reconnect storms."""
 
     keeps_sessions = False  # (its memory is the open connections')
-    lesson = Lesson.REALTIME
+    holds_memory = True
+    lesson = LESSON
     path = RealtimePath
     traffic = RealtimeTraffic
     figures = FIGURES

@@ -10,20 +10,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from visualizer.sim.config import Config, Lesson
-from visualizer.sim.lessons.services import SERVICES
-from visualizer.sim.lessons.services_facts import (
+from visualizer.lessons.services.facts import (
     UP_TO_DATE_S,
     ServicesFacts,
     backlog_text,
     drain_text,
 )
+from visualizer.lessons.services.model import SERVICES
+from visualizer.lessons.services.settings import LESSON
+from visualizer.sim.config import Config
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.layout import nice_scale
 from visualizer.ui.canvas.topology import FLEET, Link, NodeFacts, Shape, TierNode, Topology
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
-from visualizer.ui.theme import FAILURE
 
 
 def _facts(snap: Snapshot) -> ServicesFacts | None:
@@ -101,6 +102,9 @@ class ServicesView(LessonView):
         FigureLine("services_orders_ms", "orders", "#2CA02C", "p", rate=False),
         FigureLine("services_inventory_ms", "inventory", "#BCBD22", "h", rate=False),
     )
+
+    def store_words(self, snap: Snapshot) -> tuple[str, str]:
+        return "Session store", f"{snap.store.sessions:,} sessions"
 
     def topology(self, snap: Snapshot) -> Topology:
         return TOPOLOGY
@@ -208,4 +212,4 @@ class ServicesView(LessonView):
         )
 
 
-register(Lesson.SERVICES, ServicesView())
+register(LESSON, ServicesView())

@@ -41,15 +41,16 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from visualizer.sim.config import Config, CounterPlacement, CounterScope, Lesson
-from visualizer.sim.lessons import register
-from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.lessons.counter_homes import (
+from visualizer.lessons.counter.homes import (
     ClientCounts,
     CounterHome,
     ServerCounts,
     StoreCounts,
 )
+from visualizer.lessons.counter.settings import LESSON, CounterPlacement, CounterScope
+from visualizer.sim.config import Config
+from visualizer.sim.lessons import register
+from visualizer.sim.lessons.base import LessonModel
 from visualizer.sim.records import ErrorCode, EventKind, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
@@ -173,7 +174,7 @@ class UserCounts:
 class CounterModel(LessonModel):
     keeps_sessions = False  # (a click needs no login)
     holds_memory = False
-    lesson = Lesson.COUNTER
+    lesson = LESSON
     path = CounterPath
     traffic = CounterTraffic
     figures = (

@@ -8,8 +8,7 @@ lines from the balancer to the card holding them, thicker the more it holds."""
 
 from __future__ import annotations
 
-from visualizer.sim.config import Config, Lesson, Transport
-from visualizer.sim.lessons.realtime_facts import (
+from visualizer.lessons.realtime.facts import (
     RealtimeFacts,
     connections_text,
     delay_text,
@@ -17,10 +16,12 @@ from visualizer.sim.lessons.realtime_facts import (
     memory_text,
     storm_text,
 )
+from visualizer.lessons.realtime.settings import LESSON, Transport
+from visualizer.sim.config import Config
 from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
-from visualizer.ui.theme import FAILURE
 
 
 def _facts(snap: Snapshot) -> RealtimeFacts | None:
@@ -78,6 +79,9 @@ class RealtimeView(LessonView):
         ("kB/s", "kB/s"),
         bad=False,
     )
+
+    def store_words(self, snap: Snapshot) -> tuple[str, str]:
+        return "Session store", f"{snap.store.sessions:,} sessions"
 
     def second_plot_for(self, config: Config) -> LessonPlot | None:
         """Polling: the traffic in memory's place (nothing is held); WebSocket: memory."""
@@ -190,4 +194,4 @@ class RealtimeView(LessonView):
         return ", ".join(parts)
 
 
-register(Lesson.REALTIME, RealtimeView())
+register(LESSON, RealtimeView())

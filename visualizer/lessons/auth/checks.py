@@ -17,7 +17,7 @@ from visualizer.sim.state.placements import (
 from visualizer.sim.state.sessions import SessionTable
 
 if TYPE_CHECKING:
-    from visualizer.sim.lessons.auth import AuthModel
+    from visualizer.lessons.auth.model import AuthModel
     from visualizer.sim.nodes import Server
     from visualizer.sim.requests import Request
     from visualizer.sim.state.sessions import Session

@@ -40,7 +40,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from visualizer.sim.config import AuthMethod, AuthSection, Config
+from visualizer.lessons.auth.settings import AuthMethod, AuthSection
+from visualizer.sim.config import Config
 
 #: Cycles of an access token summed exactly under a refresh token's life (see above).
 CYCLES = 200

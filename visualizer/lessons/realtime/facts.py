@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from visualizer.sim.config import RealtimeSection, Transport
+from visualizer.lessons.realtime.settings import RealtimeSection, Transport
 
 SHORT, LONG = Transport.SHORT_POLL, Transport.LONG_POLL
 

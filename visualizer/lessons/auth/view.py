@@ -3,13 +3,14 @@ each request carries, and where the credential is checked."""
 
 from __future__ import annotations
 
-from visualizer.sim.config import AuthMethod, Config, Lesson
-from visualizer.sim.lessons.auth import AuthFacts
-from visualizer.sim.lessons.auth_words import bytes_text, clicks_of, gap_text, lookups_text
+from visualizer.lessons.auth.model import AuthFacts
+from visualizer.lessons.auth.settings import LESSON, AuthMethod
+from visualizer.lessons.auth.words import bytes_text, clicks_of, gap_text, lookups_text
+from visualizer.sim.config import Config
 from visualizer.sim.snapshot import ServerView, Snapshot
+from visualizer.ui.colors import FAILURE
 from visualizer.ui.explain import Explanation, as_preset
 from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
-from visualizer.ui.theme import FAILURE
 
 
 def _facts(snap: Snapshot) -> AuthFacts | None:
@@ -129,4 +130,4 @@ class AuthView(LessonView):
         return f"measured: gap {gap:,.{digits}f} s over {facts.revocations:,} revocations"
 
 
-register(Lesson.AUTH, AuthView())
+register(LESSON, AuthView())
