@@ -504,10 +504,8 @@ def _parse_set_values(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
         for key, value in pairs:
             spec = specs.get(key)
             if spec is None or spec.section not in LIVE_SECTIONS:
-                raise ConfigError(
-                    f"{at}: values: {show_name(key)} cannot be set during a run; allowed: "
-                    + allowed
-                )
+                why = "is not a setting" if spec is None else "cannot be set during a run"
+                raise ConfigError(f"{at}: values: {show_name(key)} {why}; allowed: {allowed}")
             if key in changes:
                 raise ConfigError(f"{at}: values: {key} is given twice")
             changes[key] = _plain(coerce(spec, value, f"{at}: values"))
