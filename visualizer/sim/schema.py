@@ -487,11 +487,13 @@ def _parse_set_values(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
         )
     raw = item["values"]
     example = 'e.g. values = { state.mode = "shared", balancer.sticky = true }'
-    if not isinstance(raw, Mapping) or not raw:
+    if not isinstance(raw, Mapping):
         raise ConfigError(
             f"{at}: values = {show(raw)} is not allowed; expected a table of the keys to set, "
             + example
         )
+    if not raw:
+        raise ConfigError(f"{at}: values = {{}} sets nothing; give the keys to set, {example}")
     specs = key_specs()
     allowed = ", ".join(f"{s}.*" for s in LIVE_SECTIONS)
     changes: dict[str, Any] = {}
