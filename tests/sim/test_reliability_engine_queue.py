@@ -12,6 +12,7 @@ import numpy as np
 from tests.sim.helpers import config
 from visualizer.lessons.services.model import FIGURES
 from visualizer.sim.commands import SetValue
+from visualizer.sim.records import Note
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
 
@@ -53,7 +54,7 @@ def test_a_full_queue_drops_what_is_published_and_counts_it():
     # the orders stand: every order request was answered but those still under way
     assert out["orders_failed"] == 0
     assert 0 <= out["orders_requested"] - out["orders_created"] <= sim.totals.in_flight
-    full = [m for m in sim.markers if m.label.startswith(FULL)]
+    full = [m for m in sim.markers if m.note is Note.QUEUE_FULL]
     assert [m.label for m in full] == [f"{FULL} (200 messages): new ones are dropped"] * 2
     assert 10 < full[0].t < 59 and 100 < full[1].t < 150  # once per time it fills
 

@@ -1,7 +1,7 @@
 """The services lesson against theory: no order lost to a gateway crash, the queue's
 backlog after a consumer outage and its drain time.
 
-Definitions are in ``visualizer/sim/lessons/services.py``."""
+Definitions are in ``visualizer/lessons/services/model.py``."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.metrics import ERROR_CODES
-from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker
+from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker, Note
 from visualizer.ui.colors import ERROR_COLORS, FAILURE, GREEN, LOSS_COLORS, SERVER_COLORS
 from visualizer.ui.plot_style import (
     BIG_PT,
@@ -267,24 +267,44 @@ def test_setting_markers_carry_short_labels(open_window):
 def test_setting_labels(key, value, before, short):
     marker = Marker(1.0, f"{key} = {value}", EventKind.SETTING_CHANGED, -1, key, value)
     assert setting_label(marker, before) == short
-    # the label is not read back: a marker with the same label but no key is a note
-    assert setting_label(dataclasses.replace(marker, key=""), before) == marker.label.split()[0]
+    # the label is not read back: the same words under another key say that key
+    other = dataclasses.replace(marker, key="servers.count", value=6)
+    assert setting_label(other, before) == "6 servers"
 
 
-def test_a_note_marker_says_skipped():
-    note = Marker(1.0, "crash server-9 skipped: no such server", EventKind.SETTING_CHANGED, -1)
+def test_a_note_marker_says_its_typed_note_not_its_words():
+    words = "crash server-9 skipped: no such server"
+    note = Marker(1.0, words, EventKind.SETTING_CHANGED, -1, note=Note.SKIPPED)
     assert setting_label(note) == "skipped"
+    full = Marker(1.0, "notification queue full (9 messages)", EventKind.SETTING_CHANGED, -1)
+    assert setting_label(dataclasses.replace(full, note=Note.QUEUE_FULL)) == "queue full"
+    # words that look like a note are not one: no word is read back out of a label
+    assert setting_label(dataclasses.replace(note, note=Note.QUEUE_FULL)) == "queue full"
+
+
+def test_one_command_that_set_two_keys_is_one_marker_saying_both():
+    marker = Marker(
+        1.0,
+        "balancer.sticky = True, state.mode = shared",
+        EventKind.SETTING_CHANGED,
+        -1,
+        "balancer.sticky",
+        True,
+        also=(("state.mode", "shared"),),
+    )
+    assert marker_label(marker) == "sticky on · store on"
 
 
 def test_marker_labels_for_faults():
-    def m(kind, label):
-        return marker_label(Marker(1.0, label, kind, 0))
+    def m(kind, label, server=0):
+        return marker_label(Marker(1.0, label, kind, server))
 
-    assert m(EventKind.SERVER_CRASHED, "server-2 crashed: 120 sessions lost") == "✖ server-2"
-    assert m(EventKind.SERVER_CRASHED, "server-3 out of memory: 9 sessions lost") == "✖ server-3"
-    assert m(EventKind.STORE_CRASHED, "store down: 5 sessions lost") == "✖ store"
-    assert m(EventKind.SERVER_RESTARTED, "server-2 restarted (empty)") == "↺ server-2"
-    assert m(EventKind.SERVER_ADDED, "server-5 added") == "+ server-5"
+    # the name is the marker's server, not the label's first word
+    assert m(EventKind.SERVER_CRASHED, "server-2 crashed: 120 sessions lost", 1) == "✖ server-2"
+    assert m(EventKind.SERVER_CRASHED, "out of memory: 9 sessions lost", 2) == "✖ server-3"
+    assert m(EventKind.STORE_CRASHED, "store down: 5 sessions lost", -2) == "✖ store"
+    assert m(EventKind.SERVER_RESTARTED, "server-2 restarted (empty)", 1) == "↺ server-2"
+    assert m(EventKind.SERVER_ADDED, "added", 4) == "+ server-5"
 
 
 def test_crowded_marker_labels_never_overprint(open_window):

@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("scenarios", help="list the preset scenarios with their titles")
+    check = sub.add_parser(
+        "validate",
+        help="check a scenario without running it",
+        description="Load and check a scenario (its settings, --set overrides and every "
+        "scheduled command) without running it: exit 0 if it would run, 2 with the "
+        "one-line message if not.",
+    )
+    scenario_options(check)
     run = sub.add_parser(
         "run",
         help="run a scenario headless and print a summary",
@@ -194,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                 code = _cmd_scenarios(sys.stdout)
             elif args.command == "run":
                 code = _cmd_run(args)
+            elif args.command == "validate":
+                code = _cmd_validate(args)
             elif args.command == "export":
                 code = _cmd_export(args)
             elif args.command == "compare":
@@ -351,6 +361,18 @@ def _cmd_scenarios(out: TextIO) -> int:
         mark = "  (default)" if p.name == DEFAULT_PRESET else ""
         lines.append(f"{printable(p.name):<{width}}  {printable(p.title)}{mark}\n")
     write_out(out, "".join(lines))
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    """A file checked before a class or a script runs it: what loading checks, nothing
+    more (a ``ConfigError`` is the exit 2 of ``main``)."""
+    config = load_config(args)
+    n = len(config.faults)
+    write_out(
+        sys.stdout,
+        f"{printable(args.scenario)}: ok ({n:,} scheduled command{'' if n == 1 else 's'})\n",
+    )
     return EXIT_OK
 
 

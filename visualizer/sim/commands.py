@@ -8,6 +8,7 @@ one to one (``server-N`` is index N - 1) because the engine never reuses a name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +52,34 @@ class SetValue:
     key: str
     value: Any
 
+    @property
+    def changes(self) -> tuple[tuple[str, Any], ...]:
+        return ((self.key, self.value),)
+
+
+@dataclass(frozen=True)
+class SetValues:
+    """Change several scenario keys as one command, e.g. a toggle that sets two:
+    ``SetValues((("state.mode", "shared"), ("balancer.sticky", True)))``. The engine
+    checks them as a whole and applies them at one instant (one marker, one undo step);
+    if any is refused, none applies. One pair is the same command as ``SetValue``."""
+
+    changes: tuple[tuple[str, Any], ...]
+
 
 Command = (
-    CrashServer | RestartServer | CrashStore | RestoreStore | AddServer | RemoveServer | SetValue
+    CrashServer
+    | RestartServer
+    | CrashStore
+    | RestoreStore
+    | AddServer
+    | RemoveServer
+    | SetValue
+    | SetValues
 )
 
-#: The one table: fault action <-> command class (``set`` is ``SetValue``).
+#: The one table: fault action <-> command class (``set`` is ``SetValue``, or
+#: ``SetValues`` when a fault's ``values`` change several keys at once).
 ACTIONS: dict[FaultAction, type] = {
     FaultAction.CRASH: CrashServer,
     FaultAction.RESTART: RestartServer,
@@ -66,7 +89,17 @@ ACTIONS: dict[FaultAction, type] = {
     FaultAction.REMOVE_SERVER: RemoveServer,
     FaultAction.SET: SetValue,
 }
-_ACTION_OF = {cls: action for action, cls in ACTIONS.items()}
+_ACTION_OF = {cls: action for action, cls in ACTIONS.items()} | {SetValues: FaultAction.SET}
+
+
+def set_command(changes: Mapping[str, Any] | Sequence[tuple[str, Any]]) -> SetValue | SetValues:
+    """The one command that sets ``changes`` (a mapping or (key, value) pairs, in order):
+    ``SetValue`` for one key, as every single change has always been written, else
+    ``SetValues``."""
+    pairs = tuple(changes.items() if isinstance(changes, Mapping) else changes)
+    if len(pairs) == 1:
+        return SetValue(*pairs[0])
+    return SetValues(pairs)
 
 
 def server_name(index: int) -> str:
@@ -81,9 +114,12 @@ def server_number(name: str) -> int:
 def to_fault(t: float, command: Command) -> Fault:
     """A command given at ``t`` as a schedule entry (server indices become names)."""
     action = _ACTION_OF[type(command)]
-    if isinstance(command, SetValue):
-        value = getattr(command.value, "value", command.value)
-        return Fault(float(t), action, key=command.key, value=value)
+    if isinstance(command, SetValue | SetValues):
+        pairs = tuple((k, getattr(v, "value", v)) for k, v in command.changes)
+        if len(pairs) == 1:  # one key: the key/value form files have always had
+            ((key, value),) = pairs
+            return Fault(float(t), action, key=key, value=value)
+        return Fault(float(t), action, values=pairs)
     index = getattr(command, "server", None)
     # simpy's clock starts at the integer 0: every saved time is a float
     return Fault(float(t), action, None if index is None else server_name(index))
@@ -93,6 +129,8 @@ def to_command(fault: Fault) -> Command:
     """A schedule entry as the command it applies (names become indices)."""
     cls = ACTIONS[fault.action]
     if cls is SetValue:
+        if fault.values is not None:
+            return SetValues(fault.values)
         return SetValue(fault.key, fault.value)  # type: ignore[arg-type]
     if cls in (CrashServer, RestartServer):
         return cls(server_number(fault.target))  # type: ignore[arg-type]

@@ -372,6 +372,16 @@ class Fault:
     target: str | None = None
     key: str | None = None  # for action "set"
     value: Any = None
+    #: for action "set" of several keys at one instant (``values = { ... }`` in a file):
+    #: (dotted key, plain value) pairs in the settings' order; key and value stay None
+    values: tuple[tuple[str, Any], ...] | None = None
+
+    @property
+    def changes(self) -> tuple[tuple[str, Any], ...]:
+        """The (key, value) pairs a ``set`` changes, however the file wrote them."""
+        if self.values is not None:
+            return self.values
+        return () if self.key is None else ((self.key, self.value),)
 
 
 @dataclass(frozen=True)
@@ -444,7 +454,10 @@ class Config:
 
 
 def _fault_dict(fault: Fault) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in dataclasses.asdict(fault).items() if v is not None}
+    out = {k: _plain(v) for k, v in dataclasses.asdict(fault).items() if v is not None}
+    if fault.values is not None:  # a table of the keys it sets, as the file writes it
+        out["values"] = {key: _plain(value) for key, value in fault.values}
+    return out
 
 
 def _compare_dict(compare: CompareSection) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import simpy
 
-from visualizer.sim.records import EventKind, Marker, Row
+from visualizer.sim.records import EventKind, Marker, Note, Row
 
 
 class Journal:
@@ -39,16 +39,36 @@ class Journal:
         return state
 
     def notable(
-        self, kind: EventKind, server: int, label: str, detail: Any = None, key: str = ""
+        self,
+        kind: EventKind,
+        server: int,
+        label: str,
+        detail: Any = None,
+        key: str = "",
+        *,
+        note: Note | None = None,
     ) -> None:
         """A moment worth a plot marker and a caption, also sent as an event record. A
         setting changed to ``detail`` names its ``key``: the record's detail is then
-        ``(key, value)``."""
+        ``(key, value)``. A ``note`` (no setting changed) says what it is."""
         now = self.env._now
-        marker = Marker(now, label, kind, server, key, detail if key else None)
+        marker = Marker(now, label, kind, server, key, detail if key else None, note)
+        self._add(marker, (key, detail) if key else label if detail is None else detail)
+
+    def settings_changed(self, changes: tuple[tuple[str, Any], ...]) -> None:
+        """One command changed several settings at this instant: one marker (the first
+        key and value, then the others), one record whose detail holds every pair."""
+        (key, value), *others = changes
+        label = ", ".join(f"{k} = {v}" for k, v in changes)
+        marker = Marker(
+            self.env._now, label, EventKind.SETTING_CHANGED, -1, key, value, also=tuple(others)
+        )
+        self._add(marker, changes)
+
+    def _add(self, marker: Marker, detail: Any) -> None:
         self.markers.append(marker)
         if self.on_marker is not None:
             self.on_marker(marker)
         if self.events is not None:
-            said = (key, detail) if key else label if detail is None else detail
-            self.events.append((now, int(kind), 0, 0, server, said))
+            row = (marker.t, int(marker.kind), 0, 0, marker.server, detail)
+            self.events.append(row)

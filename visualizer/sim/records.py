@@ -58,7 +58,8 @@ class EventKind(IntEnum):
     SESSION_CREATED = 30  # server = holder (CLIENT, STORE or a server index); detail = id
     SESSION_ENDED = 31  # logout; server = holder
     SESSION_EXPIRED = 32  # idle past the TTL; server = holder; detail = how many
-    SETTING_CHANGED = 40  # detail = "key=value"
+    SETTING_CHANGED = 40  # detail = (key, value); several at once: ((key, value), ...);
+    # a note (no setting changed: a fault skipped, a queue full): its words
     SAMPLED = 41  # the per-second sample for this instant was taken (at this point of the stream)
 
 
@@ -98,11 +99,29 @@ def event_of(row: Row) -> Event:
     return Event(t, kind, request, user, server, detail)
 
 
+class Note(StrEnum):
+    """What a note marker is (a notable moment that changed no setting), in the few
+    words its plot line carries."""
+
+    SKIPPED = "skipped"  # a scheduled command could not apply (its server gone, say)
+    QUEUE_FULL = "queue full"  # a lesson's message queue filled: new messages are dropped
+
+
+def setting_changes(detail: Any) -> tuple[tuple[str, Any], ...]:
+    """The (key, value) pairs a ``SETTING_CHANGED`` record's detail holds: one pair, or
+    several set by one command; () for a note (its detail is its words)."""
+    if not isinstance(detail, tuple) or not detail:
+        return ()
+    return detail if isinstance(detail[0], tuple) else (detail,)
+
+
 @dataclass(frozen=True)
 class Marker:
     """A notable moment for plots and captions: a fault, a crash, a setting change. A
     setting change names its ``key`` and holds its new ``value`` (plain: an enum as its
-    value), so views put it in words without reading the label back."""
+    value), so views put it in words without reading the label back; one command that
+    set several keys is one marker, its first key in ``key`` and the others in ``also``.
+    A note that changed no setting says what it is in ``note``."""
 
     t: float
     label: str
@@ -110,6 +129,13 @@ class Marker:
     server: int  # index, STORE, or -1 for settings
     key: str = ""  # the setting changed ("" for anything else)
     value: Any = None
+    note: Note | None = None
+    also: tuple[tuple[str, Any], ...] = ()  # the other (key, value) pairs the command set
+
+    @property
+    def changes(self) -> tuple[tuple[str, Any], ...]:
+        """Every (key, value) pair the command changed, in order (() if not a setting)."""
+        return ((self.key, self.value), *self.also) if self.key else ()
 
 
 class RouteDecision(NamedTuple):

@@ -268,6 +268,9 @@ def _toml_faults(lines: list[str], table: str, faults: list[dict[str, Any]]) -> 
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):  # a set fault's values: { state.mode = "shared", ... }
+        # (the keys are the settings' own dotted names, bare keys TOML reads back as such)
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -413,11 +413,11 @@ def _parse_faults(raw: Any, where: str) -> tuple[Fault, ...]:
         at = f"{where}: faults[{i + 1}]"
         if not isinstance(item, Mapping):
             raise ConfigError(f"{at} must be a [[faults]] table")
-        unknown = set(item) - {"at_s", "action", "target", "key", "value"}
+        unknown = set(item) - {"at_s", "action", "target", "key", "value", "values"}
         if unknown:
             raise ConfigError(
                 f"{at}: unknown key {show_name(sorted(unknown)[0])}; keys of [[faults]]: "
-                "at_s, action, target, key, value"
+                "at_s, action, target, key, value, values"
             )
         for required in ("at_s", "action"):
             if required not in item:
@@ -435,8 +435,8 @@ def _parse_faults(raw: Any, where: str) -> tuple[Fault, ...]:
         if action is FaultAction.SET:
             faults.append(_parse_set(item, float(at_s), at))
             continue
-        if "key" in item or "value" in item:
-            raise ConfigError(f"{at}: key and value belong to action 'set' only")
+        if "key" in item or "value" in item or "values" in item:
+            raise ConfigError(f"{at}: key, value and values belong to action 'set' only")
         target = item.get("target")
         if target is not None:
             if action not in _TARGETED:
@@ -468,6 +468,8 @@ def live_sections() -> tuple[str, ...]:
 def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
     if "target" in item:
         raise ConfigError(f"{at}: action 'set' takes a key and a value, not a target")
+    if "values" in item:
+        return _parse_set_values(item, at_s, at)
     for required in ("key", "value"):
         if required not in item:
             raise ConfigError(f"{at}: action 'set' needs a {required}")
@@ -478,6 +480,58 @@ def _parse_set(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
         raise ConfigError(f"{at}: key = {show(key)} cannot be set during a run; allowed: {allowed}")
     value = coerce(spec, item["value"], at)
     return Fault(at_s=at_s, action=FaultAction.SET, key=key, value=_plain(value))
+
+
+def _parse_set_values(item: Mapping[str, Any], at_s: float, at: str) -> Fault:
+    """``values = { state.mode = "shared", balancer.sticky = true }``: several keys set at
+    one instant, as one command (a toggle that changes two). TOML reads the dotted keys
+    as tables by section; a quoted ``"state.mode"`` is read the same. The pairs are kept
+    in the settings' order, so a file saved and loaded again holds the same fault; one
+    pair is the same fault as ``key`` and ``value``."""
+    if "key" in item or "value" in item:
+        raise ConfigError(
+            f"{at}: action 'set' takes either key and value or values, not both; e.g. "
+            'values = { state.mode = "shared", balancer.sticky = true }'
+        )
+    raw = item["values"]
+    example = 'e.g. values = { state.mode = "shared", balancer.sticky = true }'
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            f"{at}: values = {show(raw)} is not allowed; expected a table of the keys to set, "
+            + example
+        )
+    if not raw:
+        raise ConfigError(f"{at}: values = {{}} sets nothing; give the keys to set, {example}")
+    specs = key_specs()
+    allowed = ", ".join(f"{s}.*" for s in live_sections())
+    changes: dict[str, Any] = {}
+    for name, body in raw.items():
+        pairs = (
+            [(f"{name}.{sub}", v) for sub, v in body.items()]
+            if isinstance(body, Mapping)
+            else [(name, body)]
+        )
+        for key, value in pairs:
+            spec = specs.get(key)
+            if spec is None or spec.section not in live_sections():
+                why = "is not a setting" if spec is None else "cannot be set during a run"
+                raise ConfigError(f"{at}: values: {show_name(key)} {why}; allowed: {allowed}")
+            if key in changes:
+                raise ConfigError(f"{at}: values: {key} is given twice")
+            changes[key] = _plain(coerce(spec, value, f"{at}: values"))
+    pairs = settings_order(changes)
+    if len(pairs) == 1:
+        ((key, value),) = pairs
+        return Fault(at_s=at_s, action=FaultAction.SET, key=key, value=value)
+    return Fault(at_s=at_s, action=FaultAction.SET, values=tuple(pairs))
+
+
+def settings_order(changes: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """``changes`` as (key, value) pairs in the settings' own order (sections as the
+    scenario file lists them, keys as each section does): one order for the same
+    changes, however they were listed."""
+    order = {key: k for k, key in enumerate(key_specs())}
+    return tuple(sorted(changes.items(), key=lambda pair: order.get(pair[0], len(order))))
 
 
 def _plain(value: Any) -> Any:
@@ -540,8 +594,9 @@ def _check_side(start: Config, faults: list[tuple[str, Fault]], where: str) -> N
     step = own.walk(start) if own is not None and own.walk is not None else None
     for label, fault in ordered:
         if fault.action is FaultAction.SET:
-            at = f"{where}: {label} (at_s = {fault.at_s:g}, set {fault.key} = {show(fault.value)})"
-            running = with_values(running, {fault.key: fault.value}, at, check_faults=False)
+            said = ", ".join(f"{key} = {show(value)}" for key, value in fault.changes)
+            at = f"{where}: {label} (at_s = {fault.at_s:g}, set {said})"
+            running = with_values(running, dict(fault.changes), at, check_faults=False)
             if step is not None:
                 step(at, running)
 
@@ -583,11 +638,12 @@ def _fleet_walk(ordered: Sequence[tuple[Any, Fault]], count: int) -> Iterator[in
     highest = count
     for _, fault in ordered:
         action = fault.action
-        if action is FaultAction.SET and fault.key == "servers.count":
-            while len(live) < fault.value:
+        count = dict(fault.changes).get("servers.count") if action is FaultAction.SET else None
+        if count is not None:
+            while len(live) < count:
                 highest += 1
                 live.append(highest)
-            del live[max(1, int(fault.value)) :]
+            del live[max(1, int(count)) :]
         elif action is FaultAction.ADD_SERVER and len(live) < MAX_SERVERS:
             highest += 1
             live.append(highest)

@@ -26,7 +26,9 @@ from visualizer.sim.commands import (
     RestartServer,
     RestoreStore,
     SetValue,
+    SetValues,
     server_number,
+    set_command,
     to_command,
     to_fault,
 )
@@ -42,6 +44,7 @@ from visualizer.sim.records import (
     InFlight,
     LossCause,
     Marker,
+    Note,
     RequestTrace,
     Row,
     SessionNow,
@@ -51,7 +54,7 @@ from visualizer.sim.requests import trace_row
 from visualizer.sim.rng import Streams
 from visualizer.sim.routing.balancer import Balancer
 from visualizer.sim.sampler import Sampler
-from visualizer.sim.schema import ConfigError, live_sections, with_values
+from visualizer.sim.schema import ConfigError, live_sections, settings_order, with_values
 from visualizer.sim.state.keeper import SessionKeeper
 from visualizer.sim.state.sessions import SessionTable
 from visualizer.sim.state.store import SessionStore
@@ -300,7 +303,8 @@ class Simulation:
     def apply(self, command: Command) -> bool:
         """Apply a command now; False if it changed nothing (e.g. crashing a dead server).
 
-        A bad ``SetValue`` raises ``ConfigError`` and changes nothing.
+        A bad ``SetValue`` raises ``ConfigError`` and changes nothing; so does a
+        ``SetValues`` with any bad value (its keys apply together or not at all).
         """
         changed = self._apply(command)
         # What the command set off at this instant happens now, before any later
@@ -311,10 +315,11 @@ class Simulation:
 
     def _apply(self, command: Command) -> bool:
         fleet = self.fleet
-        if isinstance(command, SetValue):
-            changed = self._set_value(command.key, command.value)
-            value = self.config.get(command.key)
-            command = SetValue(command.key, getattr(value, "value", value))  # as validated
+        if isinstance(command, SetValue | SetValues):
+            pairs = _setting_pairs(command)
+            changed = self._set_values(pairs)
+            # as validated (enum values, the settings' order; one pair is a SetValue)
+            command = set_command(tuple((key, _plain(self.config.get(key))) for key, _ in pairs))
         elif isinstance(command, CrashServer):
             s = fleet.server(command.server)
             changed = s is not None and s.up and not s.removed
@@ -354,7 +359,7 @@ class Simulation:
         fault: Fault = ev._value
         if fault.target is not None and self.fleet.server(server_number(fault.target)) is None:
             label = f"{fault.action.value} {fault.target} skipped: no such server"
-            self.journal.notable(EventKind.SETTING_CHANGED, -1, label)
+            self.journal.notable(EventKind.SETTING_CHANGED, -1, label, note=Note.SKIPPED)
             return
         self._from_schedule = True
         try:
@@ -363,25 +368,28 @@ class Simulation:
             # (the load checks every scheduled state; a live change since can still make
             # one impossible: skipped visibly, as a fault whose server is gone)
             why = str(exc).removeprefix("setting: ")
-            label = f"{fault.action.value} {fault.key} skipped: {why}"
-            self.journal.notable(EventKind.SETTING_CHANGED, -1, label)
+            keys = ", ".join(key for key, _ in fault.changes)
+            label = f"{fault.action.value} {keys} skipped: {why}"
+            self.journal.notable(EventKind.SETTING_CHANGED, -1, label, note=Note.SKIPPED)
         finally:
             self._from_schedule = False
 
     def check(self, command: Command) -> None:
         """Raise ``ConfigError`` if ``apply`` would refuse ``command`` (nothing changes), so
         a command for two runs is checked on both before either applies it."""
-        if isinstance(command, SetValue):
-            self._checked_value(command.key, command.value)
+        if isinstance(command, SetValue | SetValues):
+            self._checked_values(_setting_pairs(command))
 
-    def _checked_value(self, key: str, value: Any) -> Config:
-        section = key.split(".", 1)[0]
-        if section not in live_sections():
-            raise ConfigError(
-                f"{key} cannot change while running; allowed live: "
-                + ", ".join(f"{s}.*" for s in live_sections())
-            )
-        new = with_values(self.config, {key: value}, "setting", check_faults=False)
+    def _checked_values(self, pairs: tuple[tuple[str, Any], ...]) -> Config:
+        """The config with every pair set, checked as a whole (nothing is applied)."""
+        for key, _ in pairs:
+            section = key.split(".", 1)[0]
+            if section not in live_sections():
+                raise ConfigError(
+                    f"{key} cannot change while running; allowed live: "
+                    + ", ".join(f"{s}.*" for s in live_sections())
+                )
+        new = with_values(self.config, dict(pairs), "setting", check_faults=False)
         if not self._from_schedule:
             self._check_sets_ahead(new)
         return new
@@ -392,20 +400,23 @@ class Simulation:
         ahead = bisect.bisect_right(self._set_times, self.env.now)
         for fault in self._sets[ahead:]:
             try:
-                config = with_values(config, {fault.key: fault.value}, "", check_faults=False)
+                config = with_values(config, dict(fault.changes), "", check_faults=False)
             except ConfigError as exc:
                 why = str(exc).removeprefix(": ")
+                said = ", ".join(f"{key} = {value}" for key, value in fault.changes)
                 raise ConfigError(
                     f"setting: refused, because at {fault.at_s:g} s the scenario sets "
-                    f"{fault.key} = {fault.value}, and then {why}"
+                    f"{said}, and then {why}"
                 ) from None
 
-    def _set_value(self, key: str, value: Any) -> bool:
-        new = self._checked_value(key, value)
+    def _set_values(self, pairs: tuple[tuple[str, Any], ...]) -> bool:
+        """Set every pair at this instant, all checked first: one marker for the change."""
+        new = self._checked_values(pairs)
         if new == self.config:
             return False
         fleet = self.fleet
-        if key == "servers.count":
+        keys = {key for key, _ in pairs}
+        if "servers.count" in keys:
             target = new.servers.count
             while fleet.live_count() < target:
                 fleet.add()
@@ -413,20 +424,24 @@ class Simulation:
                 fleet.remove(None)
         old = self.config
         self._configure(new)
-        if key == "traffic.users_per_s":
+        if "traffic.users_per_s" in keys:
             self.traffic.rate_changed()
-        elif key == "balancer.algorithm":
+        if "balancer.algorithm" in keys:
             self.balancer.set_algorithm(new.balancer.algorithm)
-        elif key == "balancer.sticky":
+        if "balancer.sticky" in keys:
             self.balancer.set_sticky(new.balancer.sticky)
-        elif key == "servers.workers":
+        if "servers.workers" in keys:
             fleet.set_workers(new.servers.workers)
-        elif key in ("state.session_kb", "servers.memory_mb"):
+        if keys & {"state.session_kb", "servers.memory_mb"}:
             fleet.check_memory()
-        shown = new.get(key)
-        shown = getattr(shown, "value", shown)
-        if old.get(key) != new.get(key):
-            self.journal.notable(EventKind.SETTING_CHANGED, -1, f"{key} = {shown}", shown, key)
+        shown = tuple(
+            (key, _plain(new.get(key))) for key, _ in pairs if old.get(key) != new.get(key)
+        )
+        if len(shown) == 1:
+            ((key, value),) = shown
+            self.journal.notable(EventKind.SETTING_CHANGED, -1, f"{key} = {value}", value, key)
+        elif shown:
+            self.journal.settings_changed(shown)
         return True
 
     def _sync_count(self) -> None:
@@ -434,3 +449,20 @@ class Simulation:
         if live != self.config.servers.count:
             servers = dataclasses.replace(self.config.servers, count=live)
             self._configure(dataclasses.replace(self.config, servers=servers))
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _setting_pairs(command: SetValue | SetValues) -> tuple[tuple[str, Any], ...]:
+    """A set command's pairs, each key once, in the settings' order (one order for the
+    same change however it was listed: a saved file loads back to the same command)."""
+    pairs = command.changes
+    if not pairs:
+        raise ConfigError("setting: a change of no settings; give at least one key and value")
+    keys = [key for key, _ in pairs]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        raise ConfigError(f"setting: {twice} is given twice in one change; give each key once")
+    return pairs if len(pairs) == 1 else settings_order(dict(pairs))

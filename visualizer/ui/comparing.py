@@ -37,8 +37,8 @@ def command_words(t: float, command: ev.Command) -> str:
     """ "crash server-2 at 20.5 s": a command as a side's title lists it."""
     fault = to_fault(t, command)
     what = fault.action.value.replace("_", " ")
-    if fault.key is not None:
-        what = f"{fault.key} = {fault.value}"
+    if fault.changes:
+        what = ", ".join(f"{key} = {value}" for key, value in fault.changes)
     elif fault.target is not None:
         what += f" {fault.target}"
     return f"{what} at {t:g} s"
@@ -130,8 +130,9 @@ class CompareMode(QObject):
             return
         canvas = self.canvas if clicked is Side.B else self.canvas_a
         side = self.side_for(canvas, clicked)
-        for name, value in actions[action][1].items():
-            self.driver.apply(ev.SetValue(name, value), side)
+        changes = actions[action][1]
+        if changes:  # one command, however many settings it changes
+            self.driver.apply(ev.set_command(changes), side)
 
     # --- starting and stopping ----------------------------------------------------------
 

@@ -189,6 +189,7 @@ class SimDriver(QObject):
         return changed
 
     def set_value(self, key: str, value: Any) -> bool:
+        """One setting changed from a panel field (a toggle's changes: ``Steering``)."""
         return self.apply(SetValue(key, value))
 
     def step(self, seconds: float = STEP_S) -> None:

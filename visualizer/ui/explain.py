@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from visualizer.app.words import caption
 from visualizer.lessons import spec_for
 from visualizer.sim.config import Algorithm, Config, Mode
-from visualizer.sim.records import Event, EventKind
+from visualizer.sim.records import Event, EventKind, setting_changes
 from visualizer.sim.schema import live_sections
 from visualizer.sim.snapshot import Snapshot
 
@@ -186,7 +186,8 @@ def caption_for(event: Event, config: Config) -> str | None:
     """A one-line caption for a notable event (presenter mode shows it on the canvas), in
     the words of the lesson and design of the run it happened in (``config``)."""
     if event.kind is EventKind.SETTING_CHANGED:
-        if isinstance(event.detail, tuple):  # (key, value): a setting changed
-            return caption(*event.detail)
+        changes = setting_changes(event.detail)  # one command's (key, value) pairs
+        if changes:
+            return " · ".join(caption(key, value) for key, value in changes)
         return str(event.detail)  # a note (a fault skipped, a queue full) says itself
     return spec_for(config).caption(event, config)

@@ -248,7 +248,7 @@ class Plot(pg.PlotWidget):
         self.marker_notes = notes or {}
         start = bisect.bisect_left(markers, lo, key=lambda m: m.t)
         self.markers_shown = recent = markers[start:]
-        resized = {m.t for m in recent if m.key == "servers.count"}
+        resized = {m.t for m in recent if any(k == "servers.count" for k, _ in m.changes)}
         wanted: dict[tuple[float, str], tuple[Marker, str]] = {}
         for k, m in enumerate(recent):
             if m.kind not in MARKER_KINDS:
@@ -256,9 +256,13 @@ class Plot(pg.PlotWidget):
             if m.kind in _RESIZES and m.t in resized:
                 continue  # "servers 6" says it: no "+ server-5", "+ server-6" as well
             previous = None
-            if m.key == "state.mode" and m.value == "local":  # back from the store or tokens?
-                before = (p for p in reversed(markers[: start + k]) if p.key == "state.mode")
-                previous = next((p.value for p in before), None)
+            if dict(m.changes).get("state.mode") == "local":  # back from the store or tokens?
+                before = (
+                    dict(p.changes)["state.mode"]
+                    for p in reversed(markers[: start + k])
+                    if any(key == "state.mode" for key, _ in p.changes)
+                )
+                previous = next(before, None)
             side = self.marker_sides.get(m)
             text = marker_label(m, previous)
             wanted[(m.t, m.label)] = (m, f"{side}: {text}" if side else text)

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
 from visualizer.app.words import short
+from visualizer.sim.commands import server_name
 from visualizer.sim.records import EventKind, Marker
 from visualizer.ui.colors import GREEN, SERVER_COLORS
 from visualizer.ui.theme import Theme
@@ -195,16 +196,19 @@ def nice_top(value: float) -> float:
 
 def setting_label(marker: Marker, before: Any = None) -> str:
     """A setting change in a few words ("sticky off", "store on", "6 servers"), from the
-    marker's key and value; ``before`` is the value the setting had. A note (a fault
-    skipped, a queue full) says its first word, or "skipped"."""
-    if marker.key:
-        return short(marker.key, marker.value, before)
-    return "skipped" if "skipped" in marker.label else marker.label.split(" ")[0]
+    marker's keys and values (one command that set several: "store on · sticky on");
+    ``before`` is the value ``state.mode`` had. A note (a fault skipped, a queue full)
+    says what its ``note`` is."""
+    if marker.changes:
+        return " · ".join(short(key, value, before) for key, value in marker.changes)
+    if marker.note is not None:
+        return marker.note.value
+    return marker.label  # (no engine marker is left without a key or a note)
 
 
 def marker_label(marker: Marker, before: Any = None) -> str:
     """The few words a marker line carries ("✖ server-2", "↺ store", "sticky off")."""
-    kind, name = marker.kind, marker.label.split(" ")[0]
+    kind, name = marker.kind, server_name(marker.server)
     if kind is EventKind.SERVER_CRASHED:
         return f"✖ {name}"
     if kind is EventKind.STORE_CRASHED:

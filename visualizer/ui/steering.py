@@ -34,8 +34,9 @@ class Steering:
         self.set_values(controls_for(config).toggle(letter).changes(config, on))
 
     def set_values(self, changes: Mapping[str, Any]) -> None:
-        for key, value in changes.items():
-            self.driver.set_value(key, value)
+        """A toggle's changes as one command: one instant, one marker, one undo step."""
+        if changes:
+            self.driver.apply(ev.set_command(changes))
 
     # --- the fleet ------------------------------------------------------------------------
 

@@ -73,7 +73,7 @@ from visualizer.lessons.services.settings import LESSON
 from visualizer.sim.config import Config
 from visualizer.sim.lessons import register
 from visualizer.sim.lessons.base import LessonModel
-from visualizer.sim.records import ErrorCode, EventKind, RequestKind
+from visualizer.sim.records import ErrorCode, EventKind, Note, RequestKind
 from visualizer.sim.requests import RequestPath
 from visualizer.sim.traffic import Traffic
 
@@ -404,6 +404,7 @@ class ServicesModel(LessonModel):
                 EventKind.SETTING_CHANGED,
                 -1,
                 f"notification queue full ({depth:,} messages): new ones are dropped",
+                note=Note.QUEUE_FULL,
             )
 
     def _consume(self) -> None:
