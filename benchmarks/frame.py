@@ -76,8 +76,8 @@ def measure_frames(target: int, frames: int, compare: bool = False) -> dict[str,
     from PySide6.QtWidgets import QApplication
 
     from visualizer.app.compare import with_b_changes
-    from visualizer.ui.app import build_window, tune_gc
-    from visualizer.ui.theme import LIGHT
+    from visualizer.ui.colors import LIGHT
+    from visualizer.ui.window.app import build_window, tune_gc
 
     config = in_flight_config(target)
     if compare:  # B: another balancing algorithm, the same load
@@ -130,7 +130,7 @@ import os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEvent, QObject, QTimer
 from visualizer.sim import scenario
-from visualizer.ui.app import build_window, make_app
+from visualizer.ui.window.app import build_window, make_app
 
 app = make_app()
 window = build_window(scenario.load("sticky-crash"))

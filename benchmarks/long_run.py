@@ -53,7 +53,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from visualizer.sim import scenario
-    from visualizer.ui.app import build_window, make_app, tune_gc
+    from visualizer.ui.window.app import build_window, make_app, tune_gc
 
     make_app()
     window = build_window(scenario.load(args.preset))

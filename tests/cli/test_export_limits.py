@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from visualizer.cli import commands as cli
-from visualizer.ui import app, exporter
-from visualizer.ui.settings import AppSettings
+from visualizer.ui.export import actions as exporter
+from visualizer.ui.window import app
+from visualizer.ui.window.settings import AppSettings
 
 
 @pytest.fixture

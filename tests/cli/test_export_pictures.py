@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from visualizer.cli import commands as cli
-from visualizer.ui.main_window import MainWindow
+from visualizer.ui.window.main_window import MainWindow
 
 SVG = "{http://www.w3.org/2000/svg}"
 STAMP = "sticky-crash · seed 1 · t = 4.0 s"

@@ -13,7 +13,7 @@ from tests.sim.helpers import config
 from visualizer.cli import commands as cli
 from visualizer.sim import scenario
 from visualizer.sim.config import CompareSection, Fault, FaultAction
-from visualizer.ui.slides import AFTER_LAST_FAULT_S, THUMB_WIDTH, story_moment
+from visualizer.ui.export.slides import AFTER_LAST_FAULT_S, THUMB_WIDTH, story_moment
 
 
 def _teaching_order() -> list[str]:
@@ -57,10 +57,10 @@ def test_a_compare_slide_shows_both_sides(tmp_path, capsys, qapp):
     is rendered larger and scaled down to the size asked for."""
     from PySide6.QtCore import QSize
 
-    from visualizer.ui.app import build_window
     from visualizer.ui.canvas.view import CanvasView
-    from visualizer.ui.slides import deck, render_slide
-    from visualizer.ui.theme import LIGHT
+    from visualizer.ui.colors import LIGHT
+    from visualizer.ui.export.slides import deck, render_slide
+    from visualizer.ui.window.app import build_window
 
     def plots(info) -> list[str]:
         return scenario.load(info.name).scenario.plots.split()

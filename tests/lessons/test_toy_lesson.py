@@ -18,7 +18,7 @@ from visualizer.sim import scenario
 from visualizer.sim.config import Lesson
 from visualizer.sim.lessons import MODELS
 from visualizer.sim.schema import ConfigError, key_specs, parse_config
-from visualizer.ui import lesson_views
+from visualizer.ui.lesson import views as lesson_views
 
 PACKAGE = "toylesson"
 
@@ -111,7 +111,7 @@ FILES = {
         )
         """,
     "view.py": """
-        from visualizer.ui.lesson_views import HeadlineRow, LessonView, register
+        from visualizer.ui.lesson.views import HeadlineRow, LessonView, register
         from toylesson.settings import LESSON
 
 

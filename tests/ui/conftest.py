@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from visualizer.sim import scenario
-from visualizer.ui.app import build_window
 from visualizer.ui.canvas.tracker import FAILED_SPRITE
-from visualizer.ui.main_window import MainWindow
-from visualizer.ui.settings import AppSettings
-from visualizer.ui.theme import LIGHT
+from visualizer.ui.colors import LIGHT
+from visualizer.ui.window.app import build_window
+from visualizer.ui.window.main_window import MainWindow
+from visualizer.ui.window.settings import AppSettings
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """What the layout test checks on a shown window: every text the canvases and plots paint
-(recorded by ``visualizer.ui.painted``) and every label widget, for text cut by its box,
+(recorded by ``visualizer.ui.canvas.painted``) and every label widget, for text cut by its box,
 text outside its view or the window, two texts over each other, and type too small for
 the room. Each fault is a line naming the place and the words."""
 
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui import painted
-from visualizer.ui.timeline import Timeline
+from visualizer.ui.canvas import painted
+from visualizer.ui.panels.timeline import Timeline
 
 #: Two texts overlap when their ink shares more than this in both directions (pixels):
 #: a font's line box is taller than its glyphs.

@@ -12,7 +12,7 @@ from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height, wires
 from visualizer.ui.canvas.topology import WITH_STORE, Topology
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
-from visualizer.ui.explain import explain, measured
+from visualizer.ui.lesson.explain import explain, measured
 
 
 @pytest.mark.parametrize("compact", [False, True])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from visualizer.ui import collector as collector_module
+from visualizer.ui.window import collector as collector_module
 
 
 def test_every_frame_that_advances_the_run_leaves_no_young_objects_behind(qtbot, open_window):

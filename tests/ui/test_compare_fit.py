@@ -10,9 +10,9 @@ from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QLabel
 
 from visualizer.sim import scenario
-from visualizer.ui.compare_view import COMPARE_CANVAS_MIN_H
-from visualizer.ui.fit import FRAME_GUESS
-from visualizer.ui.main_window import MainWindow
+from visualizer.ui.compare.view import COMPARE_CANVAS_MIN_H
+from visualizer.ui.window.fit import FRAME_GUESS
+from visualizer.ui.window.main_window import MainWindow
 
 COMPARE_PRESETS = sorted(p.name for p in scenario.list_presets() if p.name.startswith("compare-"))
 

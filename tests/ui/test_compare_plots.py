@@ -13,12 +13,13 @@ from visualizer.app.compare import Side
 from visualizer.lessons.services.model import FIGURES
 from visualizer.sim import commands as ev
 from visualizer.sim.records import EventKind, Marker
-from visualizer.ui import export, exporter
 from visualizer.ui.colors import FAILURE
-from visualizer.ui.compare_plots import FAILURE_B, ComparePlots, merge_markers
-from visualizer.ui.plot_style import DASHES
-from visualizer.ui.plots import PlotPanel, trailing_mean
-from visualizer.ui.presenter import PresenterMode
+from visualizer.ui.compare.plots import FAILURE_B, ComparePlots, merge_markers
+from visualizer.ui.export import actions as exporter
+from visualizer.ui.export import render as export
+from visualizer.ui.plots.panel import PlotPanel, trailing_mean
+from visualizer.ui.plots.style import DASHES
+from visualizer.ui.present.presenter import PresenterMode
 
 #: (plot name, the key of each side's line, a side's value per sample)
 SERIES = [

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from visualizer.app.scoreboard import scoreboard
 from visualizer.sim import commands as ev
 from visualizer.sim import scenario
-from visualizer.ui.compare_dialog import CompareDialog
+from visualizer.ui.compare.dialog import CompareDialog
 
 
 def card_point(canvas, scene, index: int) -> QPoint:
@@ -204,7 +204,7 @@ def test_exports_in_compare_mode_show_and_count_both_sides(qtbot, open_window, t
     from PIL import Image
 
     from visualizer.sim.table import paired_header
-    from visualizer.ui.exporter import write_bundle
+    from visualizer.ui.export.actions import write_bundle
 
     window = open_window("compare-crash")
     window.driver.step(70.0)

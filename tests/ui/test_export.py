@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QStyleOptionGraphicsItem
 
 from visualizer.cli import commands as cli
 from visualizer.sim.metrics import ERROR_CODES
-from visualizer.ui import export
-from visualizer.ui.export import ExportError
-from visualizer.ui.exporter import BUNDLE, clock_caption, render_artifact, write_bundle
+from visualizer.ui.export import render as export
+from visualizer.ui.export.actions import BUNDLE, clock_caption, render_artifact, write_bundle
+from visualizer.ui.export.render import ExportError
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -177,7 +177,7 @@ def test_a_recording_into_a_read_only_folder_leaves_nothing(
 
 
 def test_export_dialog_and_menu_actions_write_where_asked(running, tmp_path, monkeypatch):
-    from visualizer.ui import exporter as module
+    from visualizer.ui.export import actions as module
 
     class Accepting(module.ExportDialog):
         def exec(self):
@@ -277,7 +277,7 @@ def test_a_recording_goes_on_into_the_next_scenario(running, qtbot, tmp_path):
 def test_an_overlong_gif_is_refused_with_advice_and_mp4_still_works(qapp, tmp_path, monkeypatch):
     from PySide6.QtGui import QColor
 
-    from visualizer.ui.recording import Recording
+    from visualizer.ui.export.recording import Recording
 
     monkeypatch.setattr(Recording, "MAX_GIF_FRAMES", 3)
     recording = Recording(10, QColor("white"))

@@ -13,8 +13,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
 
 from tests.ui.conftest import step_until_failed_dots
-from visualizer.ui import exporter
-from visualizer.ui.exporter import (
+from visualizer.ui.export import actions as exporter
+from visualizer.ui.export.actions import (
     PLOT_PICTURE_WIDTH,
     STAMP_PX,
     render_artifact,

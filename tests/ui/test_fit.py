@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
 
-from visualizer.ui.app import first_size
-from visualizer.ui.fit import FRAME_GUESS, place_inside
-from visualizer.ui.help_dialog import HelpDialog
-from visualizer.ui.main_window import MainWindow
+from visualizer.ui.panels.help_dialog import HelpDialog
+from visualizer.ui.window.app import first_size
+from visualizer.ui.window.fit import FRAME_GUESS, place_inside
+from visualizer.ui.window.main_window import MainWindow
 
 
 def mnemonic(text: str) -> str | None:

@@ -11,7 +11,7 @@ from visualizer.app.run import Run
 from visualizer.sim.records import RequestKind
 from visualizer.sim.routing.strategies import describe
 from visualizer.sim.scenario import load
-from visualizer.ui.inspector import story_html
+from visualizer.ui.panels.inspector import story_html
 
 
 def dot_point(window, index: int = 0) -> tuple[QPoint, int, int]:

@@ -5,7 +5,7 @@ each other, and in presenter mode no word under 16 px and no name or key number 
 20 px, nor left out (what is left out under the floor is detail the speaker says).
 
 The texts are the ones the canvas, the plots and the timeline paint (recorded by
-``visualizer.ui.painted``) and the window's labels and buttons; see ``layout``."""
+``visualizer.ui.canvas.painted``) and the window's labels and buttons; see ``layout``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from tests.ui.layout import Rule, layout_faults
-from visualizer.ui import painted
-from visualizer.ui.slides import deck, render_slide, settle, story_moment
+from visualizer.ui.canvas import painted
+from visualizer.ui.export.slides import deck, render_slide, settle, story_moment
 
 SLIDES = [info for info in deck()]
 #: A room at 1280x720: words, and names and key numbers (device pixels).

@@ -8,8 +8,8 @@ from tests.sim.helpers import config
 from visualizer.lessons import SPECS, controls_for
 from visualizer.sim.config import Lesson
 from visualizer.sim.schema import key_specs, with_values
-from visualizer.ui.controls import ControlPanel, field_by_key
-from visualizer.ui.theme import LIGHT
+from visualizer.ui.colors import LIGHT
+from visualizer.ui.panels.controls import ControlPanel, field_by_key
 
 
 def lesson(name: str, **changes):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from visualizer.app.actions import TOGGLE_ACTIONS
 from visualizer.lessons import controls_for
 from visualizer.sim import scenario
-from visualizer.ui.menus import shortcuts_html
-from visualizer.ui.presenter import overlay_text
+from visualizer.ui.present.presenter import overlay_text
+from visualizer.ui.window.menus import shortcuts_html
 
 
 def menu_titles(window) -> dict[str, str]:

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from visualizer.lessons.realtime.facts import connections_text
-from visualizer.ui.presenter import overlay_text
+from visualizer.ui.present.presenter import overlay_text
 
 
 def paused_at(window, t: float):

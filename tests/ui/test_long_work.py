@@ -14,7 +14,7 @@ from visualizer.app.compare import with_b_changes
 from visualizer.app.run import Run
 from visualizer.sim import commands as ev
 from visualizer.sim.scenario import load
-from visualizer.ui import long_work
+from visualizer.ui.window import long_work
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ class WallClock:
     ],
 )
 def test_every_place_shows_a_measure_at_the_same_instant(open_window, qtbot, monkeypatch, preset):
-    from visualizer.ui import main_window
+    from visualizer.ui.window import main_window
 
     clock = WallClock()
     monkeypatch.setattr(main_window, "time", clock)

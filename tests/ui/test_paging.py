@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from visualizer.sim.scenario import list_presets
-from visualizer.ui.plot_style import X_STEP_S
-from visualizer.ui.presenter import slide_text, slides
+from visualizer.ui.plots.style import X_STEP_S
+from visualizer.ui.present.presenter import slide_text, slides
 
 
 def test_every_preset_is_a_slide_numbered_once_in_teaching_order():

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from visualizer.sim import scenario
 from visualizer.sim.schema import ConfigError
-from visualizer.ui import export, plain
-from visualizer.ui.exporter import STAMP_PX, stamp_caption
+from visualizer.ui.export import render as export
+from visualizer.ui.export.actions import STAMP_PX, stamp_caption
+from visualizer.ui.window import plain
 
 #: A Qt built-in picture, so no file is needed; drawn, it takes 36 MB and 3,000 px.
 IMG = "<img src=':/qt-project.org/logos/pysidelogo.png' width=3000 height=3000>"

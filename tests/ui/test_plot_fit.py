@@ -9,9 +9,9 @@ import contextlib
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetricsF
 
-from visualizer.ui.fit import FRAME_GUESS
-from visualizer.ui.main_window import MainWindow
-from visualizer.ui.plot_style import font
+from visualizer.ui.plots.style import font
+from visualizer.ui.window.fit import FRAME_GUESS
+from visualizer.ui.window.main_window import MainWindow
 
 
 def laptop(qtbot, window: MainWindow, preset: str, t: float) -> None:
@@ -102,8 +102,8 @@ def test_a_slide_keeps_only_the_plots_whose_data_a_room_can_read(qtbot, open_win
     was kept with 35 px of data: which plots fit is decided again when a legend grows)."""
     from PySide6.QtCore import QSize
 
-    from visualizer.ui.plot_row import MIN_DATA_H
-    from visualizer.ui.slides import deck, render_slide
+    from visualizer.ui.export.slides import deck, render_slide
+    from visualizer.ui.plots.row import MIN_DATA_H
 
     window = open_window()
     info = next(s for s in deck() if s.name == "gateway-services")

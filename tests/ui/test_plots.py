@@ -17,8 +17,18 @@ from tests.ui.test_theme import distance
 from visualizer.sim.config import PLOT_NAMES
 from visualizer.sim.metrics import ERROR_CODES
 from visualizer.sim.records import ErrorCode, EventKind, LossCause, Marker, Note
-from visualizer.ui.colors import ERROR_COLORS, FAILURE, GREEN, LOSS_COLORS, SERVER_COLORS
-from visualizer.ui.plot_style import (
+from visualizer.ui.colors import (
+    CONTRAST,
+    DARK,
+    ERROR_COLORS,
+    FAILURE,
+    GREEN,
+    LIGHT,
+    LOSS_COLORS,
+    SERVER_COLORS,
+)
+from visualizer.ui.plots.panel import PlotPanel, trailing_mean
+from visualizer.ui.plots.style import (
     BIG_PT,
     TICK_PT,
     contrast_ratio,
@@ -26,8 +36,6 @@ from visualizer.ui.plot_style import (
     marker_label,
     setting_label,
 )
-from visualizer.ui.plots import PlotPanel, trailing_mean
-from visualizer.ui.theme import CONTRAST, DARK, LIGHT
 
 
 def draw(window, live: bool = True) -> PlotPanel:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from visualizer.sim import scenario
-from visualizer.ui.presenter import slides
+from visualizer.ui.present.presenter import slides
 
 
 def test_the_presenter_view_shows_notes_slide_and_next_and_follows_the_slides(qtbot, open_window):

@@ -160,7 +160,7 @@ def test_saved_command_times_are_whole_milliseconds(qtbot, open_window, tmp_path
 def test_high_contrast_check_boxes_have_a_visible_box(qtbot, open_window):
     from PySide6.QtWidgets import QCheckBox
 
-    from visualizer.ui.theme import CONTRAST
+    from visualizer.ui.colors import CONTRAST
 
     window = open_window("sticky-crash", theme=CONTRAST)
     box = QCheckBox("stamp")

@@ -8,8 +8,9 @@ from typing import ClassVar
 
 import pytest
 
-from visualizer.ui import exporter, scenario_files
-from visualizer.ui.export import STEM_CHARS, file_stem
+from visualizer.ui.export import actions as exporter
+from visualizer.ui.export.render import STEM_CHARS, file_stem
+from visualizer.ui.window import scenario_files
 
 
 @pytest.mark.parametrize(

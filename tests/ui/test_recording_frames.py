@@ -9,9 +9,9 @@ from PIL import Image
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog
 
-from visualizer.ui import exporter
-from visualizer.ui.exporter import clock_caption
-from visualizer.ui.recording import Recording
+from visualizer.ui.export import actions as exporter
+from visualizer.ui.export.actions import clock_caption
+from visualizer.ui.export.recording import Recording
 
 
 @pytest.fixture

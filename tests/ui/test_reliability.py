@@ -13,7 +13,7 @@ from visualizer.sim import scenario
 from visualizer.sim.config import MAX_SERVERS
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
-from visualizer.ui.exporter import render_artifact
+from visualizer.ui.export.actions import render_artifact
 
 
 def test_the_canvas_takes_every_server_the_engine_can_have(qtbot, open_window):

@@ -12,9 +12,9 @@ from visualizer.sim import scenario
 from visualizer.sim.config import Mode
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.summary import summarize
-from visualizer.ui.app import build_window, startup_config
-from visualizer.ui.settings import AppSettings
-from visualizer.ui.theme import LIGHT
+from visualizer.ui.colors import LIGHT
+from visualizer.ui.window.app import build_window, startup_config
+from visualizer.ui.window.settings import AppSettings
 
 
 def test_presenter_mode_enters_shows_captions_and_leaves(qtbot, open_window):

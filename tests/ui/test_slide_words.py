@@ -13,7 +13,7 @@ import pytest
 from visualizer.lessons import spec_for
 from visualizer.sim.config import Lesson
 from visualizer.sim.schema import key_specs
-from visualizer.ui.slides import deck, story_moment
+from visualizer.ui.export.slides import deck, story_moment
 
 #: The slides checked: the first of each lesson without sessions, and their comparisons.
 SLIDES = [

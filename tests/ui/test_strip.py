@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from visualizer.ui.explain import Explanation
-from visualizer.ui.strip import ExplanationStrip
-from visualizer.ui.theme import LIGHT
+from visualizer.ui.colors import LIGHT
+from visualizer.ui.lesson.explain import Explanation
+from visualizer.ui.lesson.strip import ExplanationStrip
 
 FOUR = (
     "connections = arrivals × online time = 40/s × 120 s = 4,800",
@@ -84,7 +84,7 @@ def test_a_narrower_strip_refits_its_text_at_once_paused_or_not(qtbot):
 
 
 def test_a_quantity_is_never_split_across_lines():
-    from visualizer.ui.strip import unbroken
+    from visualizer.ui.lesson.strip import unbroken
 
     line = unbroken("T = 80 ms network + 40 ms processing = 120 ms")
     assert "=\u00a0120\u00a0ms" in line and "80\u00a0ms network" in line

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.ui.conftest import step_until_failed_dots
-from visualizer.ui.export import scene_svg
+from visualizer.ui.export.render import scene_svg
 
 
 def test_the_svg_of_a_run_with_failures_draws_the_crosses(qtbot, open_window):

@@ -9,17 +9,20 @@ import itertools
 import pytest
 
 from visualizer.sim.records import ErrorCode, LossCause
+from visualizer.ui.canvas.dots import badge_fill
 from visualizer.ui.canvas.nodes import sticky_badge
 from visualizer.ui.colors import (
+    CONTRAST,
+    DARK,
     ERROR_COLORS,
     FAILURE,
     GREEN,
+    LIGHT,
     LOSS_COLORS,
     SERVER_COLORS,
     USER_COLORS,
     contrast,
 )
-from visualizer.ui.theme import CONTRAST, DARK, LIGHT, badge_fill
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

@@ -12,7 +12,7 @@ from tests.ui.conftest import card_point, click_card
 from visualizer.sim import commands as ev
 from visualizer.sim.config import Mode
 from visualizer.sim.records import ErrorCode, LossCause
-from visualizer.ui.theme import DARK
+from visualizer.ui.colors import DARK
 
 
 def test_clicking_a_server_card_crashes_it_and_clicking_again_restarts_it(qtbot, open_window):

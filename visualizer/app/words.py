@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from visualizer.sim.records import RouteDecision
+from visualizer.sim.routing.strategies import describe
 from visualizer.sim.schema import key_specs
 
 
@@ -124,3 +126,9 @@ def caption(key: str, value: Any) -> str:
     if known is not None:
         return known
     return f"{key_specs()[key].label} → {said(key, value)}"
+
+
+def route_words(decision: RouteDecision) -> str:
+    """Why a request went where it went, in words (each strategy says its own reason):
+    the inspector's and the event log's "Route" line."""
+    return describe(decision)

@@ -176,7 +176,7 @@ def _at_seconds(text: str) -> float:
 def _clip_seconds(text: str) -> float:
     """``--gif``: short enough for a GIF, checked before the clip is captured (the
     encoder checks only after capturing every frame, into the temp dir)."""
-    from visualizer.ui.recording import Recording
+    from visualizer.ui.export.recording import Recording
 
     value = seconds(text)
     # record_clip captures the first and the last instant, rounding a part-frame up
@@ -305,7 +305,7 @@ def _reader_gone() -> int:
 
 
 def _cmd_window(args: argparse.Namespace) -> int:
-    from visualizer.ui.app import run_app, startup_config
+    from visualizer.ui.window.app import run_app, startup_config
 
     return run_app(startup_config(args.scenario))
 
@@ -315,15 +315,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from visualizer.offscreen import offscreen_platform
 
     os.environ["QT_QPA_PLATFORM"] = offscreen_platform()  # never show a window
-    from visualizer.ui.export import ExportError, writable_folder
-    from visualizer.ui.exporter import record_clip, write_bundle
+    from visualizer.ui.export.actions import record_clip, write_bundle
+    from visualizer.ui.export.render import ExportError, writable_folder
 
     try:
         folder = writable_folder(args.out)
     except ExportError as exc:
         raise UsageError(f"visualizer export: --out {args.out}: {exc}") from None
-    from visualizer.ui.app import build_window, make_app
-    from visualizer.ui.theme import LIGHT
+    from visualizer.ui.colors import LIGHT
+    from visualizer.ui.window.app import build_window, make_app
 
     with without_platform_notices():
         app = make_app()

@@ -77,7 +77,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _chosen(args: argparse.Namespace) -> list[Any]:
-    from visualizer.ui.slides import deck, pick
+    from visualizer.ui.export.slides import deck, pick
 
     slides = deck()
     wanted = [word for value in args.only for word in value.split(",") if word.strip()]
@@ -101,16 +101,16 @@ def run(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QSize
 
     from visualizer.sim import scenario
-    from visualizer.ui.export import ExportError, image_png, save, writable_folder
+    from visualizer.ui.export.render import ExportError, image_png, save, writable_folder
 
     chosen = _chosen(args)
     try:
         folder = writable_folder(args.out)
     except ExportError as exc:
         raise outputs.UsageError(f"visualizer {COMMAND}: --out {args.out}: {exc}") from None
-    from visualizer.ui.app import build_window, make_app
-    from visualizer.ui.slides import contact_sheet, handout_pdf, render_deck
+    from visualizer.ui.export.slides import contact_sheet, handout_pdf, render_deck
     from visualizer.ui.theme import theme_named
+    from visualizer.ui.window.app import build_window, make_app
 
     size = QSize(*args.size)
     progress = _Progress(len(chosen))

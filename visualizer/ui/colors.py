@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from visualizer.sim.records import ErrorCode, LossCause
 
 # One colour, one meaning (DESIGN §11): each family below is kept apart from the others
@@ -108,3 +110,62 @@ def server_hollow(index: int) -> bool:
 def user_color_index(user: int) -> int:
     """Stable colour slot for a user id (a multiplicative hash spreads neighbours)."""
     return ((user * 2654435761) & 0xFFFFFFFF) % len(USER_COLORS)
+
+
+#: A theme: the colours of the canvas, cards, text and plots (the Qt palette is
+#: ``visualizer.ui.theme.apply_theme``).
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    dark: bool
+    canvas: str
+    card: str
+    card_border: str
+    card_down: str
+    text: str
+    muted: str
+    grid: str
+    plot_bg: str
+
+
+LIGHT = Theme(
+    name="light",
+    dark=False,
+    canvas="#F4F5F7",
+    card="#FFFFFF",
+    card_border="#B9BEC7",
+    card_down="#3A3D42",
+    text="#16181C",
+    muted="#5B616B",
+    grid="#D5D8DE",
+    plot_bg="#FFFFFF",
+)
+
+DARK = Theme(
+    name="dark",
+    dark=True,
+    canvas="#1C1E22",
+    card="#2A2D33",
+    card_border="#4A4F58",
+    card_down="#0B0C0E",
+    text="#ECEEF1",
+    muted="#A3A9B3",
+    grid="#3A3F47",
+    plot_bg="#22252A",
+)
+
+
+CONTRAST = Theme(
+    name="contrast",
+    dark=True,
+    canvas="#000000",
+    card="#000000",
+    card_border="#FFFFFF",
+    card_down="#4A0E00",
+    text="#FFFFFF",
+    muted="#F0F0F0",
+    grid="#C8C8C8",
+    plot_bg="#000000",
+)
+
+THEMES = {t.name: t for t in (LIGHT, DARK, CONTRAST)}

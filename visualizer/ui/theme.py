@@ -1,87 +1,13 @@
-"""Colours, pens and fonts: one colour, one meaning, and every meaningful colour paired
-with a label, a line style or a shape."""
+"""The themes in Qt: which one to use, and the application's palette and font for it
+(the colours themselves, and their meanings, are ``visualizer.ui.colors``)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from visualizer.ui.colors import (
-    BLUE,
-    contrast,
-)
-
-
-def badge_fill(color: str) -> str:
-    """``color`` darkened (its hue kept) until white text on it reads at 4.5:1 at least:
-    a code's badge in its own colour, readable (TAMPERED's tan was not)."""
-    q = QColor(color)
-    while contrast(q.name(), "#FFFFFF") < 4.5:
-        q = q.darker(110)
-    return q.name().upper()
-
-
-@dataclass(frozen=True)
-class Theme:
-    name: str
-    dark: bool
-    canvas: str
-    card: str
-    card_border: str
-    card_down: str
-    text: str
-    muted: str
-    grid: str
-    plot_bg: str
-
-    def q(self, attr: str) -> QColor:
-        return QColor(getattr(self, attr))
-
-
-LIGHT = Theme(
-    name="light",
-    dark=False,
-    canvas="#F4F5F7",
-    card="#FFFFFF",
-    card_border="#B9BEC7",
-    card_down="#3A3D42",
-    text="#16181C",
-    muted="#5B616B",
-    grid="#D5D8DE",
-    plot_bg="#FFFFFF",
-)
-
-DARK = Theme(
-    name="dark",
-    dark=True,
-    canvas="#1C1E22",
-    card="#2A2D33",
-    card_border="#4A4F58",
-    card_down="#0B0C0E",
-    text="#ECEEF1",
-    muted="#A3A9B3",
-    grid="#3A3F47",
-    plot_bg="#22252A",
-)
-
-
-CONTRAST = Theme(
-    name="contrast",
-    dark=True,
-    canvas="#000000",
-    card="#000000",
-    card_border="#FFFFFF",
-    card_down="#4A0E00",
-    text="#FFFFFF",
-    muted="#F0F0F0",
-    grid="#C8C8C8",
-    plot_bg="#000000",
-)
-
-THEMES = {t.name: t for t in (LIGHT, DARK, CONTRAST)}
+from visualizer.ui.colors import BLUE, DARK, LIGHT, THEMES, Theme
 
 
 def theme_named(name: str) -> Theme:

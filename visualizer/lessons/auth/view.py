@@ -9,8 +9,8 @@ from visualizer.lessons.auth.words import bytes_text, clicks_of, gap_text, looku
 from visualizer.sim.config import Config
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.colors import FAILURE
-from visualizer.ui.explain import Explanation, as_preset
-from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
+from visualizer.ui.lesson.explain import Explanation, as_preset
+from visualizer.ui.lesson.views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
 
 
 def _facts(snap: Snapshot) -> AuthFacts | None:

@@ -14,8 +14,8 @@ from visualizer.sim.config import Config
 from visualizer.sim.records import ErrorCode
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.colors import ERROR_COLORS, FAILURE
-from visualizer.ui.explain import Explanation, as_preset, measured
-from visualizer.ui.lesson_views import (
+from visualizer.ui.lesson.explain import Explanation, as_preset, measured
+from visualizer.ui.lesson.views import (
     FigureLine,
     HeadlineRow,
     LessonPlot,

@@ -23,8 +23,8 @@ from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.layout import nice_scale
 from visualizer.ui.canvas.topology import FLEET, Link, NodeFacts, Shape, TierNode, Topology
 from visualizer.ui.colors import FAILURE
-from visualizer.ui.explain import Explanation, as_preset
-from visualizer.ui.lesson_views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
+from visualizer.ui.lesson.explain import Explanation, as_preset
+from visualizer.ui.lesson.views import FigureLine, HeadlineRow, LessonPlot, LessonView, register
 
 
 def _facts(snap: Snapshot) -> ServicesFacts | None:

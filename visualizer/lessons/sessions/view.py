@@ -6,8 +6,8 @@ from __future__ import annotations
 from visualizer.lessons.sessions.settings import LESSON
 from visualizer.sim.config import Config, Mode
 from visualizer.sim.snapshot import ServerView, Snapshot
-from visualizer.ui.explain import Explanation, explain, measured, sessions_elsewhere
-from visualizer.ui.lesson_views import HeadlineRow, LessonView, register
+from visualizer.ui.lesson.explain import Explanation, explain, measured, sessions_elsewhere
+from visualizer.ui.lesson.views import HeadlineRow, LessonView, register
 
 
 class SessionsView(LessonView):

@@ -26,9 +26,8 @@ from visualizer.ui.canvas.nodes import (
     fmt_mb,
     font,
 )
-from visualizer.ui.colors import FAILURE, GREEN, USER_COLORS, server_color, user_color_index
-from visualizer.ui.painted import draw_text, unit_floor
-from visualizer.ui.theme import Theme
+from visualizer.ui.canvas.painted import draw_text, unit_floor
+from visualizer.ui.colors import FAILURE, GREEN, USER_COLORS, Theme, server_color, user_color_index
 
 COMPACT_H = 80.0  # cards shorter than this (more than 16 servers) show one line
 #: A card drawn shorter than this many pixels uses the bold style.

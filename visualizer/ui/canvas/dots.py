@@ -31,12 +31,20 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from visualizer.sim.records import ErrorCode
 from visualizer.ui.canvas.layout import MAX_H, SCENE_W
 from visualizer.ui.canvas.nodes import font, least_px
+from visualizer.ui.canvas.painted import device_scale, draw_text, floor
 from visualizer.ui.canvas.tracker import EMPTY_SPRITE, FAILED_SPRITE, MESSAGE_SPRITE, Failure
-from visualizer.ui.colors import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS
-from visualizer.ui.painted import device_scale, draw_text, floor
-from visualizer.ui.theme import badge_fill
+from visualizer.ui.colors import EMPTY, ERROR_COLORS, FAILURE, MESSAGE, USER_COLORS, contrast
 
 DOT_SIZE = 16.0  # scene units, while few requests are in flight
+
+
+def badge_fill(color: str) -> str:
+    """``color`` darkened (its hue kept) until white text on it reads at 4.5:1 at least:
+    a code's badge in its own colour, readable (TAMPERED's tan was not)."""
+    q = QColor(color)
+    while contrast(q.name(), "#FFFFFF") < 4.5:
+        q = q.darker(110)
+    return q.name().upper()
 
 
 def dot_size(count: int) -> float:

@@ -26,18 +26,18 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.sim.snapshot import StoreView
 from visualizer.ui.canvas.layout import Rect
+from visualizer.ui.canvas.painted import device_scale, draw_text, floor, unit_floor
+from visualizer.ui.canvas.shapes import symbol_path
 from visualizer.ui.colors import (
     FAILURE,
     GREEN,
     USER_COLORS,
+    Theme,
     server_color,
     server_hollow,
     server_symbol,
     user_color_index,
 )
-from visualizer.ui.painted import device_scale, draw_text, floor, unit_floor
-from visualizer.ui.shapes import symbol_path
-from visualizer.ui.theme import Theme
 
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from visualizer.ui.canvas.layout import Rect
 from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, font, least_px
-from visualizer.ui.colors import FAILURE
-from visualizer.ui.lesson_views import HeadlineRow
-from visualizer.ui.painted import device_scale, draw_text, floor, unit_floor
-from visualizer.ui.theme import Theme
+from visualizer.ui.canvas.painted import device_scale, draw_text, floor, unit_floor
+from visualizer.ui.colors import FAILURE, Theme
+from visualizer.ui.lesson.views import HeadlineRow
 
 
 class ChipBurst(QGraphicsItem):

@@ -46,10 +46,9 @@ from visualizer.ui.canvas.overlays import (
 from visualizer.ui.canvas.tiers import TierBox
 from visualizer.ui.canvas.topology import ONE_TIER, Topology
 from visualizer.ui.canvas.tracker import Failure, RequestTracker
-from visualizer.ui.colors import ERROR_COLORS
-from visualizer.ui.explain import CAPTIONED, caption_for
-from visualizer.ui.lesson_views import view_for
-from visualizer.ui.theme import Theme
+from visualizer.ui.colors import ERROR_COLORS, Theme
+from visualizer.ui.lesson.explain import CAPTIONED, caption_for
+from visualizer.ui.lesson.views import view_for
 
 TRAIL_MAX_DOTS = 1_000  # above this, no trails: the crowd shows motion by itself
 TRAIL_STEP_WALL_S = 0.018  # ghosts every 18 ms of wall time, whatever the speed

@@ -12,10 +12,9 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from visualizer.ui.canvas.layout import Rect
 from visualizer.ui.canvas.nodes import ALIGN_LEFT, CENTER, Node, fitted, font
+from visualizer.ui.canvas.painted import draw_text, unit_floor
 from visualizer.ui.canvas.topology import NodeFacts, Shape, TierNode
-from visualizer.ui.colors import FAILURE
-from visualizer.ui.painted import draw_text, unit_floor
-from visualizer.ui.theme import Theme
+from visualizer.ui.colors import FAILURE, Theme
 
 QUEUE_BLUE = "#1F77B4"  # the queue's messages (the colour of its line in the plot)
 DOT_STRIP = 0.24  # the left part of a service box where its requests' dots sit

@@ -1,0 +1,1 @@
+"""Pictures, numbers, recordings and the slide deck out of the window."""
