@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from visualizer.app.run import REPLAY_EVENTS, Run
+from visualizer.app.group import RunGroup
+from visualizer.app.run import Run
 from visualizer.app.words import short
 from visualizer.lessons import spec_for
 from visualizer.lessons.score import Side
@@ -92,117 +93,31 @@ def titles(a: Config, b: Config) -> tuple[str, str]:
 # --- the two runs -------------------------------------------------------------------------
 
 
-class Comparison:
-    """Runs A and B on one clock. Views read ``a`` and ``b`` as they read one run."""
+class Comparison(RunGroup):
+    """Runs A and B on one clock: a group of two. Views read ``a`` and ``b`` as they
+    read one run."""
 
     def __init__(self, config: Config, **run_options: Any) -> None:
         a, b = sides(config)
+        super().__init__((a, b), **run_options)
         self.config = config  # the scenario as given (with its [compare] section)
-        self.a = Run(a, **run_options)
-        self.b = Run(b, **run_options)
         self.titles = titles(a, b)
-        self._undo_sides: list[tuple[Side, ...]] = []
 
     @property
-    def runs(self) -> tuple[Run, Run]:
-        return self.a, self.b
+    def a(self) -> Run:
+        return self.runs[0]
+
+    @property
+    def b(self) -> Run:
+        return self.runs[1]
 
     def run(self, side: Side) -> Run:
-        return self.a if side is Side.A else self.b
+        return self.runs[SIDES.index(side)]
 
-    @property
-    def now(self) -> float:
-        return self.a.now
-
-    @property
-    def end(self) -> float:
-        return min(self.a.end, self.b.end)
-
-    @property
-    def rewound(self) -> bool:
-        return self.now < self.end
-
-    def advance(self, until: float) -> None:
-        for run in self.runs:
-            run.advance(until)
-
-    def advance_some(self, until: float, max_events: int) -> bool:
-        """Towards ``until`` within a budget: A goes as far as the budget allows, B
-        catches up to exactly the same moment."""
-        done = self.a.advance_some(until, max_events)
-        self.b.advance(self.a.now)
-        return done
-
-    def apply(self, command: Command, side: Side | None = None) -> bool:
+    def apply(self, command: Command, side: Side | None = None) -> bool:  # type: ignore[override]
         """Apply ``command`` now to both runs (or one ``side``). A value either run would
         refuse raises ``ConfigError`` before any run changes."""
-        targets = self.runs if side is None else (self.run(side),)
-        for run in targets:
-            run.check(command)
-        rewound = [run.rewound for run in targets]
-        changed = [run.apply(command) for run in targets]
-        branched = tuple(
-            s
-            for s, run, was, did in zip(
-                SIDES if side is None else (side,), targets, rewound, changed, strict=True
-            )
-            if was and did
-        )
-        if branched:
-            self._undo_sides.append(branched)
-        return any(changed)
-
-    def seek(self, t: float) -> None:
-        for _ in self.seeking(t):
-            pass
-
-    def seeking(self, t: float) -> Iterator[float]:
-        """``seek`` in slices of work, yielding the fraction done; stopped early, both runs
-        stand at one moment (the one reached)."""
-        t = min(max(0.0, t), self.end)
-        for run in self.runs:
-            run.rewind_for(t)
-        yield from self.advancing(t)
-
-    def advancing(self, t: float) -> Iterator[float]:
-        """Both runs to ``t`` on one clock, in slices, yielding the fraction done. (A run
-        that restored an earlier checkpoint than the other first catches up with it.)"""
-        lead = max(run.now for run in self.runs)
-        try:
-            for run in self.runs:
-                for _ in run.advancing(lead):
-                    yield 0.0
-        finally:  # (stopped while catching up: the other still goes to the same moment)
-            for run in self.runs:
-                run.advance(lead)
-        start = self.now
-        while not self.advance_some(t, REPLAY_EVENTS):
-            yield (self.now - start) / (t - start)
-
-    def undo(self) -> bool:
-        """Bring back the future the last command given in the past replaced (on the
-        sides it changed); both sides end at the same moment."""
-        steps = self.undoing()
-        if steps is None:
-            return False
-        for _ in steps:
-            pass
-        return True
-
-    def undoing(self) -> Iterator[float] | None:
-        """``undo`` in slices of work (None: nothing to undo). The sides it changed go back
-        to the moment of the command, and so does the other (one clock)."""
-        if not self._undo_sides:
-            return None
-        undone = self._undo_sides.pop()
-        t = min(self.run(s).undo_future() or 0.0 for s in undone)  # the command's moment
-        for run in self.runs:
-            run.rewind_for(t)
-        return self.advancing(t)
-
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo_sides)
+        return super().apply(command, None if side is None else (SIDES.index(side),))
 
     def only(self, side: Side) -> list[tuple[float, Command]]:
         """Commands one side took and the other did not (scheduled by the file, or given
@@ -214,7 +129,7 @@ class Comparison:
         listed = [(f.at_s, to_command(f)) for f in faults] + list(mine.elements())
         return sorted(listed, key=lambda item: item[0])
 
-    def summaries(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def summaries(self) -> tuple[dict[str, Any], dict[str, Any]]:  # type: ignore[override]
         return self.a.summary(), self.b.summary()
 
     def reproducible_config(self) -> Config:
