@@ -118,7 +118,9 @@ PACKAGE = (
         "visualizer/lessons/toy.py": "import visualizer.sim.config\nSPEC = object\n",
         "visualizer/ui/window.py": "import PySide6\nimport visualizer.app.run\n",
         "visualizer/ui/lesson/__init__.py": "",
-        "visualizer/ui/lesson/views.py": "import visualizer.sim.config\nimport visualizer.ui.colors\n",
+        "visualizer/ui/lesson/views.py": (
+            "import visualizer.sim.config\nimport visualizer.ui.colors\n"
+        ),
         "visualizer/ui/colors.py": "import visualizer.sim.config\n",
         "visualizer/ui/theme.py": "import PySide6\nimport visualizer.ui.colors\n",
         "visualizer/ui/canvas/__init__.py": "",

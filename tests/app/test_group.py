@@ -41,7 +41,7 @@ def test_a_value_one_run_refuses_changes_none():
     group = RunGroup(designs())
     group.advance(5.0)
     before = [run.config for run in group.runs]
-    with pytest.raises(ConfigError, match="servers.count"):
+    with pytest.raises(ConfigError, match=r"servers\.count"):
         group.apply(ev.SetValue("servers.count", 0))
     assert [run.config for run in group.runs] == before
 

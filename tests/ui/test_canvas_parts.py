@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from tests.sim.helpers import config, simulate
+from visualizer.lessons.sessions.view import explain
 from visualizer.sim.commands import SetValue
 from visualizer.sim.records import ErrorCode, Event, EventKind, RequestKind
 from visualizer.sim.snapshot import take_snapshot
 from visualizer.ui.canvas.layout import COMPACT_W, SCENE_W, compute_layout, scene_height, wires
 from visualizer.ui.canvas.topology import WITH_STORE, Topology
 from visualizer.ui.canvas.tracker import FAILED_SPRITE, RequestTracker, lane_of
-from visualizer.ui.lesson.explain import explain, measured
+from visualizer.ui.lesson.explain import measured
 
 
 @pytest.mark.parametrize("compact", [False, True])

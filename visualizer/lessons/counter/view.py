@@ -14,7 +14,7 @@ from visualizer.sim.config import Config
 from visualizer.sim.records import ErrorCode
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.colors import ERROR_COLORS, FAILURE
-from visualizer.ui.lesson.explain import Explanation, as_preset, measured
+from visualizer.ui.lesson.explain import Explanation, as_preset
 from visualizer.ui.lesson.views import (
     FigureLine,
     HeadlineRow,
@@ -44,9 +44,6 @@ class CounterView(LessonView):
         ("wrong answer", "wrong answers"),
         short="wrong",
     )
-
-    def measured(self, snap: Snapshot) -> str:
-        return measured(snap)
 
     def memory_plot_for(self, config: Config) -> bool:
         """A count is a few bytes, wherever it is kept: no memory to plot."""

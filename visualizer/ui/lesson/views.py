@@ -18,7 +18,7 @@ from visualizer.lessons import packages, spec_for
 from visualizer.sim.config import Config, Lesson
 from visualizer.sim.snapshot import ServerView, Snapshot
 from visualizer.ui.canvas.topology import ONE_TIER, WITH_STORE, NodeFacts, Topology
-from visualizer.ui.lesson.explain import Explanation
+from visualizer.ui.lesson.explain import Explanation, measured
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,9 @@ class LessonView:
         return Explanation(scenario.title, scenario.explanation or scenario.description, ())
 
     def measured(self, snap: Snapshot) -> str:
-        """The strip's line of what was measured ("" for none)."""
-        return ""
+        """The strip's line of what was measured: the latency seen lately (a lesson
+        may say more)."""
+        return measured(snap)
 
 
 VIEWS: dict[Lesson, LessonView] = {}
