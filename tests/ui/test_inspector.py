@@ -184,3 +184,24 @@ def test_a_lesson_whose_users_keep_no_session_tells_of_no_cart():
     online = [s for s in stories if s.session is not None]
     assert online and all(s.session.state == "none" for s in online)
     assert not any("cart" in story_html(s).lower() for s in stories)
+
+
+def test_the_event_log_tells_a_crash_in_the_lessons_words(qtbot, open_window):
+    """The same words as the canvas's caption: a gateway's crash loses no session."""
+    for preset, expected, absent in (
+        ("gateway-services", "gateway server-1 crashed — stateless", "sessions lost"),
+        ("sticky-crash", "server-2 crashed — ", "stateless"),
+    ):
+        window = open_window(preset)
+        window.driver.step(61.0)  # (both crash a server at 60 s)
+        inspection = window.inspection
+        inspection.events_dock.show()
+        inspection.refresh(force=True)
+        lines = [
+            inspection.events.list.item(i).text() for i in range(inspection.events.list.count())
+        ]
+        crash = next(line for line in lines if "✖" in line)
+        assert expected in crash and absent not in crash, lines
+        lost = window.driver.run.snapshot().lost
+        if preset == "sticky-crash":
+            assert crash.endswith(f"{lost:,} sessions lost")

@@ -52,7 +52,7 @@ class Journal:
         setting changed to ``detail`` names its ``key``: the record's detail is then
         ``(key, value)``. A ``note`` (no setting changed) says what it is."""
         now = self.env._now
-        marker = Marker(now, label, kind, server, key, detail if key else None, note)
+        marker = Marker(now, label, kind, server, key, detail, note)
         self._add(marker, (key, detail) if key else label if detail is None else detail)
 
     def settings_changed(self, changes: tuple[tuple[str, Any], ...]) -> None:

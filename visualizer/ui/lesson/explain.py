@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from visualizer.app.words import caption
 from visualizer.lessons import spec_for
 from visualizer.sim.config import Config
-from visualizer.sim.records import Event, EventKind, setting_changes
+from visualizer.sim.records import Event, EventKind, Marker, setting_changes
 from visualizer.sim.schema import live_sections
 from visualizer.sim.snapshot import Snapshot
 
@@ -51,6 +51,19 @@ CAPTIONED = frozenset(
         EventKind.SETTING_CHANGED,
     )
 )
+
+
+_FLEET_KINDS = frozenset(EventKind(kind) for kind in CAPTIONED) - {EventKind.SETTING_CHANGED}
+
+
+def marker_words(marker: Marker, config: Config) -> str:
+    """An event-log line's words for a marker: a crash, a restart, the store, a server
+    added or removed in the words of the run's lesson (as its caption on the canvas
+    says it), anything else as the engine labelled it."""
+    if marker.kind is EventKind.SETTING_CHANGED or marker.kind not in _FLEET_KINDS:
+        return marker.label
+    event = Event(marker.t, marker.kind, 0, 0, marker.server, marker.value)
+    return spec_for(config).caption(event, config) or marker.label
 
 
 def caption_for(event: Event, config: Config) -> str | None:

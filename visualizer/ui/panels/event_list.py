@@ -4,6 +4,8 @@ user's requests. Filterable; clicking an entry takes the timeline there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,12 +46,17 @@ GLYPHS = {
 
 
 def entries(
-    markers: list[Marker], traces: list[RequestTrace], kinds: frozenset[EventKind] | None, text: str
+    markers: list[Marker],
+    traces: list[RequestTrace],
+    kinds: frozenset[EventKind] | None,
+    text: str,
+    words: Callable[[Marker], str] = lambda m: m.label,
 ) -> list[tuple[float, str]]:
-    """(time, line) for the list, oldest first: markers of the chosen kinds, then the
-    followed user's requests, filtered by ``text``."""
+    """(time, line) for the list, oldest first: markers of the chosen kinds (in
+    ``words``: the run's lesson's), then the followed user's requests, filtered by
+    ``text``."""
     rows = [
-        (m.t, f"{m.t:>9,.1f} s  {GLYPHS.get(m.kind, '·')} {m.label}")
+        (m.t, f"{m.t:>9,.1f} s  {GLYPHS.get(m.kind, '·')} {words(m)}")
         for m in markers
         if kinds is None or m.kind in kinds
     ]
@@ -95,15 +102,24 @@ class EventList(QWidget):
         self._shown: list[tuple[float, str]] = []
         self.kind.currentIndexChanged.connect(lambda _: self.changed_filter())
         self.search.textChanged.connect(lambda _: self.changed_filter())
-        self._source: tuple[list[Marker], list[RequestTrace]] = ([], [])
+        self._source: tuple[list[Marker], list[RequestTrace], Callable[[Marker], str]] = (
+            [],
+            [],
+            lambda m: m.label,
+        )
 
     def changed_filter(self) -> None:
         self.show_entries(*self._source)
 
-    def show_entries(self, markers: list[Marker], traces: list[RequestTrace]) -> None:
-        self._source = (markers, traces)
+    def show_entries(
+        self,
+        markers: list[Marker],
+        traces: list[RequestTrace],
+        words: Callable[[Marker], str] = lambda m: m.label,
+    ) -> None:
+        self._source = (markers, traces, words)
         kinds = FILTERS[self.kind.currentText()]
-        rows = entries(markers, traces, kinds, self.search.text())
+        rows = entries(markers, traces, kinds, self.search.text(), words)
         if rows == self._shown:
             return
         at_end = self.list.verticalScrollBar().value() >= self.list.verticalScrollBar().maximum()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from visualizer.ui.canvas.scene import TopologyScene
+from visualizer.ui.lesson.explain import marker_words
 from visualizer.ui.panels.event_list import EventList
 from visualizer.ui.panels.inspector import Inspector
 from visualizer.ui.window.driver import SimDriver
@@ -92,7 +93,8 @@ class Inspection(QObject):
         followed = run.user_traces(self.following) if self.following is not None else []
         self.scene.about = run.about_user(self.following) if self.following is not None else None
         if self.events_dock.isVisible() or force:
-            self.events.show_entries(run.markers, followed)
+            config = run.config
+            self.events.show_entries(run.markers, followed, lambda m: marker_words(m, config))
         user = self.inspector.user
         if user is None or not (self.inspector_dock.isVisible() or force):
             return
