@@ -33,8 +33,12 @@ _HEADER = struct.Struct("<d")  # the child's pickling time, before the bytes
 
 
 def snapshot_bytes(sim: Simulation) -> bytes:
-    """The engine as a checkpoint holds it."""
-    return zlib.compress(pickle.dumps(sim, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """The engine as a checkpoint holds it. Pickled with the collector paused: pickling
+    makes a tuple per object reduced, and with 20,000 requests in flight those set off
+    collections inside it, a full one among them (0.25 s more in that frame)."""
+    with collector_paused():
+        data = pickle.dumps(sim, protocol=pickle.HIGHEST_PROTOCOL)
+    return zlib.compress(data, 1)
 
 
 @contextmanager
