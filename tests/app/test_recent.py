@@ -1,5 +1,7 @@
-"""The run's index of who came and went keeps an ``OrderedDict``'s behaviour (the oldest
-first recorded leave first) and its rows exactly, out of the garbage collector's sight."""
+"""What a run holds for long is out of the garbage collector's sight (a full collection
+visited it all): its index of who came and went keeps an ``OrderedDict``'s behaviour (the
+oldest first recorded leave first) and its rows exactly; the event log's rows go
+untracked once collected."""
 
 from __future__ import annotations
 
@@ -47,3 +49,11 @@ def test_a_runs_arrivals_and_departures_are_its_rows_and_untracked():
     assert all(run._departures.get(u) == r for u, r in went.items())
     for index in (run._arrivals, run._departures):
         assert not gc.is_tracked(index._rows)  # (the order: machine ints, no objects)
+
+
+def test_the_event_log_holds_its_rows_where_a_collection_stops_tracking_them():
+    run = Run(load("sticky-crash"))
+    run.advance(30.0)
+    gc.collect()
+    chunks = [events for _, events in run.log._chunks]
+    assert chunks and not any(gc.is_tracked(events) for events in chunks)
