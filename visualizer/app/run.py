@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +28,12 @@ from visualizer.app.checkpoint import (
 )
 from visualizer.app.eventlog import EventLog
 from visualizer.app.history import CHECKPOINT_BUDGET, History, thin
+from visualizer.app.recent import RecentRows
 from visualizer.app.stories import UserStory, story
 from visualizer.sim.commands import Command, to_fault
 from visualizer.sim.config import Config
 from visualizer.sim.metrics import Sample
-from visualizer.sim.records import EventKind, InFlight, Marker, RequestTrace, Row, event_of
+from visualizer.sim.records import EventKind, InFlight, Marker, RequestTrace, event_of
 from visualizer.sim.schema import ConfigError
 from visualizer.sim.simulation import Simulation
 from visualizer.sim.snapshot import Snapshot, take_snapshot
@@ -106,9 +107,9 @@ class Run:
         self._traces_total = 0
         self._checkpoint_every = checkpoint_s  # simulated seconds (see _checkpoint)
         self._costs: list[float] = []
-        # (ordered: the oldest leave first, in O(1); a dict's front deletions get slower)
-        self._arrivals: OrderedDict[int, Row] = OrderedDict()
-        self._departures: OrderedDict[int, Row] = OrderedDict()
+        # (the oldest leave first, in O(1); out of the garbage collector's sight)
+        self._arrivals = RecentRows(USERS_KEPT)
+        self._departures = RecentRows(USERS_KEPT)
         self._listen()
         self._checkpoint()
 
@@ -371,8 +372,8 @@ class Run:
             clone._sim = pickle.loads(pickle.dumps(self._sim, protocol=pickle.HIGHEST_PROTOCOL))
         clone.log = EventLog(self.log.capacity)
         clone._traces = deque(self._traces, maxlen=self._traces.maxlen)
-        clone._arrivals = OrderedDict(self._arrivals)
-        clone._departures = OrderedDict(self._departures)
+        clone._arrivals = self._arrivals.copy()
+        clone._departures = self._departures.copy()
         clone._samples = self._samples.copy()
         clone._markers = self._markers.copy()
         clone._listen()
@@ -391,12 +392,11 @@ class Run:
         for e in events:  # who came and went, for users' stories (kept for recent users)
             kind = e[1]
             if kind == USER_ARRIVED:
-                self._arrivals[e[3]] = e
+                self._arrivals.put(e[3], e)
             elif kind == USER_LEFT:
-                self._departures[e[3]] = e
-        for index in (self._arrivals, self._departures):
-            while len(index) > USERS_KEPT:
-                index.popitem(last=False)
+                self._departures.put(e[3], e)
+        self._arrivals.trim()
+        self._departures.trim()
         traces = sim.drain_trace_rows()
         self._traces.extend(traces)
         self._traces_total += len(traces)

@@ -75,7 +75,8 @@ class RequestDots(QGraphicsItem):
         self._y = np.zeros(0)
         self._sprite = np.zeros(0, dtype=np.int16)
         self._opacity = np.ones(0)
-        self._frags = np.zeros((0, 10))
+        self._frags = np.zeros((0, 10))  # one QPainter.PixmapFragment a row
+        self._frags_key: tuple[int, float] | None = None  # (px, dpr) its columns are for
         self._atlas: QPixmap | None = None
         self._atlas_key: tuple[int, float] = (0, 0.0)
         self.setZValue(20)
@@ -148,25 +149,40 @@ class RequestDots(QGraphicsItem):
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         px = max(3, round(dot_size(n) * scale * dpr))
         atlas = self._ensure_atlas(px, dpr)
-        if self._frags.shape[0] < n:
-            self._frags = np.empty((max(n, 2 * self._frags.shape[0]), 10))
-        f = self._frags[:n]
-        f[:, 0] = t.m11() * self._x + t.m21() * self._y + t.dx()
-        f[:, 1] = t.m12() * self._x + t.m22() * self._y + t.dy()
-        f[:, 2] = self._sprite * px
-        f[:, 3] = 0.0
-        f[:, 4] = px
-        f[:, 5] = px
-        f[:, 6] = 1.0 / dpr
-        f[:, 7] = 1.0 / dpr
-        f[:, 8] = 0.0
+        f = self._fragments(n, px, dpr)
+        # x' = m11 x + m21 y + dx (and y' likewise), in place: no temporaries of n
+        x, y = f[:, 0], f[:, 1]
+        np.multiply(self._x, t.m11(), out=x)
+        x += t.m21() * self._y
+        x += t.dx()
+        np.multiply(self._x, t.m12(), out=y)
+        y += t.m22() * self._y
+        y += t.dy()
+        np.multiply(self._sprite, px, out=f[:, 2])
         f[:, 9] = self._opacity
-        frags = np.ascontiguousarray(f)
-        ptr = shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment)
+        ptr = shiboken6.wrapInstance(f.ctypes.data, QPainter.PixmapFragment)
         painter.save()
         painter.resetTransform()
         painter.drawPixmapFragments(ptr, n, atlas)
         painter.restore()
+
+    def _fragments(self, n: int, px: int, dpr: float) -> np.ndarray:
+        """The first ``n`` rows of the fragment buffer, the columns that stay the same from
+        frame to frame (source y, size, scale, rotation) already set: rewriting them every
+        frame cost 0.35 ms of 0.5 with 26,000 dots."""
+        if self._frags.shape[0] < n:
+            self._frags = np.empty((max(n, 2 * self._frags.shape[0]), 10))
+            self._frags_key = None
+        if self._frags_key != (px, dpr):
+            f = self._frags
+            f[:, 3] = 0.0
+            f[:, 4] = px
+            f[:, 5] = px
+            f[:, 6] = 1.0 / dpr
+            f[:, 7] = 1.0 / dpr
+            f[:, 8] = 0.0
+            self._frags_key = (px, dpr)
+        return self._frags[:n]
 
     def _paint_vector(self, painter: QPainter) -> None:
         colors = [QColor(c) for c in sprite_colors()]
