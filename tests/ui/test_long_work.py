@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 
 from visualizer.app import compare as compare_module
+from visualizer.app import group as group_module
 from visualizer.app import run as run_module
 from visualizer.app.compare import with_b_changes
 from visualizer.app.run import Run
@@ -24,7 +25,7 @@ def slow_work(monkeypatch):
     monkeypatch.setattr(long_work, "DELAY_S", 0.0)
     monkeypatch.setattr(long_work, "EVENTS_EVERY_S", 0.0)
     monkeypatch.setattr(run_module, "REPLAY_EVENTS", 40)
-    monkeypatch.setattr(compare_module, "REPLAY_EVENTS", 40)
+    monkeypatch.setattr(group_module, "REPLAY_EVENTS", 40)  # (runs on one clock)
 
 
 def play_to(driver, t: float) -> None:
