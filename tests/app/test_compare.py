@@ -184,6 +184,19 @@ def test_each_side_is_titled_by_what_differs():
         "A: sticky, server memory, 4 servers",
         "B: sticky, server memory, 6 servers",
     )
+    # the parts, typed: views pick words without splitting the text
+    assert (a_title := titles(a, b)[0]).side == "A"
+    assert a_title.words == ("sticky", "server memory", "4 servers")
+
+
+def test_legends_keep_the_words_that_tell_the_sides_apart():
+    from visualizer.ui.compare.plots import legend_titles
+
+    a, b = sides(with_b_changes(load("sticky-crash"), {"balancer.sticky": False}))
+    assert legend_titles(titles(a, b)) == ("B: not sticky", "A: sticky")[::-1]
+    a, b = sides(with_b_changes(load("sticky-crash"), {"servers.count": 6}))
+    assert legend_titles(titles(a, b)) == ("A: 4 servers", "B: 6 servers")
+    assert legend_titles(("A", "B")) == ("A", "B")  # plain names stay as they are
 
 
 def test_diff_is_b_minus_a_for_every_number():

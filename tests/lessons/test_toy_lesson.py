@@ -104,7 +104,7 @@ FILES = {
         SPEC = LessonSpec(
             LESSON,
             CONTROLS,
-            lambda c: "lit" if c.toy.lit else "dark",
+            lambda c: ("lit",) if c.toy.lit else ("dark",),
             ("toy.lit",),
             captions,
             score_rows=rows,

@@ -65,7 +65,7 @@ def with_b_changes(config: Config, changes: Mapping[str, Any]) -> Config:
 
 def design_words(config: Config) -> str:
     """The design a run has, in its lesson's words: "sticky, server memory", "JWT"."""
-    return spec_for(config).design_words(config)
+    return ", ".join(spec_for(config).design_words(config))
 
 
 def differing_keys(a: Config, b: Config) -> list[str]:
@@ -76,17 +76,34 @@ def differing_keys(a: Config, b: Config) -> list[str]:
     ]
 
 
-def titles(a: Config, b: Config) -> tuple[str, str]:
+class CompareTitle(str):
+    """A side's title as it reads ("A: sticky, server memory"), holding its parts too:
+    the side's letter and its words, so views pick words without splitting the text."""
+
+    side: str
+    words: tuple[str, ...]
+
+    def __new__(cls, side: str, words: Iterable[str]) -> CompareTitle:
+        words = tuple(words)
+        title = super().__new__(cls, f"{side}: " + ", ".join(words))
+        title.side, title.words = side, words
+        return title
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CompareTitle, (self.side, self.words))
+
+
+def titles(a: Config, b: Config) -> tuple[CompareTitle, CompareTitle]:
     """Each side titled by what differs: ("A: sticky, server memory", "B: shared store")."""
     keys = differing_keys(a, b)
     out = []
     for label, config in (("A", a), ("B", b)):
-        words = [design_words(config)]
+        words = list(spec_for(config).design_words(config))
         for key in keys:
             if key in spec_for(config).design_keys:
                 continue
             words.append(short(key, config.get(key)))
-        out.append(f"{label}: " + ", ".join(words))
+        out.append(CompareTitle(label, words))
     return out[0], out[1]
 
 

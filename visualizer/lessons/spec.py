@@ -73,7 +73,8 @@ class LessonSpec:
     lesson: Lesson
     controls: LessonControls
     #: the design a run has, in the lesson's words: "sticky, server memory", "JWT"
-    design_words: Callable[[Config], str]
+    #: (its parts, in order: ("sticky", "server memory"); a compare title joins them)
+    design_words: Callable[[Config], tuple[str, ...]]
     #: the settings ``design_words`` says (compare titles do not repeat them)
     design_keys: tuple[str, ...]
     captions: Captions
@@ -150,4 +151,4 @@ STORE = ("store.latency_ms", "store.replicas", "balancer.health_check_s")
 
 
 def sticky_words(config: Config) -> str:
-    return "sticky, " if config.balancer.sticky else "not sticky, "
+    return "sticky" if config.balancer.sticky else "not sticky"

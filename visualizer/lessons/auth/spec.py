@@ -56,11 +56,11 @@ CONTROLS = LessonControls(
 )
 
 
-def design_words(config: Config) -> str:
+def design_words(config: Config) -> tuple[str, ...]:
     """How users sign in: "server sessions", "JWT + blocklist"."""
     if config.auth.method is _SESSION:
-        return "server sessions"
-    return "JWT" + (" + blocklist" if config.auth.blocklist else "")
+        return ("server sessions",)
+    return ("JWT" + (" + blocklist" if config.auth.blocklist else ""),)
 
 
 def captions(event: Event, config: Config) -> str | None:

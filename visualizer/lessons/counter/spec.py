@@ -61,12 +61,12 @@ _COUNT_WORDS = {
 }
 
 
-def design_words(config: Config) -> str:
+def design_words(config: Config) -> tuple[str, ...]:
     """Where the count lives, and stickiness where it matters: "sticky, counts on the
     servers"."""
     placement = config.counter.placement
     words = _COUNT_WORDS[placement]
-    return sticky_words(config) + words if placement is _SERVER else words
+    return (sticky_words(config), words) if placement is _SERVER else (words,)
 
 
 def captions(event: Event, config: Config) -> str | None:

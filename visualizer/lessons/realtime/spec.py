@@ -58,9 +58,9 @@ CONTROLS = LessonControls(
 _TRANSPORT_WORDS = {_SHORT: "short polling", _LONG: "long polling", _WS: "WebSocket"}
 
 
-def design_words(config: Config) -> str:
+def design_words(config: Config) -> tuple[str, ...]:
     """How messages arrive: "short polling", "long polling", "WebSocket"."""
-    return _TRANSPORT_WORDS[config.realtime.transport]
+    return (_TRANSPORT_WORDS[config.realtime.transport],)
 
 
 def _reconnect(config: Config) -> str:

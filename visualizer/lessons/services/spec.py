@@ -52,9 +52,9 @@ CONTROLS = LessonControls(
 )
 
 
-def design_words(config: Config) -> str:
+def design_words(config: Config) -> tuple[str, ...]:
     """The gateway, and stickiness (which a stateless gateway does not need)."""
-    return "stateless gateway" + (", sticky" if config.balancer.sticky else "")
+    return ("stateless gateway", "sticky") if config.balancer.sticky else ("stateless gateway",)
 
 
 def captions(event: Event, config: Config) -> str | None:

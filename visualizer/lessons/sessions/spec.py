@@ -58,11 +58,11 @@ CONTROLS = LessonControls(
 _MODE_WORDS = {Mode.LOCAL: "server memory", Mode.SHARED: "shared store", Mode.TOKEN: "tokens"}
 
 
-def design_words(config: Config) -> str:
+def design_words(config: Config) -> tuple[str, ...]:
     """Where sessions live, and stickiness where it matters: "sticky, server memory"."""
     mode = config.state.mode
     words = _MODE_WORDS[mode]
-    return sticky_words(config) + words if mode is Mode.LOCAL else words
+    return (sticky_words(config), words) if mode is Mode.LOCAL else (words,)
 
 
 def captions(event: Event, config: Config) -> str | None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QWidget
 
+from visualizer.app.compare import CompareTitle
 from visualizer.sim.metrics import Sample
 from visualizer.sim.records import Marker
 from visualizer.sim.snapshot import Snapshot
@@ -101,15 +102,14 @@ def legend_titles(titles: tuple[str, str]) -> tuple[str, str]:
     ("A: count on the client, unsigned" → "A: unsigned"), so a narrow legend that cuts
     its end keeps the words that tell A from B; the titles as they are when one side
     would be left with nothing ("A: JWT", "B: JWT + blocklist")."""
-    split = [title.split(": ", 1) for title in titles]
-    if any(len(parts) != 2 for parts in split):
-        return titles
-    words = [parts[1].split(", ") for parts in split]
-    pairs = zip(words, words[::-1], strict=True)
-    kept = [[w for w in mine if w not in other] for mine, other in pairs]
+    if not all(isinstance(title, CompareTitle) for title in titles):
+        return titles  # (plain names, before a comparison's titles come: "A", "B")
+    sides: list[CompareTitle] = list(titles)  # type: ignore[arg-type]
+    pairs = zip(sides, sides[::-1], strict=True)
+    kept = [[w for w in mine.words if w not in other.words] for mine, other in pairs]
     if not all(kept):
         return titles
-    a, b = (f"{parts[0]}: {', '.join(k)}" for parts, k in zip(split, kept, strict=True))
+    a, b = (CompareTitle(title.side, k) for title, k in zip(sides, kept, strict=True))
     return a, b
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.app.compare import Side
+from visualizer.app.compare import CompareTitle, Side
 from visualizer.app.scoreboard import ScoreRow
 from visualizer.ui.colors import GREEN, Theme
 
@@ -389,11 +389,10 @@ class SideTitle(QLabel):
             f" font-size: {13.0 * self._scale:.1f}pt; font-weight: bold; }}"
         )
 
-    def show_title(self, title: str, only_here: list[str]) -> None:
+    def show_title(self, title: CompareTitle, only_here: list[str]) -> None:
         text = html.escape(title)
         if only_here:
-            side = title.split(":", 1)[0]
-            note = f"{side} only: " + ", ".join(only_here)
+            note = f"{title.side} only: " + ", ".join(only_here)
             text += f" <span style='font-weight: normal'>· ⚑ {html.escape(note)}</span>"
         self.setText(text)
 
