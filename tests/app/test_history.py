@@ -82,6 +82,9 @@ def test_thinning_keeps_the_first_the_recent_and_spaces_the_old_out():
 def long_run(checkpoint_budget: int, monkeypatch) -> Run:
     """sticky-crash with many crashes over 600 s, under a small checkpoint budget."""
     monkeypatch.setattr(run_module, "CHECKPOINT_BUDGET", checkpoint_budget)
+    # a checkpoint every 10 s however slow pickling is on a busy machine (past HITCH_S
+    # they come less often: fewer than the 61 counted below)
+    monkeypatch.setattr(run_module, "HITCH_S", float("inf"))
     monkeypatch.setattr(history_module, "KEEP_RECENT", 120)
     monkeypatch.setattr(history_module, "BLOCK", 50)
     config = with_values(load("sticky-crash"), {"traffic.users_per_s": 5.0}, "test")
@@ -117,6 +120,9 @@ def test_a_long_run_keeps_its_checkpoints_within_the_budget_and_seeks_exactly(mo
 
 def test_undo_futures_count_in_the_budget_and_the_oldest_go_first(monkeypatch):
     monkeypatch.setattr(run_module, "CHECKPOINT_BUDGET", 10**9)
+    # checkpoints every 10 s however slow pickling is on a busy machine (past HITCH_S
+    # they come less often, and the one at 130 s this test needs would not come)
+    monkeypatch.setattr(run_module, "HITCH_S", float("inf"))
     run = Run(load("sticky-crash"))
     run.advance(120.0)
     for t in (100.0, 80.0, 60.0):  # three commands in the past: three futures for undo
