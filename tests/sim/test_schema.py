@@ -6,7 +6,8 @@ import pytest
 
 from visualizer.sim import scenario
 from visualizer.sim.config import Config, Mode, section_owner
-from visualizer.sim.schema import ConfigError, key_specs, parse_config, parse_override, with_values
+from visualizer.sim.schema import ConfigError, key_specs, parse_config, with_values
+from visualizer.sim.toml_text import parse_override
 
 
 def _load_text(tmp_path, text: str):

@@ -16,17 +16,16 @@ from visualizer.sim import scenario
 from visualizer.sim.config import Fault, FaultAction
 from visualizer.sim.schema import (
     MAX_FAULTS,
-    MAX_KEY_PARTS,
     MAX_MESSAGES_WAITING,
     MAX_REQUESTS_IN_FLIGHT,
     MAX_SERVER_NAMES,
     ConfigError,
     parse_config,
-    parse_override,
     server_slots,
     with_values,
 )
 from visualizer.sim.simulation import Simulation
+from visualizer.sim.toml_text import MAX_KEY_PARTS, parse_override
 
 
 def error(data: dict[str, Any]) -> str:

@@ -22,11 +22,11 @@ from visualizer.sim.schema import (
     ConfigError,
     check_schedule,
     live_sections,
-    parse_override,
     server_slots,
     show_name,
     with_values,
 )
+from visualizer.sim.toml_text import parse_override
 
 COMMAND = "compare"
 

@@ -11,15 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from visualizer.sim.config import Config, load_lessons, sections
-from visualizer.sim.schema import (
-    ConfigError,
-    loads_toml,
-    parse_config,
-    parse_override,
-    show,
-    show_name,
-    with_values,
-)
+from visualizer.sim.schema import ConfigError, parse_config, show, show_name, with_values
+from visualizer.sim.toml_text import loads_toml, parse_override
 
 DEFAULT_PRESET = "sticky-crash"
 
