@@ -158,8 +158,13 @@ def toy(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     package = install(PACKAGE)
     yield package
-    uninstall(package.lesson, "toy")
     lesson_views.unregister(package.lesson)
+    forget(package.lesson)
+
+
+def forget(lesson: Lesson) -> None:
+    """The toy lesson gone from every table and its modules unloaded."""
+    uninstall(lesson, "toy")
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
         del sys.modules[name]
 
@@ -245,6 +250,4 @@ def test_a_lesson_package_missing_a_part_is_refused_naming_it(tmp_path, monkeypa
             install(PACKAGE)
         assert Lesson("toy") not in SPECS
     finally:
-        uninstall(Lesson.define("toy"), "toy")
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+        forget(Lesson.define("toy"))

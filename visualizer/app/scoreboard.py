@@ -24,7 +24,7 @@ def scoreboard(a: Mapping[str, Any], b: Mapping[str, Any], sampled: Pair = None)
     own (sessions lost by cause; wrong answers; requests accepted after revoke; the
     backlog), failed requests (by code), latency p50 and p95, peak memory, requests
     served. Causes and codes appear when either side has any."""
-    spec = SPECS[Lesson(a.get("lesson", "sessions"))]
+    spec = SPECS[lesson_of(a)]
     rows = spec.score_rows(a, b, sampled)
     rows.append(ScoreRow("Failed requests", a["requests"]["failed"], b["requests"]["failed"]))
     for code, n in a["requests"]["by_code"].items():
@@ -65,11 +65,16 @@ def board(comparison: Comparison) -> list[ScoreRow]:
     """The scoreboard of a comparison at the moment it shows: its summaries and what
     its runs' samples say."""
     a, b = comparison.summaries()
-    sampled = sample_readers(Lesson(a.get("lesson", "sessions")))
+    sampled = sample_readers(lesson_of(a))
     for reader, run in zip(sampled, (comparison.a, comparison.b), strict=True):
         for sample in run.samples:
             reader.add(sample)
     return scoreboard(a, b, sampled)
+
+
+def lesson_of(summary: Mapping[str, Any]) -> Lesson:
+    """The lesson a run's summary is of."""
+    return Lesson(summary.get("lesson", "sessions"))
 
 
 def sample_readers(lesson: Lesson) -> tuple[Any, Any]:
